@@ -43,12 +43,14 @@ export function ethersWallet(provider, accountIndex = 0) {
 
 export async function ethersClients(node, accountIndex = 0) {
   const chainId = await chainIdOf(node);
-  const provider = new JsonRpcProvider(node.url, chainId, { staticNetwork: true, pollingInterval: 100 });
+  // cacheTimeout -1: ethers otherwise reuses identical calls (e.g. the pending nonce) for 250 ms,
+  // which breaks back-to-back transactions against an instant-mining node.
+  const provider = new JsonRpcProvider(node.url, chainId, { staticNetwork: true, pollingInterval: 100, cacheTimeout: -1 });
   return {
     chainId,
     provider,
     wallet: ethersWallet(provider, accountIndex),
-    wsProvider: () => new WebSocketProvider(node.wsUrl, chainId, { staticNetwork: true }),
+    wsProvider: () => new WebSocketProvider(node.wsUrl, chainId, { staticNetwork: true, cacheTimeout: -1 }),
   };
 }
 
