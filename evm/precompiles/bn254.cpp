@@ -1,0 +1,120 @@
+// 0x06..0x08: alt_bn128 (BN254) addition, scalar multiplication and pairing check
+// (EIP-196, EIP-197) with EIP-1108 gas.
+#include "evm/precompiles/internal.hpp"
+#include "evm/precompiles/pairing.hpp"
+
+namespace lumio::evm::precompiles {
+namespace {
+using namespace ff;
+
+struct BnTag {
+  static constexpr size_t N = 4;
+  static constexpr Modulus<4> M =
+      make_modulus<4>("30644e72e131a029b85045b68181585d97816a916871ca8d3c208c16d87cfd47");
+};
+constexpr uint64_t kU = 4965661367192848881ull;  // the BN parameter
+constexpr u128 kAteLoop = u128(kU) * kU * 6;     // t - 1 = 6u^2
+struct BnCurve {
+  using Tag = BnTag;
+  using F = Fp<BnTag>;
+  static constexpr uint64_t kXi0 = 9;  // xi = 9 + u
+  static constexpr bool kDType = true;
+  static constexpr int kLoopLimbs = 2;
+  static constexpr uint64_t kLoop[2] = {uint64_t(kAteLoop), uint64_t(kAteLoop >> 64)};
+  static constexpr const char* kOrderHex =
+      "30644e72e131a029b85045b68181585d2833e84879b9709143e1f593f0000001";
+};
+using F = BnCurve::F;
+using P = Pairing<BnCurve>;
+using E2 = P::E2;
+using G1 = Jacobian<F>;
+using G2 = Jacobian<E2>;
+constexpr Limbs<4> kOrder = parse_hex<4>(BnCurve::kOrderHex);
+
+const F& b1() {
+  static const F b = F::from_u64(3);
+  return b;
+}
+const E2& b2() {  // twist: y^2 = x^3 + 3/(9+u)
+  static const E2 b = E2{F::from_u64(3), F::zero()} * E2::one().mul_xi().inv();
+  return b;
+}
+
+Result fail() { return {false, 0, {}}; }
+
+// (x, y) as two 32-byte words; (0, 0) is infinity. nullopt: not canonical or not on the curve.
+std::optional<G1> read_g1(const uint8_t* in) {
+  auto x = F::from_bytes(in), y = F::from_bytes(in + 32);
+  if (!x || !y) return std::nullopt;
+  if (x->is_zero() && y->is_zero()) return G1::infinity();
+  if (!on_curve(*x, *y, b1())) return std::nullopt;
+  return G1::from_affine(*x, *y);  // cofactor 1: every curve point is in G1
+}
+
+// Each Fp2 coordinate is (imaginary, real). All zero is infinity. Must be in the r-torsion.
+std::optional<G2> read_g2(const uint8_t* in) {
+  auto xi = F::from_bytes(in), xr = F::from_bytes(in + 32);
+  auto yi = F::from_bytes(in + 64), yr = F::from_bytes(in + 96);
+  if (!xi || !xr || !yi || !yr) return std::nullopt;
+  E2 x{*xr, *xi}, y{*yr, *yi};
+  if (x.is_zero() && y.is_zero()) return G2::infinity();
+  if (!on_curve(x, y, b2())) return std::nullopt;
+  G2 q = G2::from_affine(x, y);
+  if (!q.mul(kOrder.data(), 4).is_infinity()) return std::nullopt;
+  return q;
+}
+
+Bytes write_g1(const G1& p) {
+  Bytes out(64, 0);
+  if (p.is_infinity()) return out;
+  F x, y;
+  p.to_affine(x, y);
+  x.to_bytes(out.data());
+  y.to_bytes(out.data() + 32);
+  return out;
+}
+
+template <size_t L>
+std::array<uint8_t, L> padded(BytesView in) {
+  std::array<uint8_t, L> buf{};
+  std::memcpy(buf.data(), in.data(), std::min(L, in.size()));
+  return buf;
+}
+
+}  // namespace
+
+Result bn254_add(BytesView in, uint64_t gas) {
+  if (gas < 150) return fail();
+  auto buf = padded<128>(in);
+  auto a = read_g1(buf.data()), b = read_g1(buf.data() + 64);
+  if (!a || !b) return fail();
+  return {true, 150, write_g1(*a + *b)};
+}
+
+Result bn254_mul(BytesView in, uint64_t gas) {
+  if (gas < 6000) return fail();
+  auto buf = padded<96>(in);
+  auto a = read_g1(buf.data());
+  if (!a) return fail();
+  return {true, 6000, write_g1(a->mul(buf.data() + 64, 32))};
+}
+
+Result bn254_pairing(BytesView in, uint64_t gas) {
+  if (in.size() % 192) return fail();
+  uint64_t k = in.size() / 192;
+  if (k > (gas - std::min<uint64_t>(gas, 45000)) / 34000 || gas < 45000) return fail();
+  uint64_t cost = 45000 + 34000 * k;
+  std::vector<std::pair<P::G1Affine, P::G2Affine>> pairs;
+  for (uint64_t i = 0; i < k; ++i) {
+    auto p = read_g1(in.data() + 192 * i);
+    auto q = read_g2(in.data() + 192 * i + 64);
+    if (!p || !q) return fail();
+    if (p->is_infinity() || q->is_infinity()) continue;
+    pairs.push_back({{p->x, p->y}, {q->x, q->y}});  // both still affine (z = 1)
+  }
+  Bytes out(32, 0);
+  out[31] = P::product_is_one(pairs) ? 1 : 0;
+  return {true, cost, std::move(out)};
+}
+
+}  // namespace lumio::evm::precompiles

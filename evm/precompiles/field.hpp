@@ -1,0 +1,375 @@
+// Generic prime fields (Montgomery form, N x 64-bit limbs), the Fp2/Fp6/Fp12 tower used by
+// BN254 and BLS12-381, short-Weierstrass points in Jacobian coordinates and an ate pairing.
+// Inputs of the precompiles are public, so nothing here tries to be constant-time.
+#pragma once
+#include <array>
+#include <cstdint>
+#include <cstring>
+#include <optional>
+#include <vector>
+
+namespace lumio::evm::precompiles::ff {
+
+using u128 = unsigned __int128;
+template <size_t N>
+using Limbs = std::array<uint64_t, N>;  // little-endian limbs
+
+constexpr int hex_digit(char c) {
+  return c <= '9' ? c - '0' : (c | 0x20) - 'a' + 10;
+}
+template <size_t N>
+constexpr Limbs<N> parse_hex(const char* s) {
+  Limbs<N> r{};
+  size_t len = 0;
+  while (s[len]) ++len;
+  for (size_t i = 0; i < len; ++i)
+    r[i / 16] |= uint64_t(hex_digit(s[len - 1 - i])) << (4 * (i % 16));
+  return r;
+}
+template <size_t N>
+constexpr bool geq(const Limbs<N>& a, const Limbs<N>& b) {
+  for (size_t i = N; i-- > 0;)
+    if (a[i] != b[i]) return a[i] > b[i];
+  return true;
+}
+template <size_t N>
+constexpr uint64_t add_limbs(Limbs<N>& r, const Limbs<N>& a, const Limbs<N>& b) {
+  uint64_t c = 0;
+  for (size_t i = 0; i < N; ++i) {
+    u128 s = u128(a[i]) + b[i] + c;
+    r[i] = uint64_t(s);
+    c = uint64_t(s >> 64);
+  }
+  return c;
+}
+template <size_t N>
+constexpr uint64_t sub_limbs(Limbs<N>& r, const Limbs<N>& a, const Limbs<N>& b) {
+  uint64_t borrow = 0;
+  for (size_t i = 0; i < N; ++i) {
+    u128 d = u128(a[i]) - b[i] - borrow;
+    r[i] = uint64_t(d);
+    borrow = uint64_t(d >> 64) & 1;
+  }
+  return borrow;
+}
+
+template <size_t N>
+struct Modulus {
+  Limbs<N> p{}, one{}, r2{}, p_minus_2{};
+  uint64_t n0 = 0;  // -p^-1 mod 2^64
+};
+template <size_t N>
+constexpr Modulus<N> make_modulus(const char* hex) {
+  Modulus<N> m;
+  m.p = parse_hex<N>(hex);
+  uint64_t inv = m.p[0];  // correct to 3 bits for odd p; each Newton step doubles that
+  for (int i = 0; i < 6; ++i) inv *= 2 - m.p[0] * inv;
+  m.n0 = 0 - inv;
+  Limbs<N> x{};
+  x[0] = 1;
+  for (size_t i = 0; i < 2 * 64 * N; ++i) {  // x = 2^(64N) mod p, then 2^(128N) mod p
+    uint64_t top = x[N - 1] >> 63;
+    for (size_t j = N; j-- > 1;) x[j] = (x[j] << 1) | (x[j - 1] >> 63);
+    x[0] <<= 1;
+    if (top || geq(x, m.p)) sub_limbs(x, x, m.p);
+    if (i == 64 * N - 1) m.one = x;
+  }
+  m.r2 = x;
+  Limbs<N> two{};
+  two[0] = 2;
+  sub_limbs(m.p_minus_2, m.p, two);
+  return m;
+}
+
+// Tag provides `static constexpr size_t N` and `static constexpr Modulus<N> M`.
+template <class Tag>
+struct Fp {
+  static constexpr size_t N = Tag::N;
+  static constexpr size_t kBytes = N * 8;
+  Limbs<N> v{};  // Montgomery form, always < p
+
+  static Fp zero() { return {}; }
+  static Fp one() { return {Tag::M.one}; }
+  bool is_zero() const {
+    uint64_t acc = 0;
+    for (auto x : v) acc |= x;
+    return acc == 0;
+  }
+  bool operator==(const Fp& o) const { return v == o.v; }
+
+  friend Fp operator+(const Fp& a, const Fp& b) {
+    Fp r;
+    uint64_t c = add_limbs(r.v, a.v, b.v);
+    if (c || geq(r.v, Tag::M.p)) sub_limbs(r.v, r.v, Tag::M.p);
+    return r;
+  }
+  friend Fp operator-(const Fp& a, const Fp& b) {
+    Fp r;
+    if (sub_limbs(r.v, a.v, b.v)) add_limbs(r.v, r.v, Tag::M.p);
+    return r;
+  }
+  Fp operator-() const { return zero() - *this; }
+  Fp dbl() const { return *this + *this; }
+
+  // CIOS Montgomery multiplication.
+  friend Fp operator*(const Fp& a, const Fp& b) {
+    const auto& p = Tag::M.p;
+    uint64_t t[N + 2] = {};
+    for (size_t i = 0; i < N; ++i) {
+      uint64_t c = 0;
+      for (size_t j = 0; j < N; ++j) {
+        u128 s = u128(a.v[j]) * b.v[i] + t[j] + c;
+        t[j] = uint64_t(s);
+        c = uint64_t(s >> 64);
+      }
+      u128 s = u128(t[N]) + c;
+      t[N] = uint64_t(s);
+      t[N + 1] = uint64_t(s >> 64);
+      uint64_t m = t[0] * Tag::M.n0;
+      s = u128(m) * p[0] + t[0];
+      c = uint64_t(s >> 64);
+      for (size_t j = 1; j < N; ++j) {
+        s = u128(m) * p[j] + t[j] + c;
+        t[j - 1] = uint64_t(s);
+        c = uint64_t(s >> 64);
+      }
+      s = u128(t[N]) + c;
+      t[N - 1] = uint64_t(s);
+      t[N] = t[N + 1] + uint64_t(s >> 64);
+    }
+    Fp r;
+    for (size_t i = 0; i < N; ++i) r.v[i] = t[i];
+    if (t[N] || geq(r.v, p)) sub_limbs(r.v, r.v, p);
+    return r;
+  }
+  Fp sqr() const { return *this * *this; }
+
+  // Exponent as little-endian limbs.
+  Fp pow(const uint64_t* e, size_t n) const {
+    Fp r = one();
+    for (size_t i = n; i-- > 0;)
+      for (int b = 63; b >= 0; --b) {
+        r = r.sqr();
+        if ((e[i] >> b) & 1) r = r * *this;
+      }
+    return r;
+  }
+  Fp inv() const { return pow(Tag::M.p_minus_2.data(), N); }
+
+  static Fp from_u64(uint64_t x) {
+    Fp r;
+    r.v[0] = x;
+    return r * Fp{Tag::M.r2};
+  }
+  // Big-endian kBytes bytes; nullopt unless the value is < p (canonical).
+  static std::optional<Fp> from_bytes(const uint8_t* b) {
+    Fp r;
+    for (size_t i = 0; i < N; ++i)
+      for (size_t j = 0; j < 8; ++j) r.v[N - 1 - i] = (r.v[N - 1 - i] << 8) | b[i * 8 + j];
+    if (geq(r.v, Tag::M.p)) return std::nullopt;
+    return r * Fp{Tag::M.r2};
+  }
+  // Plain (non-Montgomery) integer value.
+  Limbs<N> to_integer() const {
+    Fp raw;
+    raw.v[0] = 1;
+    return (*this * raw).v;
+  }
+  void to_bytes(uint8_t* b) const {
+    auto x = to_integer();
+    for (size_t i = 0; i < N; ++i)
+      for (size_t j = 0; j < 8; ++j) b[i * 8 + j] = uint8_t(x[N - 1 - i] >> (56 - 8 * j));
+  }
+  // "Lexicographically largest" as in the ZCash serialization: value > (p-1)/2.
+  bool is_large() const {
+    auto x = to_integer();
+    Limbs<N> twice{};
+    add_limbs(twice, x, x);  // p < 2^(64N-1) for both curves: no carry out
+    return geq(twice, Tag::M.p) && twice != Tag::M.p;  // 2x >= p+1 <=> x > (p-1)/2
+  }
+};
+
+// Fp2 = Fp[u]/(u^2 + 1); C provides `using F` and `static constexpr uint64_t kXi0` with
+// xi = kXi0 + u the cubic/sextic non-residue of the tower.
+template <class C>
+struct Fp2 {
+  using F = typename C::F;
+  F c0, c1;
+
+  static Fp2 zero() { return {}; }
+  static Fp2 one() { return {F::one(), F::zero()}; }
+  bool is_zero() const { return c0.is_zero() && c1.is_zero(); }
+  bool operator==(const Fp2& o) const { return c0 == o.c0 && c1 == o.c1; }
+  friend Fp2 operator+(const Fp2& a, const Fp2& b) { return {a.c0 + b.c0, a.c1 + b.c1}; }
+  friend Fp2 operator-(const Fp2& a, const Fp2& b) { return {a.c0 - b.c0, a.c1 - b.c1}; }
+  Fp2 operator-() const { return {-c0, -c1}; }
+  Fp2 dbl() const { return *this + *this; }
+  friend Fp2 operator*(const Fp2& a, const Fp2& b) {
+    F t0 = a.c0 * b.c0, t1 = a.c1 * b.c1;
+    return {t0 - t1, (a.c0 + a.c1) * (b.c0 + b.c1) - t0 - t1};
+  }
+  friend Fp2 operator*(const Fp2& a, const F& s) { return {a.c0 * s, a.c1 * s}; }
+  Fp2 sqr() const { return {(c0 + c1) * (c0 - c1), (c0 * c1).dbl()}; }
+  Fp2 conj() const { return {c0, -c1}; }
+  Fp2 inv() const {
+    F t = (c0.sqr() + c1.sqr()).inv();
+    return {c0 * t, -(c1 * t)};
+  }
+  static F mul_small(F a, uint64_t k) {
+    F r = F::zero();
+    for (int b = 63; b >= 0; --b) {
+      r = r.dbl();
+      if ((k >> b) & 1) r = r + a;
+    }
+    return r;
+  }
+  // Multiplication by xi = kXi0 + u.
+  Fp2 mul_xi() const {
+    if constexpr (C::kXi0 == 1) return {c0 - c1, c0 + c1};
+    return {mul_small(c0, C::kXi0) - c1, c0 + mul_small(c1, C::kXi0)};
+  }
+  Fp2 pow(const uint64_t* e, size_t n) const {
+    Fp2 r = one();
+    for (size_t i = n; i-- > 0;)
+      for (int b = 63; b >= 0; --b) {
+        r = r.sqr();
+        if ((e[i] >> b) & 1) r = r * *this;
+      }
+    return r;
+  }
+};
+
+// Fp6 = Fp2[v]/(v^3 - xi).
+template <class C>
+struct Fp6 {
+  using E = Fp2<C>;
+  E c0, c1, c2;
+
+  static Fp6 zero() { return {}; }
+  static Fp6 one() { return {E::one(), E::zero(), E::zero()}; }
+  bool operator==(const Fp6& o) const = default;
+  friend Fp6 operator+(const Fp6& a, const Fp6& b) { return {a.c0 + b.c0, a.c1 + b.c1, a.c2 + b.c2}; }
+  friend Fp6 operator-(const Fp6& a, const Fp6& b) { return {a.c0 - b.c0, a.c1 - b.c1, a.c2 - b.c2}; }
+  Fp6 operator-() const { return {-c0, -c1, -c2}; }
+  friend Fp6 operator*(const Fp6& a, const Fp6& b) {
+    E t0 = a.c0 * b.c0, t1 = a.c1 * b.c1, t2 = a.c2 * b.c2;
+    return {t0 + ((a.c1 + a.c2) * (b.c1 + b.c2) - t1 - t2).mul_xi(),
+            (a.c0 + a.c1) * (b.c0 + b.c1) - t0 - t1 + t2.mul_xi(),
+            (a.c0 + a.c2) * (b.c0 + b.c2) - t0 - t2 + t1};
+  }
+  Fp6 mul_v() const { return {c2.mul_xi(), c0, c1}; }
+  Fp6 inv() const {
+    E a = c0.sqr() - (c1 * c2).mul_xi();
+    E b = c2.sqr().mul_xi() - c0 * c1;
+    E c = c1.sqr() - c0 * c2;
+    E f = (c0 * a + (c2 * b + c1 * c).mul_xi()).inv();
+    return {a * f, b * f, c * f};
+  }
+};
+
+// Fp12 = Fp6[w]/(w^2 - v); so w^6 = xi.
+template <class C>
+struct Fp12 {
+  using E6 = Fp6<C>;
+  using E2 = Fp2<C>;
+  E6 c0, c1;
+
+  static Fp12 one() { return {E6::one(), E6::zero()}; }
+  bool operator==(const Fp12& o) const = default;
+  bool is_one() const { return *this == one(); }
+  friend Fp12 operator*(const Fp12& a, const Fp12& b) {
+    E6 t0 = a.c0 * b.c0, t1 = a.c1 * b.c1;
+    return {t0 + t1.mul_v(), (a.c0 + a.c1) * (b.c0 + b.c1) - t0 - t1};
+  }
+  Fp12 sqr() const {
+    E6 t = c0 * c1;
+    E6 c = (c0 + c1) * (c0 + c1.mul_v()) - t - t.mul_v();
+    return {c, t + t};
+  }
+  Fp12 conj() const { return {c0, -c1}; }
+  Fp12 inv() const {
+    E6 t = (c0 * c0 - (c1 * c1).mul_v()).inv();
+    return {c0 * t, -(c1 * t)};
+  }
+  // x -> x^p, with gamma[i] = xi^(i(p-1)/6) so that (w^i)^p = gamma[i] w^i.
+  Fp12 frobenius(const E2* gamma) const {
+    return {{c0.c0.conj(), c0.c1.conj() * gamma[2], c0.c2.conj() * gamma[4]},
+            {c1.c0.conj() * gamma[1], c1.c1.conj() * gamma[3], c1.c2.conj() * gamma[5]}};
+  }
+  Fp12 pow(const std::vector<uint64_t>& e) const {
+    Fp12 r = one();
+    for (size_t i = e.size(); i-- > 0;)
+      for (int b = 63; b >= 0; --b) {
+        r = r.sqr();
+        if ((e[i] >> b) & 1) r = r * *this;
+      }
+    return r;
+  }
+};
+
+// A point on y^2 = x^3 + b in Jacobian coordinates (x = X/Z^2, y = Y/Z^3); Z = 0 is infinity.
+template <class Fq>
+struct Jacobian {
+  Fq x, y, z;
+
+  static Jacobian infinity() { return {Fq::one(), Fq::one(), Fq::zero()}; }
+  static Jacobian from_affine(const Fq& x, const Fq& y) { return {x, y, Fq::one()}; }
+  bool is_infinity() const { return z.is_zero(); }
+
+  Jacobian dbl() const {
+    if (is_infinity()) return *this;
+    Fq a = x.sqr(), b = y.sqr(), c = b.sqr();
+    Fq d = ((x + b).sqr() - a - c).dbl();
+    Fq e = a.dbl() + a, f = e.sqr();
+    Fq x3 = f - d.dbl();
+    Fq c8 = c.dbl().dbl().dbl();
+    return {x3, e * (d - x3) - c8, (y * z).dbl()};
+  }
+  friend Jacobian operator+(const Jacobian& p, const Jacobian& q) {
+    if (p.is_infinity()) return q;
+    if (q.is_infinity()) return p;
+    Fq z1z1 = p.z.sqr(), z2z2 = q.z.sqr();
+    Fq u1 = p.x * z2z2, u2 = q.x * z1z1;
+    Fq s1 = p.y * q.z * z2z2, s2 = q.y * p.z * z1z1;
+    Fq h = u2 - u1, rr = s2 - s1;
+    if (h.is_zero()) return rr.is_zero() ? p.dbl() : infinity();
+    Fq i = h.dbl().sqr(), j = h * i;
+    rr = rr.dbl();
+    Fq v = u1 * i;
+    Fq x3 = rr.sqr() - j - v.dbl();
+    return {x3, rr * (v - x3) - (s1 * j).dbl(), ((p.z + q.z).sqr() - z1z1 - z2z2) * h};
+  }
+  Jacobian operator-() const { return {x, -y, z}; }
+  // Scalar as big-endian bytes.
+  Jacobian mul(const uint8_t* k, size_t n) const {
+    Jacobian r = infinity();
+    for (size_t i = 0; i < n; ++i)
+      for (int b = 7; b >= 0; --b) {
+        r = r.dbl();
+        if ((k[i] >> b) & 1) r = r + *this;
+      }
+    return r;
+  }
+  Jacobian mul(const uint64_t* k, size_t n) const {  // little-endian limbs
+    Jacobian r = infinity();
+    for (size_t i = n; i-- > 0;)
+      for (int b = 63; b >= 0; --b) {
+        r = r.dbl();
+        if ((k[i] >> b) & 1) r = r + *this;
+      }
+    return r;
+  }
+  // Affine (x, y); only for finite points.
+  void to_affine(Fq& ax, Fq& ay) const {
+    Fq zi = z.inv(), zi2 = zi.sqr();
+    ax = x * zi2;
+    ay = y * zi2 * zi;
+  }
+};
+
+template <class Fq>
+bool on_curve(const Fq& x, const Fq& y, const Fq& b) {
+  return y.sqr() == x.sqr() * x + b;
+}
+
+}  // namespace lumio::evm::precompiles::ff
