@@ -76,4 +76,20 @@ Address address_of(const Hash32& secret) {
   return pubkey_to_address(*FixedBytes<64>::from(BytesView(out + 1, 64)));
 }
 
+FixedBytes<33> compressed_pubkey(const Hash32& secret) {
+  secp256k1_pubkey pub;
+  if (!secp256k1_ec_pubkey_create(ctx(), &pub, secret.data()))
+    throw std::invalid_argument("secp256k1: invalid secret key");
+  FixedBytes<33> out;
+  size_t len = 33;
+  secp256k1_ec_pubkey_serialize(ctx(), out.data(), &len, &pub, SECP256K1_EC_COMPRESSED);
+  return out;
+}
+
+std::optional<Hash32> seckey_tweak_add(const Hash32& secret, const Hash32& tweak) {
+  Hash32 out = secret;
+  if (!secp256k1_ec_seckey_tweak_add(ctx(), out.data(), tweak.data())) return std::nullopt;
+  return out;
+}
+
 }  // namespace lumio::secp256k1

@@ -22,6 +22,11 @@ std::optional<Address> recover_address(const Hash32& msg, const Hash32& r, const
 Signature sign(const Hash32& msg, const Hash32& secret);
 Address address_of(const Hash32& secret);
 
+// For BIP-32 key derivation.
+FixedBytes<33> compressed_pubkey(const Hash32& secret);
+// (secret + tweak) mod n; nullopt when the result is invalid (probability ~2^-128).
+std::optional<Hash32> seckey_tweak_add(const Hash32& secret, const Hash32& tweak);
+
 // true when s <= n/2 (EIP-2).
 bool is_low_s(const Hash32& s);
 

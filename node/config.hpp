@@ -1,0 +1,39 @@
+// Node configuration: embedded devnet defaults, overridden by a TOML file, then by flags.
+// Nothing below node/ sees this struct: node/ hands each subsystem only its own settings.
+#pragma once
+#include <cstdint>
+#include <string>
+#include <vector>
+
+namespace lumio::node {
+
+struct Config {
+  std::string data_dir;         // default: $HOME/.lumio/devnet
+  bool fresh = false;           // wipe data_dir before starting
+  uint64_t chain_id = 1337;     // Lumio devnet EVM chain id
+  // Ethereum JSON-RPC (HTTP + WebSocket on one port), like anvil/Hardhat.
+  std::string eth_host = "127.0.0.1";
+  uint16_t eth_port = 8545;
+  unsigned rpc_threads = 2;
+  size_t rpc_max_body_bytes = 5u << 20;
+  uint64_t logs_block_range_limit = 10'000;
+  // Block production.
+  unsigned block_time_ms = 20;         // a block is cut this often while txs wait
+  uint64_t block_gas_limit = 30'000'000;
+  uint64_t initial_base_fee = 1'000'000'000;  // 1 gwei
+  uint64_t min_base_fee = 1'000'000'000;
+  // Dev accounts.
+  std::string mnemonic = "test test test test test test test test test test test junk";
+  unsigned dev_accounts = 10;
+  std::string dev_balance_wei = "10000000000000000000000";  // 10000 ETH
+  // Keeps undo records for this many recent blocks: evm_revert, historical eth_call/traces.
+  uint64_t history_blocks = 100'000;
+  std::string log_level = "info";
+};
+
+// Parses `lumio dev` arguments (and a --config TOML file among them). Throws
+// std::invalid_argument with a message for the user on bad input.
+Config parse_dev_args(const std::vector<std::string>& args);
+std::string dev_usage();
+
+}  // namespace lumio::node
