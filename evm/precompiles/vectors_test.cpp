@@ -62,4 +62,7 @@ TEST(Vectors, Bn254Mul) { run_vectors("bn256ScalarMul.json", 7); }
 TEST(Vectors, Bn254Pairing) { run_vectors("bn256Pairing.json", 8); }
 TEST(Vectors, Blake2f) { run_vectors("blake2F.json", 9); }
 TEST(Vectors, Blake2fFailures) { run_failures("fail-blake2f.json", 9); }
-TEST(Vectors, PointEvaluation) { run_vectors("pointEvaluation.json", 10); }
+TEST(Vectors, PointEvaluation) {
+  pc::set_trusted_setup_path(LUMIO_KZG_SETUP_FILE);
+  run_vectors("pointEvaluation.json", 10);
+}

@@ -1,0 +1,260 @@
+// 0x0a point evaluation (EIP-4844): verifies a KZG opening proof over BLS12-381 against the
+// trusted setup's [tau]_2, after checking the commitment against the versioned hash.
+#include <cstdlib>
+#include <fstream>
+#include <mutex>
+
+#include "common/hash.hpp"
+#include "evm/precompiles/internal.hpp"
+#include "evm/precompiles/pairing.hpp"
+
+namespace lumio::evm::precompiles {
+namespace {
+using namespace ff;
+
+struct BlsTag {
+  static constexpr size_t N = 6;
+  static constexpr Modulus<6> M = make_modulus<6>(
+      "1a0111ea397fe69a4b1ba7b6434bacd764774b84f38512bf6730d2a0f6b0f6241eabfffeb153ffffb9feffffffff"
+      "aaab");
+};
+struct BlsCurve {
+  using Tag = BlsTag;
+  using F = Fp<BlsTag>;
+  static constexpr uint64_t kXi0 = 1;  // xi = 1 + u
+  static constexpr bool kDType = false;
+  static constexpr int kLoopLimbs = 1;
+  static constexpr uint64_t kLoop[1] = {0xd201000000010000};  // |x|, x = t - 1 < 0
+  static constexpr const char* kOrderHex =
+      "73eda753299d7d483339d80809a1d80553bda402fffe5bfeffffffff00000001";
+};
+using F = BlsCurve::F;
+using P = Pairing<BlsCurve>;
+using E2 = P::E2;
+using G1 = Jacobian<F>;
+using G2 = Jacobian<E2>;
+constexpr Limbs<4> kOrder = parse_hex<4>(BlsCurve::kOrderHex);
+constexpr uint64_t kFieldElementsPerBlob = 4096;
+
+constexpr const char* kG1Generator =
+    "97f1d3a73197d7942695638c4fa9ac0fc3688c4f9774b905a14e3a3f171bac586c55e83ff97a1aeffb3af00adb22c6"
+    "bb";
+constexpr const char* kG2Generator =
+    "93e02b6052719f607dacd3a088274f65596bd0d09920b61ab5da61bbdc7f5049334cf11213945d57e5ac7d055d042b"
+    "7e024aa2b2f08f0a91260805272dc51051c6e47ad4fa403b02b4510b647ae3d1770bac0326a805bbefd48056c8c121"
+    "bdb8";
+
+struct Exponents {
+  std::vector<uint64_t> p_plus_1_over_4, p_minus_3_over_4, p_minus_1_over_2;
+};
+const Exponents& exponents() {
+  static const Exponents e = [] {
+    Exponents e;
+    mpz_t p, t;
+    mpz_inits(p, t, nullptr);
+    mpz_import(p, 6, -1, 8, 0, 0, BlsTag::M.p.data());
+    mpz_add_ui(t, p, 1);
+    mpz_fdiv_q_2exp(t, t, 2);
+    e.p_plus_1_over_4 = to_limbs(t);
+    mpz_sub_ui(t, p, 3);
+    mpz_fdiv_q_2exp(t, t, 2);
+    e.p_minus_3_over_4 = to_limbs(t);
+    mpz_sub_ui(t, p, 1);
+    mpz_fdiv_q_2exp(t, t, 1);
+    e.p_minus_1_over_2 = to_limbs(t);
+    mpz_clears(p, t, nullptr);
+    return e;
+  }();
+  return e;
+}
+
+// p = 3 mod 4: sqrt(a) = a^((p+1)/4) when a is a square.
+std::optional<F> sqrt(const F& a) {
+  auto& e = exponents().p_plus_1_over_4;
+  F y = a.pow(e.data(), e.size());
+  if (!(y.sqr() == a)) return std::nullopt;
+  return y;
+}
+// Square root in Fp2 for p = 3 mod 4 (Adj & Rodriguez-Henriquez, "Square root computation over
+// even extension fields", algorithm 9).
+std::optional<E2> sqrt(const E2& a) {
+  auto& e = exponents();
+  E2 a1 = a.pow(e.p_minus_3_over_4.data(), e.p_minus_3_over_4.size());
+  E2 x0 = a1 * a;
+  E2 alpha = a1 * x0;
+  E2 x;
+  if (alpha == -E2::one()) {
+    x = {-x0.c1, x0.c0};  // u * x0
+  } else {
+    E2 b = (E2::one() + alpha).pow(e.p_minus_1_over_2.data(), e.p_minus_1_over_2.size());
+    x = b * x0;
+  }
+  if (!(x.sqr() == a)) return std::nullopt;
+  return x;
+}
+
+const F& b1() {
+  static const F b = F::from_u64(4);
+  return b;
+}
+const E2& b2() {  // twist: y^2 = x^3 + 4(1 + u)
+  static const E2 b = E2{F::from_u64(4), F::zero()}.mul_xi();
+  return b;
+}
+
+// ZCash serialization: bit 7 of byte 0 = compressed, bit 6 = infinity, bit 5 = y is the larger
+// root. Points must be canonical, on the curve and in the r-order subgroup.
+std::optional<G1> decode_g1(const uint8_t* in) {
+  uint8_t flags = in[0];
+  if (!(flags & 0x80)) return std::nullopt;
+  uint8_t buf[48];
+  std::memcpy(buf, in, 48);
+  buf[0] &= 0x1f;
+  if (flags & 0x40) {
+    if (flags & 0x20) return std::nullopt;
+    for (auto b : buf)
+      if (b) return std::nullopt;
+    return G1::infinity();
+  }
+  auto x = F::from_bytes(buf);
+  if (!x) return std::nullopt;
+  auto y = sqrt(x->sqr() * *x + b1());
+  if (!y) return std::nullopt;
+  if (y->is_large() != bool(flags & 0x20)) *y = -*y;
+  G1 p = G1::from_affine(*x, *y);
+  if (!p.mul(kOrder.data(), 4).is_infinity()) return std::nullopt;
+  return p;
+}
+
+std::optional<G2> decode_g2(const uint8_t* in) {
+  uint8_t flags = in[0];
+  if (!(flags & 0x80)) return std::nullopt;
+  uint8_t buf[96];
+  std::memcpy(buf, in, 96);
+  buf[0] &= 0x1f;
+  if (flags & 0x40) {
+    if (flags & 0x20) return std::nullopt;
+    for (auto b : buf)
+      if (b) return std::nullopt;
+    return G2::infinity();
+  }
+  auto c1 = F::from_bytes(buf), c0 = F::from_bytes(buf + 48);
+  if (!c0 || !c1) return std::nullopt;
+  E2 x{*c0, *c1};
+  auto y = sqrt(x.sqr() * x + b2());
+  if (!y) return std::nullopt;
+  bool large = y->c1.is_zero() ? y->c0.is_large() : y->c1.is_large();
+  if (large != bool(flags & 0x20)) *y = -*y;
+  G2 q = G2::from_affine(x, *y);
+  if (!q.mul(kOrder.data(), 4).is_infinity()) return std::nullopt;
+  return q;
+}
+
+template <size_t L>
+std::optional<std::array<uint8_t, L>> unhex(std::string_view s) {
+  auto b = from_hex(s);
+  if (!b || b->size() != L) return std::nullopt;
+  std::array<uint8_t, L> out;
+  std::memcpy(out.data(), b->data(), L);
+  return out;
+}
+
+struct Setup {
+  G1 g1;
+  G2 g2, tau_g2;
+};
+
+std::mutex g_setup_mutex;
+std::string g_setup_path;       // set_trusted_setup_path()
+std::optional<Setup> g_setup;  // loaded on first use
+
+// c-kzg-4844 text format: G1 count, G2 count, G1 (Lagrange) points, then G2 monomial points
+// [tau^i]_2. Only [1]_2 (checked against the generator) and [tau]_2 are needed.
+std::optional<Setup> load_setup(const std::string& path) {
+  std::ifstream f(path);
+  if (!f) return std::nullopt;
+  size_t n1 = 0, n2 = 0;
+  if (!(f >> n1 >> n2) || n1 != kFieldElementsPerBlob || n2 < 2) return std::nullopt;
+  std::string line;
+  for (size_t i = 0; i < n1; ++i) f >> line;
+  std::string g2_0, g2_1;
+  if (!(f >> g2_0 >> g2_1)) return std::nullopt;
+  auto gen1 = unhex<48>(kG1Generator);
+  auto gen2 = unhex<96>(kG2Generator);
+  auto tau = unhex<96>(g2_1);
+  if (g2_0 != kG2Generator || !tau) return std::nullopt;
+  auto g1 = decode_g1(gen1->data());
+  auto g2 = decode_g2(gen2->data());
+  auto tau_g2 = decode_g2(tau->data());
+  if (!g1 || !g2 || !tau_g2) return std::nullopt;
+  return Setup{*g1, *g2, *tau_g2};
+}
+
+const Setup* setup() {
+  std::lock_guard lock(g_setup_mutex);
+  if (g_setup) return &*g_setup;
+  std::vector<std::string> candidates;
+  if (!g_setup_path.empty()) candidates.push_back(g_setup_path);
+  if (const char* env = std::getenv("LUMIO_KZG_SETUP")) candidates.push_back(env);
+  candidates.push_back("../shared/kzg/trusted_setup.txt");
+  for (auto& path : candidates)
+    if ((g_setup = load_setup(path))) return &*g_setup;
+  return nullptr;
+}
+
+// 32-byte big-endian scalar strictly below the group order r.
+bool is_canonical_scalar(const uint8_t* b) {
+  static const auto r = *unhex<32>(BlsCurve::kOrderHex);
+  return std::memcmp(b, r.data(), 32) < 0;
+}
+
+}  // namespace
+
+void set_trusted_setup_path(std::string path) {
+  std::lock_guard lock(g_setup_mutex);
+  g_setup_path = std::move(path);
+}
+
+// Input: versioned_hash(32) z(32) y(32) commitment(48) proof(48).
+Result point_evaluation(BytesView in, uint64_t gas) {
+  constexpr uint64_t kCost = 50000;
+  Result failure{false, 0, {}};
+  if (gas < kCost || in.size() != 192) return failure;
+  const uint8_t *z = &in[32], *y = &in[64], *commitment = &in[96], *proof = &in[144];
+  Hash32 h = sha256(in.subspan(96, 48));
+  h.bytes[0] = 0x01;  // VERSIONED_HASH_VERSION_KZG
+  if (std::memcmp(h.data(), in.data(), 32) != 0) return failure;
+  if (!is_canonical_scalar(z) || !is_canonical_scalar(y)) return failure;
+  auto c = decode_g1(commitment), pi = decode_g1(proof);
+  if (!c || !pi) return failure;
+  const Setup* s = setup();
+  if (!s) return failure;
+
+  // e(C - [y]G1, -G2) * e(proof, [tau]G2 - [z]G2) == 1
+  G1 lhs = *c + -s->g1.mul(y, 32);
+  G2 rhs = s->tau_g2 + -s->g2.mul(z, 32);
+  std::vector<std::pair<P::G1Affine, P::G2Affine>> pairs;
+  if (!lhs.is_infinity()) {
+    P::G1Affine a;
+    P::G2Affine b;
+    lhs.to_affine(a.x, a.y);
+    (-s->g2).to_affine(b.x, b.y);
+    pairs.push_back({a, b});
+  }
+  if (!pi->is_infinity() && !rhs.is_infinity()) {
+    P::G1Affine a;
+    P::G2Affine b;
+    pi->to_affine(a.x, a.y);
+    rhs.to_affine(b.x, b.y);
+    pairs.push_back({a, b});
+  }
+  if (!P::product_is_one(pairs)) return failure;
+
+  Result ok{true, kCost, Bytes(64, 0)};
+  for (int i = 0; i < 8; ++i) ok.output[31 - i] = uint8_t(kFieldElementsPerBlob >> (8 * i));
+  auto r = *unhex<32>(BlsCurve::kOrderHex);
+  std::memcpy(ok.output.data() + 32, r.data(), 32);
+  return ok;
+}
+
+}  // namespace lumio::evm::precompiles
