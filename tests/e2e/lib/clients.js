@@ -19,17 +19,19 @@ export async function viemClients(node, accountIndex = 0) {
   });
   const account = mnemonicToAccount(MNEMONIC, { addressIndex: accountIndex });
   const transport = http(node.url, { retryCount: 0 });
+  // cacheTime 0: viem otherwise caches eth_blockNumber, which hides evm_revert and fast blocks.
   return {
     chain,
     account,
-    publicClient: createPublicClient({ chain, transport, pollingInterval: 100 }),
-    walletClient: createWalletClient({ account, chain, transport, pollingInterval: 100 }),
+    publicClient: createPublicClient({ chain, transport, pollingInterval: 100, cacheTime: 0 }),
+    walletClient: createWalletClient({ account, chain, transport, pollingInterval: 100, cacheTime: 0 }),
     /// A public client over ws:// (eth_subscribe); close() drops the socket so the test process can exit.
     wsClient: () => {
       const client = createPublicClient({
         chain,
         transport: webSocket(node.wsUrl, { retryCount: 0, keepAlive: false, reconnect: false }),
         pollingInterval: 100,
+        cacheTime: 0,
       });
       client.close = async () => (await client.transport.getRpcClient()).close();
       return client;
