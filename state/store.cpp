@@ -1,0 +1,95 @@
+#include "state/store.hpp"
+
+#include <rocksdb/db.h>
+#include <rocksdb/filter_policy.h>
+#include <rocksdb/table.h>
+#include <rocksdb/write_batch.h>
+
+namespace lumio::state {
+
+namespace {
+rocksdb::Slice slice(BytesView v) { return {reinterpret_cast<const char*>(v.data()), v.size()}; }
+BytesView view(const rocksdb::Slice& s) {
+  return {reinterpret_cast<const uint8_t*>(s.data()), s.size()};
+}
+void check(const rocksdb::Status& st, const char* what) {
+  if (!st.ok()) throw StoreError(std::string(what) + ": " + st.ToString());
+}
+}  // namespace
+
+Bytes make_key(Space s, BytesView key) {
+  Bytes k;
+  k.reserve(key.size() + 1);
+  k.push_back(uint8_t(s));
+  append(k, key);
+  return k;
+}
+
+WriteBatch::WriteBatch() : rep_(std::make_unique<rocksdb::WriteBatch>()) {}
+WriteBatch::~WriteBatch() = default;
+WriteBatch::WriteBatch(WriteBatch&&) noexcept = default;
+WriteBatch& WriteBatch::operator=(WriteBatch&&) noexcept = default;
+
+void WriteBatch::put(Space s, BytesView key, BytesView value) {
+  check(rep_->Put(slice(make_key(s, key)), slice(value)), "batch put");
+}
+void WriteBatch::erase(Space s, BytesView key) {
+  check(rep_->Delete(slice(make_key(s, key))), "batch delete");
+}
+void WriteBatch::erase_prefix(Space s, BytesView prefix) {
+  Bytes begin = make_key(s, prefix), end = begin;
+  // The smallest key above every key with this prefix: increment the last non-0xff byte.
+  while (!end.empty() && end.back() == 0xff) end.pop_back();
+  if (end.empty()) throw StoreError("erase_prefix: unbounded range");
+  ++end.back();
+  check(rep_->DeleteRange(slice(begin), slice(end)), "batch delete range");
+}
+size_t WriteBatch::count() const { return size_t(rep_->Count()); }
+size_t WriteBatch::byte_size() const { return rep_->GetDataSize(); }
+
+Store::Store(rocksdb::DB* db) : db_(db) {}
+Store::~Store() = default;
+
+std::unique_ptr<Store> Store::open(const std::string& path, const Options& opts) {
+  rocksdb::Options o;
+  o.create_if_missing = opts.create_if_missing;
+  o.IncreaseParallelism(2);
+  o.OptimizeLevelStyleCompaction();
+  // Point lookups dominate (trie nodes, accounts): bloom filters and a shared block cache.
+  rocksdb::BlockBasedTableOptions t;
+  t.filter_policy.reset(rocksdb::NewBloomFilterPolicy(10));
+  t.block_cache = rocksdb::NewLRUCache(opts.block_cache_bytes);
+  o.table_factory.reset(rocksdb::NewBlockBasedTableFactory(t));
+  // Recover every write that reached the WAL; a torn last record is dropped, never misread.
+  o.wal_recovery_mode = rocksdb::WALRecoveryMode::kPointInTimeRecovery;
+  rocksdb::DB* db = nullptr;
+  check(rocksdb::DB::Open(o, path, &db), "open");
+  return std::unique_ptr<Store>(new Store(db));
+}
+
+std::optional<Bytes> Store::get(Space s, BytesView key) const {
+  rocksdb::PinnableSlice v;
+  auto st = db_->Get(rocksdb::ReadOptions(), db_->DefaultColumnFamily(), slice(make_key(s, key)), &v);
+  if (st.IsNotFound()) return std::nullopt;
+  check(st, "get");
+  return Bytes(v.data(), v.data() + v.size());
+}
+
+void Store::scan(Space s, BytesView prefix,
+                 const std::function<bool(BytesView, BytesView)>& fn) const {
+  Bytes start = make_key(s, prefix);
+  std::unique_ptr<rocksdb::Iterator> it(db_->NewIterator(rocksdb::ReadOptions()));
+  for (it->Seek(slice(start)); it->Valid() && it->key().starts_with(slice(start)); it->Next())
+    if (!fn(view(it->key()).subspan(1), view(it->value()))) break;
+  check(it->status(), "scan");
+}
+
+void Store::write(WriteBatch& batch, bool sync) {
+  rocksdb::WriteOptions w;
+  w.sync = sync;
+  check(db_->Write(w, &batch.rep()), "write");
+}
+
+void Store::flush() { check(db_->Flush(rocksdb::FlushOptions()), "flush"); }
+
+}  // namespace lumio::state

@@ -1,0 +1,92 @@
+// The node's one embedded store: RocksDB with the write-ahead log on, every key prefixed by one
+// byte naming its key space. Batches are atomic across key spaces; a batch written with
+// sync=true is on disk when write() returns and survives kill -9 (or power loss, as far as
+// fsync does). Unsynced batches survive a process kill (they are in the OS page cache via the
+// WAL) but may be lost on power failure.
+#pragma once
+#include <functional>
+#include <memory>
+#include <optional>
+#include <stdexcept>
+#include <string>
+
+#include "common/bytes.hpp"
+
+namespace rocksdb {
+class DB;
+class WriteBatch;
+}  // namespace rocksdb
+
+namespace lumio::state {
+
+// Key spaces. The byte is the on-disk key prefix: never renumber.
+enum class Space : uint8_t {
+  Meta = 0x01,          // chain metadata: head, genesis, config, schema version
+  Block = 0x02,         // block number (8-byte BE) -> encoded block
+  BlockHash = 0x03,     // block hash -> block number
+  Receipt = 0x04,       // block number || tx index -> receipt
+  TxIndex = 0x05,       // tx hash -> block number || tx index
+  EvmAccount = 0x10,    // address(20) -> RLP[nonce, balance, codeHash] (state/evm_state.hpp)
+  EvmStorage = 0x11,    // address(20) || slot(32) -> value, big-endian trimmed, absent = 0
+  EvmCode = 0x12,       // code hash(32) -> code
+  SvmAccount = 0x20,    // pubkey(32) -> serialized account
+  MoveResource = 0x30,  // address || struct tag -> BCS value
+  MoveModule = 0x31,    // address || module name -> module bytes
+  MoveTable = 0x32,     // table handle || key -> value
+  Sys = 0x40,           // execution-visible system state shared by the VMs
+  TrieNode = 0x7f,      // commitment trie nodes, path-keyed (state/trie.hpp)
+};
+
+struct StoreError : std::runtime_error {
+  using std::runtime_error::runtime_error;
+};
+
+// A set of puts/erases applied atomically by Store::write.
+class WriteBatch {
+ public:
+  WriteBatch();
+  ~WriteBatch();
+  WriteBatch(WriteBatch&&) noexcept;
+  WriteBatch& operator=(WriteBatch&&) noexcept;
+
+  void put(Space s, BytesView key, BytesView value);
+  void erase(Space s, BytesView key);
+  // Erases every key of space `s` starting with `prefix` (a RocksDB range tombstone).
+  void erase_prefix(Space s, BytesView prefix);
+  size_t count() const;
+  size_t byte_size() const;
+  rocksdb::WriteBatch& rep() { return *rep_; }
+
+ private:
+  std::unique_ptr<rocksdb::WriteBatch> rep_;
+};
+
+class Store {
+ public:
+  struct Options {
+    bool create_if_missing = true;
+    size_t block_cache_bytes = 256u << 20;
+  };
+  // Opens (and recovers from the WAL) the database at `path`. Throws StoreError.
+  static std::unique_ptr<Store> open(const std::string& path, const Options& opts);
+  static std::unique_ptr<Store> open(const std::string& path) { return open(path, Options{}); }
+  ~Store();
+
+  std::optional<Bytes> get(Space s, BytesView key) const;
+  // Calls fn(key without the space byte, value) in key order for keys of `s` starting with
+  // `prefix`, until fn returns false.
+  void scan(Space s, BytesView prefix,
+            const std::function<bool(BytesView key, BytesView value)>& fn) const;
+  // Applies the batch atomically; with sync the WAL is fsynced before returning. Throws StoreError.
+  void write(WriteBatch& batch, bool sync);
+  void flush();  // memtables -> SST files (faster reopen)
+
+ private:
+  explicit Store(rocksdb::DB* db);
+  std::unique_ptr<rocksdb::DB> db_;
+};
+
+// The on-disk key: space byte || key.
+Bytes make_key(Space s, BytesView key);
+
+}  // namespace lumio::state
