@@ -13,12 +13,7 @@ struct Fail {
   std::string message;
 };
 
-Bytes trimmed(const uint256& v) {
-  auto be = v.to_be();
-  size_t i = 0;
-  while (i < 32 && be.bytes[i] == 0) ++i;
-  return Bytes(be.bytes.begin() + ptrdiff_t(i), be.bytes.end());
-}
+Bytes trimmed(const uint256& v) { return v.to_be_trimmed(); }
 
 // Integers in transactions are canonical: no leading zeros, at most 32 bytes.
 uint256 read_u256(const Item& it, const char* field) {
