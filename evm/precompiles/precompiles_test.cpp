@@ -59,3 +59,115 @@ TEST(Precompiles, HashesAndIdentity) {
   EXPECT_EQ(r.output, big);
   EXPECT_FALSE(pc::run(addr(4), big, 20).success);
 }
+
+namespace {
+const std::string kG1 =  // (1, 2), the BN254 G1 generator
+    "0000000000000000000000000000000000000000000000000000000000000001"
+    "0000000000000000000000000000000000000000000000000000000000000002";
+const std::string kBnP = "30644e72e131a029b85045b68181585d97816a916871ca8d3c208c16d87cfd47";
+const std::string kBnR = "30644e72e131a029b85045b68181585d2833e84879b9709143e1f593f0000001";
+const std::string kZero32(64, '0');
+}  // namespace
+
+TEST(Bn254, AddAndMulAgree) {
+  auto add = pc::run(addr(6), hex(kG1 + kG1), 150);
+  ASSERT_TRUE(add.success);
+  EXPECT_EQ(add.gas_used, 150u);
+  EXPECT_EQ(to_hex(add.output, false),
+            "030644e72e131a029b85045b68181585d97816a916871ca8d3c208c16d87cfd3"
+            "15ed738c0e0a7c92e7845f96b2ae9c0a68a6a449e3538fc7ff3ebf7a5a18a2c4");
+  auto mul = pc::run(addr(7), hex(kG1 + std::string(63, '0') + "2"), 6000);
+  ASSERT_TRUE(mul.success);
+  EXPECT_EQ(mul.output, add.output);
+  // [r]G = infinity, encoded as zeros; short input is zero-padded (G + 0 = G).
+  auto inf = pc::run(addr(7), hex(kG1 + kBnR), 6000);
+  ASSERT_TRUE(inf.success);
+  EXPECT_EQ(inf.output, Bytes(64, 0));
+  auto padded = pc::run(addr(6), hex(kG1), 150);
+  ASSERT_TRUE(padded.success);
+  EXPECT_EQ(to_hex(padded.output, false), kG1);
+  EXPECT_FALSE(pc::run(addr(6), hex(kG1), 149).success);
+}
+
+TEST(Bn254, RejectsBadPoints) {
+  // Not on the curve.
+  EXPECT_FALSE(pc::run(addr(6), hex(std::string(63, '0') + "1" + std::string(63, '0') + "3"), 150)
+                   .success);
+  // x = p is out of range (field elements must be canonical).
+  EXPECT_FALSE(pc::run(addr(7), hex(kBnP + std::string(63, '0') + "2"), 6000).success);
+  // y = 2 + p: the generator modulo p, but not canonical.
+  EXPECT_FALSE(
+      pc::run(addr(6), hex(std::string(63, '0') + "1" + kBnP.substr(0, 63) + "9"), 150).success);
+}
+
+TEST(Bn254, PairingInputRules) {
+  auto empty = pc::run(addr(8), {}, 45000);
+  ASSERT_TRUE(empty.success);
+  EXPECT_EQ(empty.gas_used, 45000u);
+  EXPECT_EQ(empty.output[31], 1);
+  EXPECT_FALSE(pc::run(addr(8), {}, 44999).success);
+  EXPECT_FALSE(pc::run(addr(8), Bytes(191, 0), 1'000'000).success);
+  // A pair with a point at infinity contributes 1.
+  auto inf = pc::run(addr(8), hex(kG1 + std::string(256, '0')), 79000);
+  ASSERT_TRUE(inf.success);
+  EXPECT_EQ(inf.output[31], 1);
+  EXPECT_FALSE(pc::run(addr(8), hex(kG1 + std::string(256, '0')), 78999).success);
+  // On the twist but outside the order-r subgroup (x = 2 + u): invalid.
+  const std::string off_subgroup =
+      "0000000000000000000000000000000000000000000000000000000000000001"
+      "0000000000000000000000000000000000000000000000000000000000000002"
+      "2b76c179599bb92a963dac85546a005a777f7c13f6a7b75d5918b6b5808f5fde"
+      "101f7278419308b95099eca02dcee0c5381f4d26d1d62313f057167f064101ce";
+  EXPECT_FALSE(pc::run(addr(8), hex(kG1 + off_subgroup), 79000).success);
+  // Not on the twist at all.
+  std::string off_curve = off_subgroup;
+  off_curve.back() = 'f';
+  EXPECT_FALSE(pc::run(addr(8), hex(kG1 + off_curve), 79000).success);
+}
+
+TEST(Modexp, HugeDeclaredLengths) {
+  auto word = [](std::string_view h) { return std::string(64 - h.size(), '0') + std::string(h); };
+  std::string all_f(64, 'f');
+  // Empty base and modulus: 200 gas whatever the exponent length, empty output.
+  auto r = pc::run(addr(5), hex(word("") + all_f + word("")), 200);
+  ASSERT_TRUE(r.success);
+  EXPECT_EQ(r.gas_used, 200u);
+  EXPECT_TRUE(r.output.empty());
+  // A 2^256-1 byte exponent with a 1-byte modulus costs far more than any gas limit.
+  EXPECT_FALSE(pc::run(addr(5), hex(word("1") + all_f + word("1") + "0203"), ~uint64_t{0}).success);
+  EXPECT_FALSE(pc::run(addr(5), hex(all_f + word("1") + word("1")), ~uint64_t{0}).success);
+  EXPECT_FALSE(pc::run(addr(5), hex(word("1") + word("1") + all_f), ~uint64_t{0}).success);
+}
+
+TEST(Modexp, SmallCases) {
+  auto word = [](std::string_view h) { return std::string(64 - h.size(), '0') + std::string(h); };
+  auto call = [&](std::string in) { return pc::run(addr(5), hex(in), 1'000'000); };
+  // 3^5 mod 7 = 5.
+  auto r = call(word("1") + word("1") + word("1") + "03" + "05" + "07");
+  ASSERT_TRUE(r.success);
+  EXPECT_EQ(r.gas_used, 200u);
+  EXPECT_EQ(to_hex(r.output, false), "05");
+  // Modulus 0 -> zero; x^0 mod m -> 1; missing trailing input bytes read as zero (exp = 0x0500).
+  EXPECT_EQ(to_hex(call(word("1") + word("1") + word("2") + "03" + "05" + "0000").output, false),
+            "0000");
+  EXPECT_EQ(to_hex(call(word("1") + word("1") + word("1") + "03" + "00" + "07").output, false), "01");
+  r = call(word("1") + word("2") + word("2") + "02" + "05");  // 2^0x0500 mod 0x0000 = 0
+  ASSERT_TRUE(r.success);
+  EXPECT_EQ(to_hex(r.output, false), "0000");
+  r = call(word("1") + word("2") + word("1") + "02" + "0100" + "0b");  // 2^256 mod 11 = 9
+  ASSERT_TRUE(r.success);
+  EXPECT_EQ(to_hex(r.output, false), "09");
+}
+
+TEST(Blake2f, InputRules) {
+  Bytes in(213, 0);
+  in[3] = 12;
+  EXPECT_TRUE(pc::run(addr(9), in, 12).success);
+  EXPECT_FALSE(pc::run(addr(9), in, 11).success);
+  in[212] = 2;
+  EXPECT_FALSE(pc::run(addr(9), in, 100).success);
+  in[212] = 1;
+  EXPECT_FALSE(pc::run(addr(9), BytesView(in).first(212), 100).success);
+  in.push_back(0);
+  EXPECT_FALSE(pc::run(addr(9), in, 100).success);
+}
