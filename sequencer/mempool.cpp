@@ -62,9 +62,9 @@ AddResult Mempool::add(PoolTx in) {
     auto old = existing->second;
     result.replaced = old->hash;
     unlink(*old);
-    if (ready_.erase(old->arrival)) {
-      tx->arrival = old->arrival;  // keep the replaced transaction's place in line
-      ready_[tx->arrival] = tx;
+    if (old->ready_seq) {
+      tx->ready_seq = old->ready_seq;  // keep the replaced transaction's place in line
+      ready_[tx->ready_seq] = tx;
     }
     existing->second = tx;
   } else {
@@ -80,7 +80,19 @@ void Mempool::promote(Account& acct) {
   for (auto w = acct.waiting.find(acct.next_ready); w != acct.waiting.end() &&
                                                     w->first == acct.next_ready;
        ++w, ++acct.next_ready)
-    ready_[w->second->arrival] = w->second;
+    make_ready(w->second);
+}
+
+void Mempool::make_ready(const std::shared_ptr<PoolTx>& tx) {
+  if (tx->ready_seq) return;
+  tx->ready_seq = ++ready_seq_;
+  ready_[tx->ready_seq] = tx;
+}
+
+void Mempool::make_unready(PoolTx& tx) {
+  if (!tx.ready_seq) return;
+  ready_.erase(tx.ready_seq);
+  tx.ready_seq = 0;
 }
 
 void Mempool::unlink(const PoolTx& tx) {
@@ -98,6 +110,7 @@ std::vector<std::shared_ptr<const PoolTx>> Mempool::take(size_t max_txs, uint64_
     if (tx->gas_limit > max_gas - gas) break;
     gas += tx->gas_limit;
     it = ready_.erase(it);
+    tx->ready_seq = 0;
     SenderKey key{tx->vm, tx->sender};
     Account& acct = accounts_[key];
     acct.waiting.erase(tx->nonce);
@@ -118,7 +131,7 @@ void Mempool::committed() {
     acct.next_ready = state_nonce_(key.vm, key.sender);
     while (!acct.waiting.empty() && acct.waiting.begin()->first < acct.next_ready) {
       auto stale = acct.waiting.begin()->second;
-      ready_.erase(stale->arrival);
+      make_unready(*stale);
       unlink(*stale);
       acct.waiting.erase(acct.waiting.begin());
     }
@@ -126,10 +139,10 @@ void Mempool::committed() {
     uint64_t expect = acct.next_ready;
     for (auto& [nonce, tx] : acct.waiting) {
       if (nonce == expect) {
-        ready_[tx->arrival] = tx;
+        make_ready(tx);
         ++expect;
       } else {
-        ready_.erase(tx->arrival);
+        make_unready(*tx);
       }
     }
     acct.next_ready = expect;

@@ -34,7 +34,8 @@ struct PoolTx {
   uint64_t gas_limit = 0;
   uint64_t size = 0;     // encoded bytes, for the pool's byte limit
   std::shared_ptr<const void> payload;  // the decoded transaction, owned by its VM's code
-  uint64_t arrival = 0;  // admission sequence number, set by the pool
+  uint64_t arrival = 0;    // admission sequence number, set by the pool
+  uint64_t ready_seq = 0;  // position in the ready line (0: not ready), set by the pool
 };
 
 struct MempoolLimits {
@@ -92,6 +93,8 @@ class Mempool {
   };
 
   void promote(Account& acct);
+  void make_ready(const std::shared_ptr<PoolTx>& tx);
+  void make_unready(PoolTx& tx);
   void unlink(const PoolTx& tx);
 
   MempoolLimits limits_;
@@ -101,8 +104,10 @@ class Mempool {
   size_t bytes_ = 0;
   std::unordered_map<SenderKey, Account, SenderKeyHash> accounts_;
   std::unordered_map<Hash32, std::shared_ptr<PoolTx>> by_hash_;
-  // Ready transactions by arrival; entries whose tx left the pool are skipped lazily.
+  // Ready transactions in the order they became ready: within one sender that is nonce
+  // order, across senders first come, first served.
   std::map<uint64_t, std::shared_ptr<PoolTx>> ready_;
+  uint64_t ready_seq_ = 0;
   std::vector<SenderKey> touched_;  // senders with transactions in flight
 };
 

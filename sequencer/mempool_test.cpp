@@ -40,11 +40,12 @@ TEST(Mempool, FifoAcrossSendersNonceOrderWithinSender) {
   EXPECT_EQ(f.pool.pending_nonce(Vm::Evm, Bytes(20, 1)), 2u);
   auto got = f.pool.take(10, 1'000'000);
   ASSERT_EQ(got.size(), 3u);
-  // Sender 1's nonce-1 tx arrived first, but runs after its nonce 0.
-  EXPECT_EQ(got[0]->sender, Bytes(20, 1));
-  EXPECT_EQ(got[0]->nonce, 0u);
-  EXPECT_EQ(got[1]->nonce, 1u);
-  EXPECT_EQ(got[2]->sender, Bytes(20, 2));
+  // Sender 2's tx became ready first; sender 1's nonce-1 tx arrived earliest but is
+  // ready only once its nonce 0 is, and runs after it.
+  EXPECT_EQ(got[0]->sender, Bytes(20, 2));
+  EXPECT_EQ(got[1]->sender, Bytes(20, 1));
+  EXPECT_EQ(got[1]->nonce, 0u);
+  EXPECT_EQ(got[2]->nonce, 1u);
 }
 
 TEST(Mempool, NonceErrorsAndLimits) {
