@@ -215,9 +215,9 @@ struct Fp2 {
     F t = (c0.sqr() + c1.sqr()).inv();
     return {c0 * t, -(c1 * t)};
   }
-  static F mul_small(F a, uint64_t k) {
-    F r = F::zero();
-    for (int b = 63; b >= 0; --b) {
+  static F mul_small(F a, uint64_t k) {  // k >= 1
+    F r = a;
+    for (int b = 62 - __builtin_clzll(k); b >= 0; --b) {
       r = r.dbl();
       if ((k >> b) & 1) r = r + a;
     }
