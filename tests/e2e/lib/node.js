@@ -84,8 +84,9 @@ process.on('exit', () => {
 });
 
 class NodeHandle {
-  constructor(kind) {
+  constructor(kind, { anvilArgs = [] } = {}) {
     this.kind = kind; // 'external' | 'anvil' | 'lumio'
+    this.anvilArgs = anvilArgs;
     this.proc = null;
     this.dataDir = null;
     this.port = null;
@@ -110,7 +111,7 @@ class NodeHandle {
     let bin, args;
     if (this.kind === 'anvil') {
       bin = anvilBin();
-      args = ['--port', String(this.port), '--silent'];
+      args = ['--port', String(this.port), '--silent', ...this.anvilArgs];
     } else {
       bin = process.env.LUMIO_BIN;
       if (!bin) {
@@ -162,9 +163,10 @@ class NodeHandle {
   }
 }
 
-/// Starts (or connects to) the node under test. kind defaults to targetKind().
-export async function startNode(kind = targetKind()) {
-  const h = new NodeHandle(kind);
+/// Starts (or connects to) the node under test. kind defaults to targetKind();
+/// opts.anvilArgs are extra anvil flags (e.g. ['--chain-id', '1337']) for kind 'anvil'.
+export async function startNode(kind = targetKind(), opts = {}) {
+  const h = new NodeHandle(kind, opts);
   await h.start();
   return h;
 }
