@@ -1,0 +1,88 @@
+#include <gtest/gtest.h>
+
+#include <filesystem>
+
+#include "common/hash.hpp"
+#include "node/chain.hpp"
+#include "node/config.hpp"
+#include "node/dev_accounts.hpp"
+
+using namespace lumio;
+using namespace lumio::node;
+
+TEST(DevAccounts, MatchAnvilAndHardhat) {
+  auto accts = derive_dev_accounts(kDevMnemonic, 3);
+  EXPECT_EQ(to_hex(accts[0].address), "0xf39fd6e51aad88f6f4ce6ab8827279cfffb92266");
+  EXPECT_EQ(to_hex(accts[0].secret),
+            "0xac0974bec39a17e36ba4a6b4d238ff944bacb478cbed5efcae784d7bf4f2ff80");
+  EXPECT_EQ(to_hex(accts[1].address), "0x70997970c51812dc3a010c7d01b50e0d17dc79c8");
+  EXPECT_EQ(to_hex(accts[2].address), "0x3c44cdddb6a900fa2b585dd299e03d12fa4293bc");
+}
+
+TEST(Config, FlagsAndErrors) {
+  auto c = parse_dev_args({"--eth-port", "9545", "--chain-id", "42", "--fresh"});
+  EXPECT_EQ(c.eth_port, 9545);
+  EXPECT_EQ(c.chain_id, 42u);
+  EXPECT_TRUE(c.fresh);
+  EXPECT_THROW(parse_dev_args({"--bogus"}), std::invalid_argument);
+  EXPECT_THROW(parse_dev_args({"--eth-port", "x"}), std::invalid_argument);
+}
+
+namespace {
+
+std::string temp_dir(const char* name) {
+  auto p = std::filesystem::temp_directory_path() / (std::string("lumio-node-test-") + name);
+  std::filesystem::remove_all(p);
+  return p.string();
+}
+
+exec::Block next_block(const Chain& chain) {
+  exec::Block b;
+  auto head = chain.head();
+  b.header.number = head ? head->header.number + 1 : 0;
+  if (head) b.header.parent_hash = head->header.hash();
+  b.header.gas_limit = 30000000;
+  return b;
+}
+
+}  // namespace
+
+TEST(Chain, CommitReopenRollbackAndHistory) {
+  std::string dir = temp_dir("chain");
+  Bytes key = {1, 2, 3};
+  Hash32 root1;
+  {
+    Chain chain(state::Store::open(dir), 100);
+    EXPECT_TRUE(chain.empty());
+    for (uint8_t v = 1; v <= 3; ++v) {
+      state::BlockOverlay overlay(chain.latest());
+      overlay.put(state::Space::Sys, key, Bytes{v});
+      exec::Block b = next_block(chain);
+      b.txs.push_back({exec::Vm::Evm, keccak256(Bytes{v}), Bytes{0xc0}, {}});
+      exec::Receipt r;
+      r.success = true;
+      r.gas_used = 21000;
+      chain.commit(std::move(b), {r}, overlay);
+      if (v == 1) root1 = chain.head()->header.state_commitment;
+    }
+    EXPECT_EQ(chain.head()->header.number, 2u);
+    EXPECT_NE(chain.head()->header.state_commitment, root1);
+  }
+  Chain chain(state::Store::open(dir), 100);  // reopen
+  ASSERT_FALSE(chain.empty());
+  EXPECT_EQ(chain.head()->header.number, 2u);
+  auto loc = chain.locate(keccak256(Bytes{3}));
+  ASSERT_TRUE(loc);
+  EXPECT_EQ(loc->block, 2u);
+  EXPECT_EQ(chain.receipt(loc->block, loc->index)->gas_used, 21000u);
+  EXPECT_EQ(*chain.latest().get(state::Space::Sys, key), Bytes{3});
+  EXPECT_EQ(*chain.state_at(1)->get(state::Space::Sys, key), Bytes{2});
+  EXPECT_EQ(*chain.state_at(0)->get(state::Space::Sys, key), Bytes{1});
+
+  ASSERT_TRUE(chain.rollback(0));
+  EXPECT_EQ(chain.head()->header.number, 0u);
+  EXPECT_EQ(*chain.latest().get(state::Space::Sys, key), Bytes{1});
+  EXPECT_FALSE(chain.locate(keccak256(Bytes{3})));
+  EXPECT_EQ(chain.roots().global, root1);
+  EXPECT_EQ(chain.head()->header.state_commitment, root1);
+}
