@@ -105,7 +105,7 @@ std::vector<uint8_t> assemble(std::string_view source) {
     }
     if (m == "call") {
       need(1);
-      int32_t imm = isdigit(ops[0][0]) || ops[0][0] == '-' ? int32_t(number(ops[0]))
+      int32_t imm = isdigit(ops[0][0]) || ops[0][0] == '-' || ops[0][0] == '+' ? int32_t(number(ops[0]))
                                                            : int32_t(hash_symbol_name(ops[0]));
       emit(out, op::CALL_IMM, 0, 0, 0, imm);
       continue;
@@ -201,7 +201,7 @@ std::vector<uint8_t> ElfBuilder::build() const {
   };
   add(".text", 1, 6, text, 0, true);
   if (!rodata.empty()) add(".rodata", 1, 2, rodata, 0, true);
-  for (auto& n : extra_sections) add(n, 1, 2, {}, 0, true);
+  for (auto& n : extra_sections) add(n, 1, 2, std::vector<uint8_t>(8, 0), 0, true);
   std::vector<uint8_t> dynsym(syms.size() * 24, 0);
   for (size_t i = 1; i < syms.size(); ++i) {
     put<uint32_t>(dynsym, i * 24, sym_name_off[i]);
@@ -250,7 +250,6 @@ std::vector<uint8_t> ElfBuilder::build() const {
     put<uint64_t>(f, at + 16, secs[i].addr);
     put<uint64_t>(f, at + 24, secs[i].off);
     put<uint64_t>(f, at + 32, secs[i].size);
-    put<uint32_t>(f, at + 40, secs[i].name == ".dynsym" ? uint32_t(secs.size() > 0 ? 0 : 0) : 0);
     put<uint64_t>(f, at + 48, 8);
     put<uint64_t>(f, at + 56, secs[i].entsize);
   }

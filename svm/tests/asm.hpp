@@ -35,7 +35,7 @@ struct ElfBuilder {
   uint64_t entry_offset = 0;  // bytes into .text
   uint16_t machine = 247, type = 3;
   uint32_t flags = 0;
-  std::vector<std::string> extra_sections;  // extra empty PROGBITS sections (by name)
+  std::vector<std::string> extra_sections;  // extra 8-byte zeroed PROGBITS sections (by name)
 
   std::vector<uint8_t> build() const;
   // Addresses the built file will use (valid after the fact, same for the same sizes).
