@@ -13,12 +13,13 @@ struct BnTag {
       make_modulus<4>("30644e72e131a029b85045b68181585d97816a916871ca8d3c208c16d87cfd47");
 };
 constexpr uint64_t kU = 4965661367192848881ull;  // the BN parameter
-constexpr u128 kAteLoop = u128(kU) * kU * 6;     // t - 1 = 6u^2
+constexpr u128 kAteLoop = u128(kU) * 6 + 2;      // optimal ate loop 6u + 2
 struct BnCurve {
   using Tag = BnTag;
   using F = Fp<BnTag>;
   static constexpr uint64_t kXi0 = 9;  // xi = 9 + u
   static constexpr bool kDType = true;
+  static constexpr bool kBN = true;
   static constexpr int kLoopLimbs = 2;
   static constexpr uint64_t kLoop[2] = {uint64_t(kAteLoop), uint64_t(kAteLoop >> 64)};
   static constexpr const char* kOrderHex =

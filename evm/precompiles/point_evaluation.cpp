@@ -23,6 +23,7 @@ struct BlsCurve {
   using F = Fp<BlsTag>;
   static constexpr uint64_t kXi0 = 1;  // xi = 1 + u
   static constexpr bool kDType = false;
+  static constexpr bool kBN = false;
   static constexpr int kLoopLimbs = 1;
   static constexpr uint64_t kLoop[1] = {0xd201000000010000};  // |x|, x = t - 1 < 0
   static constexpr const char* kOrderHex =
