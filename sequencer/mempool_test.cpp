@@ -98,3 +98,30 @@ TEST(Mempool, GasBudgetAndCapacity) {
   for (uint64_t n = 0; n < 8; ++n) ASSERT_TRUE(f.pool.add(tx(9, n)).ok());
   EXPECT_EQ(f.pool.add(tx(9, 8)).error, "txpool is full");
 }
+
+#include "sequencer/producer.hpp"
+
+TEST(Producer, CutsBlocksOnIntervalAndOnDemand) {
+  Fixture f;
+  std::mutex mu;
+  std::vector<size_t> blocks;
+  Producer p({.interval = std::chrono::milliseconds(5), .max_txs = 2}, f.pool,
+             [&](const Producer::Batch& b) {
+               std::lock_guard l(mu);
+               blocks.push_back(b.size());
+               for (auto& tx : b) f.nonces[tx->sender] = tx->nonce + 1;
+             });
+  p.start();
+  for (uint64_t n = 0; n < 5; ++n) ASSERT_TRUE(f.pool.add(tx(1, n)).ok());
+  p.notify();
+  for (int i = 0; i < 200 && f.pool.size() > 0; ++i)
+    std::this_thread::sleep_for(std::chrono::milliseconds(5));
+  p.mine_now();  // an empty block on request
+  p.stop();
+  std::lock_guard l(mu);
+  ASSERT_EQ(blocks.size(), 4u);  // 2 + 2 + 1 (max_txs 2), then the empty one
+  EXPECT_EQ(blocks[0], 2u);
+  EXPECT_EQ(blocks[2], 1u);
+  EXPECT_EQ(blocks[3], 0u);
+  EXPECT_EQ(f.pool.pending_nonce(Vm::Evm, Bytes(20, 1)), 5u);
+}
