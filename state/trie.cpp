@@ -348,6 +348,37 @@ class TrieWork {
     return get(n.kids[rest[0]], path, key, pos + 1, proof);
   }
 
+  // In-order walk: a branch's own value sorts before its children.
+  bool walk(Ref& r, Bytes& path, const std::function<bool(BytesView, BytesView)>& fn) {
+    if (r.empty()) return true;
+    load(r, path);
+    Node& n = *r.node;
+    size_t len = path.size();
+    auto emit = [&](const Bytes& value) {
+      if (path.size() % 2) throw StoreError("trie: key with an odd number of nibbles");
+      Bytes key(path.size() / 2);
+      for (size_t i = 0; i < key.size(); ++i) key[i] = uint8_t(path[2 * i] << 4 | path[2 * i + 1]);
+      return fn(key, value);
+    };
+    bool more = true;
+    if (n.kind == Node::Leaf) {
+      append(path, n.path);
+      more = emit(n.value);
+    } else if (n.kind == Node::Ext) {
+      append(path, n.path);
+      more = walk(n.kids[0], path, fn);
+    } else {
+      if (!n.value.empty()) more = emit(n.value);
+      for (int i = 0; more && i < 16; ++i) {
+        path.push_back(uint8_t(i));
+        more = walk(n.kids[i], path, fn);
+        path.pop_back();
+      }
+    }
+    path.resize(len);
+    return more;
+  }
+
   // Encodes dirty nodes bottom-up; appends this node's reference to `out`.
   void encode(Ref& r, Bytes& path, Bytes& out, WriteBatch& batch, NodeCache* cache,
               TrieStats* stats, bool is_root) {
@@ -454,6 +485,12 @@ std::vector<Bytes> Trie::prove(BytesView key) const {
   std::vector<Bytes> proof;
   w.get(w.root(), path, nib, 0, &proof);
   return proof;
+}
+
+void Trie::for_each(const std::function<bool(BytesView, BytesView)>& fn) const {
+  TrieWork w(*this, [this](BytesView p) { return read_node(p); });
+  Bytes path;
+  w.walk(w.root(), path, fn);
 }
 
 Hash32 Trie::update(TrieChanges changes, WriteBatch& batch) {

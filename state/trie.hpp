@@ -10,6 +10,7 @@
 // parent, as the hash rules require). Node reads verify keccak(node) against the parent's
 // reference, so a corrupted store is detected rather than silently hashed into a root.
 #pragma once
+#include <functional>
 #include <optional>
 #include <string>
 #include <unordered_map>
@@ -59,6 +60,10 @@ class Trie {
   std::optional<Bytes> get(BytesView key) const;
   // The nodes from the root to `key` (an eth_getProof proof), whether or not the key is present.
   std::vector<Bytes> prove(BytesView key) const;
+
+  // Visits every (key, value) in key order until fn returns false. Loads the whole trie: for
+  // export and tests, not for hot paths.
+  void for_each(const std::function<bool(BytesView key, BytesView value)>& fn) const;
 
   // Applies `changes` (later entries for a key win) and returns the new root. Node puts and
   // erases go into `batch` (and the cache); write the batch before the next update of this trie.

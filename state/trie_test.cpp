@@ -102,6 +102,13 @@ TEST(Trie, RandomUpdatesMatchRebuildAndLeaveNoGarbage) {
     ASSERT_EQ(t.root(), r);
     for (auto& [k, v] : model) ASSERT_EQ(t.get(k), v);
   }
+  std::map<Bytes, Bytes> walked;
+  t.for_each([&](BytesView k, BytesView v) {
+    EXPECT_TRUE(walked.empty() || walked.rbegin()->first < Bytes(k.begin(), k.end()));
+    walked.emplace(Bytes(k.begin(), k.end()), Bytes(v.begin(), v.end()));
+    return true;
+  });
+  EXPECT_EQ(walked, model);
   auto fresh = Store::open(d2.path.string());
   Trie t2(*fresh, Bytes{'T'});
   TrieChanges all;

@@ -1,7 +1,12 @@
-// lumio-trietest: runs ethereum/tests TrieTests through state/mpt (trie_root).
-// Files: trietest.json (ordered [key, value|null] lists), trieanyorder.json (maps), their
+// lumio-trietest: runs ethereum/tests TrieTests through state/.
+// Root files: trietest.json (ordered [key, value|null] lists), trieanyorder.json (maps), their
 // _secureTrie variants (keys hashed with keccak256) and hex_encoded_securetrie_test.json.
-// Keys/values starting with 0x are hex, others are raw strings; null deletes.
+// Each case must give the fixture root twice: from trie_root over all entries, and from the
+// persistent state::Trie (RocksDB-backed) updated one entry per update, in fixture order.
+// trietestnextprev.json: next/prev keys of probe keys, from an in-order walk of the persistent
+// trie. Keys/values starting with 0x are hex, others raw strings; null deletes.
+#include <unistd.h>
+
 #include <filesystem>
 #include <fstream>
 #include <iostream>
@@ -9,6 +14,7 @@
 
 #include "common/hash.hpp"
 #include "state/mpt.hpp"
+#include "state/trie.hpp"
 
 using namespace lumio;
 namespace fs = std::filesystem;
@@ -30,10 +36,42 @@ struct Counts {
   int passed = 0, failed = 0;
 };
 
-void run_file(const fs::path& path, Counts& c) {
+// A scratch RocksDB store; each case uses its own trie owner inside it.
+struct Scratch {
+  fs::path dir = fs::temp_directory_path() / ("lumio-trietest-" + std::to_string(::getpid()));
+  std::unique_ptr<state::Store> store;
+  int next_owner = 0;
+  Scratch() {
+    fs::remove_all(dir);
+    store = state::Store::open(dir.string());
+  }
+  ~Scratch() {
+    store.reset();
+    fs::remove_all(dir);
+  }
+  Bytes owner() {
+    int n = next_owner++;
+    return Bytes{'t', uint8_t(n >> 16), uint8_t(n >> 8), uint8_t(n)};
+  }
+};
+
+Hash32 persistent_root(Scratch& s, const std::vector<std::pair<Bytes, Bytes>>& entries) {
+  state::Trie t(*s.store, s.owner());
+  Hash32 root = kEmptyTrieRoot;
+  for (auto& [k, v] : entries) {
+    state::WriteBatch batch;
+    root = t.update({{k, v}}, batch);
+    s.store->write(batch, false);
+  }
+  if (t.root() != root) throw std::runtime_error("stored root differs from returned root");
+  return root;
+}
+
+void run_root_file(const fs::path& path, Scratch& scratch, Counts& c) {
   std::string fname = path.filename().string();
   bool secure = fname.find("secure") != std::string::npos;
   std::ifstream f(path);
+  if (!f) throw std::runtime_error("cannot open " + path.string());
   json doc = json::parse(f);
   for (auto& [name, t] : doc.items()) {
     std::vector<std::pair<Bytes, Bytes>> entries;
@@ -52,12 +90,48 @@ void run_file(const fs::path& path, Counts& c) {
     }
     Hash32 want = *fixed_from_hex<32>(t["root"].get<std::string>());
     Hash32 got = state::trie_root(entries);
-    if (got == want) {
+    Hash32 got_persistent = persistent_root(scratch, entries);
+    if (got == want && got_persistent == want) {
       ++c.passed;
     } else {
       ++c.failed;
-      std::cout << "FAIL " << fname << " " << name << ": root " << to_hex(got) << " want "
-                << to_hex(want) << "\n";
+      std::cout << "FAIL " << fname << " " << name << ": trie_root " << to_hex(got)
+                << ", persistent " << to_hex(got_persistent) << ", want " << to_hex(want) << "\n";
+    }
+  }
+}
+
+void run_nextprev_file(const fs::path& path, Scratch& scratch, Counts& c) {
+  std::ifstream f(path);
+  if (!f) throw std::runtime_error("cannot open " + path.string());
+  json doc = json::parse(f);
+  for (auto& [name, t] : doc.items()) {
+    state::Trie trie(*scratch.store, scratch.owner());
+    state::TrieChanges ch;
+    for (auto& k : t["in"]) ch.emplace_back(decode_str(k), decode_str(k));
+    state::WriteBatch batch;
+    trie.update(ch, batch);
+    scratch.store->write(batch, false);
+    std::vector<Bytes> keys;
+    trie.for_each([&](BytesView k, BytesView) {
+      keys.emplace_back(k.begin(), k.end());
+      return true;
+    });
+    std::string err;
+    for (auto& probe : t["tests"]) {
+      Bytes key = decode_str(probe[0]), want_prev = decode_str(probe[1]), want_next = decode_str(probe[2]);
+      auto it = std::lower_bound(keys.begin(), keys.end(), key);
+      Bytes prev = it == keys.begin() ? Bytes{} : *std::prev(it);
+      auto nit = std::upper_bound(keys.begin(), keys.end(), key);
+      Bytes next = nit == keys.end() ? Bytes{} : *nit;
+      if (prev != want_prev || next != want_next)
+        err += " probe " + probe[0].get<std::string>();
+    }
+    if (err.empty()) {
+      ++c.passed;
+    } else {
+      ++c.failed;
+      std::cout << "FAIL " << path.filename().string() << " " << name << ":" << err << "\n";
     }
   }
 }
@@ -67,11 +141,14 @@ void run_file(const fs::path& path, Counts& c) {
 int main(int argc, char** argv) {
   fs::path root = argc > 1 ? argv[1] : "../shared/ethereum-tests/TrieTests";
   Counts c;
+  Scratch scratch;
   const char* files[] = {"trietest.json", "trieanyorder.json", "trietest_secureTrie.json",
-                         "trieanyorder_secureTrie.json", "hex_encoded_securetrie_test.json"};
+                         "trieanyorder_secureTrie.json", "hex_encoded_securetrie_test.json",
+                         "trietestnextprev.json"};
   for (const char* name : files) {
     try {
-      run_file(root / name, c);
+      if (std::string(name) == "trietestnextprev.json") run_nextprev_file(root / name, scratch, c);
+      else run_root_file(root / name, scratch, c);
     } catch (const std::exception& ex) {
       ++c.failed;
       std::cout << "FAIL " << name << ": " << ex.what() << "\n";
