@@ -1,0 +1,102 @@
+// The node: wires the store and chain, mempool and block producer, the EVM executor and
+// the RPC server together. The only place that knows all of them.
+#pragma once
+#include <atomic>
+#include <functional>
+#include <map>
+#include <memory>
+#include <mutex>
+#include <optional>
+#include <set>
+
+#include "exec/executor.hpp"
+#include "node/chain.hpp"
+#include "node/config.hpp"
+#include "node/dev_accounts.hpp"
+#include "sequencer/mempool.hpp"
+#include "sequencer/producer.hpp"
+
+namespace lumio::node {
+
+// Counters for /metrics.
+struct Metrics {
+  std::atomic<uint64_t> blocks{0}, txs{0}, txs_dropped{0}, txs_rejected{0};
+  std::atomic<uint64_t> block_exec_us_total{0}, block_commit_us_total{0};
+  std::atomic<uint64_t> last_block_exec_us{0}, last_block_commit_us{0};
+};
+
+class Node {
+ public:
+  explicit Node(Config cfg);
+  ~Node();
+
+  // Opens the store (wiping it with cfg.fresh), writes genesis when empty, starts the
+  // block producer.
+  void start();
+  void stop();
+
+  const Config& config() const { return cfg_; }
+  Chain& chain() { return *chain_; }
+  sequencer::Mempool& pool() { return *pool_; }
+  sequencer::Producer& producer() { return *producer_; }
+  Metrics& metrics() { return metrics_; }
+  const std::vector<DevAccount>& dev_accounts() const { return dev_accounts_; }
+
+  // eth_sendRawTransaction: decode, validate against the latest state, admit. Returns the
+  // hash, or throws AdmissionError with geth's message.
+  Hash32 submit_raw(BytesView raw);
+  // Admits an already-signed (or, for impersonated senders, unsigned) transaction.
+  Hash32 submit(evm::Transaction tx, const Address& sender);
+
+  // The environment the next block will run in (eth_call on "pending"/"latest" uses it).
+  evm::BlockEnv next_block_env();
+  evm::BlockEnv block_env(const exec::BlockHeader& h);
+  uint256 next_base_fee() const;
+
+  // Dev methods: each applies its write in a block of its own, committed before returning.
+  void dev_write(const std::function<void(state::BlockOverlay&)>& fn);
+  void mine(uint64_t blocks, std::optional<uint64_t> timestamp = std::nullopt);
+  uint64_t snapshot();            // evm_snapshot: an id for the current head
+  bool revert(uint64_t id);       // evm_revert: back to that head (id and later ones consumed)
+  int64_t increase_time(int64_t seconds);  // returns the total offset
+  void set_next_timestamp(uint64_t ts);    // throws AdmissionError if not after the head
+  void impersonate(const Address& a, bool on);
+  bool impersonated(const Address& a);
+
+  // Called after each committed block (on the producer thread).
+  void on_block(std::function<void(const std::shared_ptr<const exec::Block>&,
+                                   const std::vector<exec::Receipt>&)> fn);
+  // Called for each admitted transaction hash.
+  void on_pending(std::function<void(const Hash32&)> fn);
+
+ private:
+  void write_genesis();
+  void build_block(const sequencer::Producer::Batch& batch,
+                   const std::function<void(state::BlockOverlay&)>& extra = nullptr,
+                   std::optional<uint64_t> timestamp = std::nullopt);
+  uint64_t next_timestamp(uint64_t parent_ts);
+  Hash32 block_hash(uint64_t n);
+
+  Config cfg_;
+  std::vector<DevAccount> dev_accounts_;
+  std::unique_ptr<Chain> chain_;
+  std::unique_ptr<sequencer::Mempool> pool_;
+  std::unique_ptr<sequencer::Producer> producer_;
+  Metrics metrics_;
+
+  std::mutex mu_;  // guards the fields below
+  int64_t time_offset_ = 0;
+  std::optional<uint64_t> next_timestamp_;
+  std::map<uint64_t, uint64_t> snapshots_;  // id -> block number
+  uint64_t next_snapshot_ = 1;
+  std::set<Address> impersonated_;
+  std::vector<std::function<void(const std::shared_ptr<const exec::Block>&,
+                                 const std::vector<exec::Receipt>&)>> block_listeners_;
+  std::vector<std::function<void(const Hash32&)>> pending_listeners_;
+};
+
+struct AdmissionError : std::runtime_error {
+  using std::runtime_error::runtime_error;
+};
+
+}  // namespace lumio::node
