@@ -53,6 +53,7 @@ constexpr uint64_t sub_limbs(Limbs<N>& r, const Limbs<N>& a, const Limbs<N>& b) 
   return borrow;
 }
 
+// Every modulus used here is below 2^(64N-1): sums of two reduced values fit in N limbs.
 template <size_t N>
 struct Modulus {
   Limbs<N> p{}, one{}, r2{}, p_minus_2{};
@@ -97,15 +98,20 @@ struct Fp {
   }
   bool operator==(const Fp& o) const { return v == o.v; }
 
+  // Branch-free: compute both candidates and select (p < 2^(64N-1), so a + b never carries out).
   friend Fp operator+(const Fp& a, const Fp& b) {
-    Fp r;
-    uint64_t c = add_limbs(r.v, a.v, b.v);
-    if (c || geq(r.v, Tag::M.p)) sub_limbs(r.v, r.v, Tag::M.p);
+    Fp r, t;
+    add_limbs(r.v, a.v, b.v);
+    uint64_t keep = 0 - sub_limbs(t.v, r.v, Tag::M.p);  // all ones when r < p
+    for (size_t i = 0; i < N; ++i) r.v[i] = (r.v[i] & keep) | (t.v[i] & ~keep);
     return r;
   }
   friend Fp operator-(const Fp& a, const Fp& b) {
     Fp r;
-    if (sub_limbs(r.v, a.v, b.v)) add_limbs(r.v, r.v, Tag::M.p);
+    uint64_t mask = 0 - sub_limbs(r.v, a.v, b.v);  // all ones on borrow: add p back
+    Limbs<N> pm;
+    for (size_t i = 0; i < N; ++i) pm[i] = Tag::M.p[i] & mask;
+    add_limbs(r.v, r.v, pm);
     return r;
   }
   Fp operator-() const { return zero() - *this; }
@@ -137,9 +143,11 @@ struct Fp {
       t[N - 1] = uint64_t(s);
       t[N] = t[N + 1] + uint64_t(s >> 64);
     }
-    Fp r;
+    Fp r, d;
     for (size_t i = 0; i < N; ++i) r.v[i] = t[i];
-    if (t[N] || geq(r.v, p)) sub_limbs(r.v, r.v, p);
+    // t < 2p; t[N] is 0 because p < 2^(64N-1).
+    uint64_t keep = 0 - sub_limbs(d.v, r.v, p);
+    for (size_t i = 0; i < N; ++i) r.v[i] = (r.v[i] & keep) | (d.v[i] & ~keep);
     return r;
   }
   Fp sqr() const { return *this * *this; }

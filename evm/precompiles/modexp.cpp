@@ -77,7 +77,13 @@ Result modexp(BytesView in, uint64_t gas) {
   import(b, buf.data(), blen);
   read_field(in, moff, mlen, buf.data());
   import(m, buf.data(), mlen);
-  if (mpz_sgn(m) != 0) {
+  if (mpz_cmp_ui(m, 1) > 0 && mpz_cmp_ui(b, 1) <= 0) {
+    // 0^e and 1^e: no need to expand a long exponent.
+    bool e_zero = true;
+    for (uint64_t i = 0; eoff < in.size() && i < std::min<uint64_t>(elen, in.size() - eoff); ++i)
+      e_zero = e_zero && in[eoff + i] == 0;
+    mpz_set_ui(out, mpz_sgn(b) == 0 && !e_zero ? 0 : 1);
+  } else if (mpz_cmp_ui(m, 1) > 0) {
     uint64_t present = eoff < in.size() ? std::min<uint64_t>(elen, in.size() - eoff) : 0;
     import(e, in.data() + (present ? eoff : 0), present);
     if (mpz_sgn(e) != 0 && present < elen) mpz_mul_2exp(e, e, (elen - present) * 8);

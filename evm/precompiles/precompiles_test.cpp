@@ -154,6 +154,18 @@ TEST(Modexp, SmallCases) {
   r = call(word("1") + word("2") + word("2") + "02" + "05");  // 2^0x0500 mod 0x0000 = 0
   ASSERT_TRUE(r.success);
   EXPECT_EQ(to_hex(r.output, false), "0000");
+  // Bases 0 and 1 with a 100000-byte exponent (mostly beyond the input, so zero bytes).
+  std::string long_exp = word("1") + word("186a0") + word("1");
+  EXPECT_EQ(to_hex(call(long_exp + "01" + "ff" + "07").output, false), "00");  // mod is exp byte
+  r = pc::run(addr(5), hex(word("1") + word("186a0") + word("1") + "01" + "ff"), 300'000);
+  ASSERT_TRUE(r.success);  // modulus reads as 0 (past the input)
+  EXPECT_EQ(to_hex(r.output, false), "00");
+  r = pc::run(addr(5), hex(word("1") + word("2") + word("1") + "00" + "0000" + "07"), 1000);
+  EXPECT_EQ(to_hex(r.output, false), "01");  // 0^0 = 1
+  r = pc::run(addr(5), hex(word("1") + word("2") + word("1") + "00" + "0001" + "07"), 1000);
+  EXPECT_EQ(to_hex(r.output, false), "00");  // 0^1 = 0
+  r = pc::run(addr(5), hex(word("1") + word("2") + word("1") + "01" + "ffff" + "07"), 1000);
+  EXPECT_EQ(to_hex(r.output, false), "01");  // 1^e = 1
   r = call(word("1") + word("2") + word("1") + "02" + "0100" + "0b");  // 2^256 mod 11 = 9
   ASSERT_TRUE(r.success);
   EXPECT_EQ(to_hex(r.output, false), "09");
