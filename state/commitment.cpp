@@ -90,7 +90,9 @@ StateRoots Commitment::apply(const WriteSet& writes, WriteBatch& batch) {
   };
   std::map<Address, EvmChange> evm;
   TrieChanges svm, move, sys;
-  for (const auto& [k, v] : writes) {
+  for (const auto& kv : writes) {
+    const StateKey& k = kv.first;
+    const std::optional<Bytes>& v = kv.second;  // not a structured binding: lambdas capture it
     BytesView key = key_of(k);
     auto hashed_value = [&]() -> std::optional<Bytes> {
       if (!v) return std::nullopt;
