@@ -47,7 +47,7 @@ ElfBuilder hello_program() {
   return b;
 }
 
-TEST(Elf, RelocatesAndRunsAProgram) {
+TEST(SvmElf, RelocatesAndRunsAProgram) {
   auto elf = hello_program().build();
   for (const Loader* l : {&exec_loader(), &deploy_loader()}) {
     auto exe = Executable::load(elf, *l);
@@ -72,7 +72,7 @@ TEST(Elf, RelocatesAndRunsAProgram) {
   }
 }
 
-TEST(Elf, InternalCallsBySymbolAndByOffset) {
+TEST(SvmElf, InternalCallsBySymbolAndByOffset) {
   // pc0: call f (R_BPF_64_32 to a defined function symbol at pc5, returns 40);
   // pc2: call +5 (pc-relative, to pc8, returns 2); the sum is returned.
   ElfBuilder b;
@@ -95,7 +95,7 @@ TEST(Elf, InternalCallsBySymbolAndByOffset) {
   EXPECT_EQ(r.result.value(), 42u);
 }
 
-TEST(Elf, EntrypointIsRegisteredAndChecked) {
+TEST(SvmElf, EntrypointIsRegisteredAndChecked) {
   ElfBuilder b;
   b.text = assemble("exit; mov64 r0, 3; exit");
   b.entry_offset = 8;
@@ -112,7 +112,7 @@ TEST(Elf, EntrypointIsRegisteredAndChecked) {
   EXPECT_EQ(load_error(b.build()).message(), "Entrypoint out of bounds");
 }
 
-TEST(Elf, HeaderErrors) {
+TEST(SvmElf, HeaderErrors) {
   auto good = hello_program().build();
   EXPECT_EQ(load_error({}).kind, ElfError::ValueOutOfBounds);
   EXPECT_EQ(load_error(std::vector<uint8_t>(good.begin(), good.begin() + 40)).kind, ElfError::ValueOutOfBounds);
@@ -180,7 +180,7 @@ size_t shdr(const std::vector<uint8_t>& e, int i) {
   return shoff + 64 * i;
 }
 
-TEST(Elf, SectionErrors) {
+TEST(SvmElf, SectionErrors) {
   auto good = hello_program().build();  // sections: null .text .rodata .dynsym .dynstr .rel.dyn .dynamic .shstrtab
   {
     auto e = good;  // .rodata placed before .text in the file
@@ -219,7 +219,7 @@ TEST(Elf, SectionErrors) {
   }
 }
 
-TEST(Elf, RelocationErrors) {
+TEST(SvmElf, RelocationErrors) {
   {
     ElfBuilder b = hello_program();
     b.relocs.push_back({8, 2, ""});  // R_X86_64_PC32: not an sBPF relocation
@@ -269,7 +269,7 @@ TEST(Elf, RelocationErrors) {
   }
 }
 
-TEST(Elf, RodataLayout) {
+TEST(SvmElf, RodataLayout) {
   ElfBuilder b = hello_program();
   auto exe = Executable::load(b.build(), exec_loader());
   ASSERT_TRUE(exe.ok());

@@ -28,7 +28,7 @@ fs::path spl_dir() {
   return LUMIO_SPL_DIR;
 }
 
-class Spl : public ::testing::Test {
+class SvmSpl : public ::testing::Test {
  protected:
   // Runs the extraction script if any image is missing (the CTest fixture normally did it).
   static void SetUpTestSuite() {
@@ -46,7 +46,7 @@ class Spl : public ::testing::Test {
   }
 };
 
-TEST_F(Spl, EveryImageLoadsAndVerifies) {
+TEST_F(SvmSpl, EveryImageLoadsAndVerifies) {
   Loader exec = make_loader_v1(false), deploy = make_loader_v1(true);
   int passed = 0;
   for (const char* name : kImages) {
@@ -89,7 +89,7 @@ TEST_F(Spl, EveryImageLoadsAndVerifies) {
   EXPECT_EQ(passed, 13);
 }
 
-TEST_F(Spl, TruncatedOrCorruptedImagesFailCleanly) {
+TEST_F(SvmSpl, TruncatedOrCorruptedImagesFailCleanly) {
   Loader exec = make_loader_v1(false);
   auto bytes = image("spl_memo-3.0.0");
   ASSERT_FALSE(bytes.empty());
@@ -140,7 +140,7 @@ MemoRun run_memo(const std::vector<uint8_t>& elf, const std::string& memo, bool 
   return out;
 }
 
-TEST_F(Spl, Memo3LogsTheMemo) {
+TEST_F(SvmSpl, Memo3LogsTheMemo) {
   auto r = run_memo(image("spl_memo-3.0.0"), "hello Lumio \xe2\x9c\x93", true);
   ASSERT_TRUE(r.result.result.ok()) << r.result.result.error().message();
   EXPECT_EQ(r.result.result.value(), 0u);
@@ -150,7 +150,7 @@ TEST_F(Spl, Memo3LogsTheMemo) {
   EXPECT_LT(r.result.instruction_count, 200'000u);
 }
 
-TEST_F(Spl, Memo3RejectsInvalidUtf8AndUnsignedAccounts) {
+TEST_F(SvmSpl, Memo3RejectsInvalidUtf8AndUnsignedAccounts) {
   auto bad = run_memo(image("spl_memo-3.0.0"), "ab\xff", true);
   ASSERT_TRUE(bad.result.result.ok());  // the program returns an error code, it does not fault
   EXPECT_EQ(bad.result.result.value(), kInvalidInstructionData);
@@ -173,7 +173,7 @@ TEST_F(Spl, Memo3RejectsInvalidUtf8AndUnsignedAccounts) {
   EXPECT_EQ(unsigned_run.result.result.value(), kMissingRequiredSignature);
 }
 
-TEST_F(Spl, Memo1OnDeprecatedLoaderValidatesUtf8) {
+TEST_F(SvmSpl, Memo1OnDeprecatedLoaderValidatesUtf8) {
   // Memo v1 only checks the memo is UTF-8 (no log on success).
   auto r = run_memo(image("spl_memo-1.0.0"), "hello", false);
   ASSERT_TRUE(r.result.result.ok()) << r.result.result.error().message();
@@ -184,7 +184,7 @@ TEST_F(Spl, Memo1OnDeprecatedLoaderValidatesUtf8) {
   EXPECT_EQ(bad.result.result.value(), kInvalidInstructionData);
 }
 
-TEST_F(Spl, Memo4LogsTheMemo) {
+TEST_F(SvmSpl, Memo4LogsTheMemo) {
   auto r = run_memo(image("spl_memo-4.0.0"), "hi", true);
   ASSERT_TRUE(r.result.result.ok()) << r.result.result.error().message();
   EXPECT_EQ(r.result.result.value(), 0u);

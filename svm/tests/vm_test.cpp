@@ -55,7 +55,7 @@ EbpfError fault(std::string_view src, uint64_t budget = 200'000) {
   return x.r.result.ok() ? EbpfError{} : x.r.result.error();
 }
 
-TEST(Murmur3, KnownSyscallHashes) {
+TEST(SvmMurmur3, KnownSyscallHashes) {
   // Hashes Solana programs embed in their call instructions.
   EXPECT_EQ(hash_symbol_name("sol_log_"), 0x207559bdu);
   EXPECT_EQ(hash_symbol_name("entrypoint"), 0x71e3cf81u);
@@ -63,7 +63,7 @@ TEST(Murmur3, KnownSyscallHashes) {
   EXPECT_EQ(hash_symbol_name("sol_memcpy_"), 0x717cc4a3u);
 }
 
-TEST(Alu, Alu32SignExtendsAddSubMulOnly) {
+TEST(SvmAlu, Alu32SignExtendsAddSubMulOnly) {
   EXPECT_EQ(r0("mov64 r0, 0x7fffffff; add32 r0, 1; exit"), 0xffffffff80000000ull);
   EXPECT_EQ(r0("mov64 r0, 0; sub32 r0, 1; exit"), 0xffffffffffffffffull);
   EXPECT_EQ(r0("mov64 r0, 0x10000; mul32 r0, 0x10000; exit"), 0u);
@@ -80,7 +80,7 @@ TEST(Alu, Alu32SignExtendsAddSubMulOnly) {
   EXPECT_EQ(r0("mov64 r0, 0xf0; and32 r0, 0x3c; exit"), 0x30u);
 }
 
-TEST(Alu, ShiftAmountsWrap) {
+TEST(SvmAlu, ShiftAmountsWrap) {
   EXPECT_EQ(r0("mov64 r0, 1; mov64 r1, 33; lsh32 r0, r1; exit"), 2u);
   EXPECT_EQ(r0("mov64 r0, 1; mov64 r1, 65; lsh64 r0, r1; exit"), 2u);
   EXPECT_EQ(r0("mov64 r0, 4; mov64 r1, 66; rsh64 r0, r1; exit"), 1u);
@@ -89,7 +89,7 @@ TEST(Alu, ShiftAmountsWrap) {
   EXPECT_EQ(r0("mov64 r0, 1; lsh64 r0, 63; exit"), 0x8000000000000000ull);
 }
 
-TEST(Alu, Alu64AndNeg) {
+TEST(SvmAlu, Alu64AndNeg) {
   EXPECT_EQ(r0("mov64 r0, 5; neg64 r0; exit"), uint64_t(-5));
   EXPECT_EQ(r0("mov64 r0, -1; div64 r0, 2; exit"), 0x7fffffffffffffffull);
   EXPECT_EQ(r0("mov64 r0, 100; mov64 r1, 7; mod64 r0, r1; exit"), 2u);
@@ -97,7 +97,7 @@ TEST(Alu, Alu64AndNeg) {
   EXPECT_EQ(r0("mov64 r0, 1; sub64 r0, 2; exit"), uint64_t(-1));
 }
 
-TEST(Alu, Endianness) {
+TEST(SvmAlu, Endianness) {
   EXPECT_EQ(r0("lddw r0, 0x1122334455667788; be16 r0; exit"), 0x8877u);
   EXPECT_EQ(r0("lddw r0, 0x1122334455667788; be32 r0; exit"), 0x88776655u);
   EXPECT_EQ(r0("lddw r0, 0x1122334455667788; be64 r0; exit"), 0x8877665544332211ull);
@@ -106,7 +106,7 @@ TEST(Alu, Endianness) {
   EXPECT_EQ(r0("lddw r0, 0x1122334455667788; le64 r0; exit"), 0x1122334455667788ull);
 }
 
-TEST(Alu, DivisionByZeroRegisterFaults) {
+TEST(SvmAlu, DivisionByZeroRegisterFaults) {
   EXPECT_EQ(fault("mov64 r0, 1; mov64 r1, 0; div64 r0, r1; exit").kind, EbpfError::DivideByZero);
   EXPECT_EQ(fault("mov64 r0, 1; mov64 r1, 0; mod32 r0, r1; exit").kind, EbpfError::DivideByZero);
   // Only the low 32 bits count for 32-bit division.
@@ -114,7 +114,7 @@ TEST(Alu, DivisionByZeroRegisterFaults) {
             "divide by zero at BPF instruction");
 }
 
-TEST(Jumps, SignedAndUnsignedConditions) {
+TEST(SvmJumps, SignedAndUnsignedConditions) {
   // Sum 1..10 with a backwards jump.
   EXPECT_EQ(r0("mov64 r0, 0; mov64 r1, 10; add64 r0, r1; sub64 r1, 1; jne r1, 0, -3; exit"), 55u);
   EXPECT_EQ(r0("mov64 r0, 1; mov64 r1, -1; jgt r1, 5, +1; mov64 r0, 0; exit"), 1u);   // unsigned
@@ -126,7 +126,7 @@ TEST(Jumps, SignedAndUnsignedConditions) {
   EXPECT_EQ(r0("mov64 r0, 0; ja +1; mov64 r0, 9; exit"), 0u);
 }
 
-TEST(Memory, StackHeapInputAndRegions) {
+TEST(SvmMemory, StackHeapInputAndRegions) {
   EXPECT_EQ(r0("mov64 r1, 0x1234; stxdw [r10-8], r1; ldxdw r0, [r10-8]; exit"), 0x1234u);
   EXPECT_EQ(r0("stw [r10-4], -1; ldxw r0, [r10-4]; exit"), 0xffffffffu);
   EXPECT_EQ(r0("sth [r10-2], 0x1ff; ldxb r0, [r10-2]; exit"), 0xffu);
@@ -148,7 +148,7 @@ TEST(Memory, StackHeapInputAndRegions) {
             "Access violation reading 1 bytes at address 0x0 (in unallocated region)");
 }
 
-TEST(Memory, StackFramesHaveGaps) {
+TEST(SvmMemory, StackFramesHaveGaps) {
   // r10 = stack + 4096 (end of frame 0); frame 0's gap follows it in v0.
   EXPECT_EQ(fault("ldxb r0, [r10+0]; exit").message(),
             "Access violation in stack frame 1 at address 0x200001000 of size 1");
@@ -157,7 +157,7 @@ TEST(Memory, StackFramesHaveGaps) {
   EXPECT_EQ(r0("lddw r1, 0x200002000; stdw [r1+0], 5; ldxdw r0, [r1+0]; exit"), 5u);
 }
 
-TEST(Calls, InternalCallsSaveRegistersAndBumpFrame) {
+TEST(SvmCalls, InternalCallsSaveRegistersAndBumpFrame) {
   FunctionRegistry<uint64_t> fns;
   fns.register_function(hash_pc(6), "f", 6);
   // main: r6 = 7, call f, r0 = r0 + r6 (r6 restored) ; f: clobbers r6, returns r10 delta
@@ -169,7 +169,7 @@ TEST(Calls, InternalCallsSaveRegistersAndBumpFrame) {
   EXPECT_EQ(x.r.result.value(), 8192u + 7u);  // frame pointer moved by 2 frames (gap)
 }
 
-TEST(Calls, CallDepthIsLimited) {
+TEST(SvmCalls, CallDepthIsLimited) {
   FunctionRegistry<uint64_t> fns;
   fns.register_function(hash_pc(0), "self", 0);
   auto x = run("call_pc 0; exit", 100'000, {}, fns);
@@ -178,18 +178,18 @@ TEST(Calls, CallDepthIsLimited) {
   EXPECT_EQ(x.r.instruction_count, 64u);  // 63 successful calls + the failing one
 }
 
-TEST(Calls, UnknownCallAndCallxBounds) {
+TEST(SvmCalls, UnknownCallAndCallxBounds) {
   EXPECT_EQ(fault("call 0x12345; exit").kind, EbpfError::UnsupportedInstruction);
   EXPECT_EQ(fault("mov64 r2, 0; callx r2; exit").kind, EbpfError::CallOutsideTextSegment);
   // callx to a text address works; the callee returns into the caller.
   EXPECT_EQ(r0("lddw r2, 0x100000028; callx r2; exit; exit; mov64 r0, 42; exit"), 42u);
 }
 
-TEST(Calls, ExecutionOverrun) {
+TEST(SvmCalls, ExecutionOverrun) {
   EXPECT_EQ(fault("mov64 r0, 1").kind, EbpfError::ExecutionOverrun);
 }
 
-TEST(Metering, OneUnitPerInstructionAndExactBudget) {
+TEST(SvmMetering, OneUnitPerInstructionAndExactBudget) {
   const char* prog = "mov64 r0, 0; mov64 r1, 10; add64 r0, r1; sub64 r1, 1; jne r1, 0, -3; exit";
   // 2 + 10 * 3 + 1 = 33 instructions
   auto x = run(prog, 33);
@@ -205,7 +205,7 @@ TEST(Metering, OneUnitPerInstructionAndExactBudget) {
   EXPECT_EQ(run("lddw r0, 1; exit", 10).r.instruction_count, 2u);
 }
 
-TEST(Metering, InfiniteLoopStopsAtBudget) {
+TEST(SvmMetering, InfiniteLoopStopsAtBudget) {
   auto x = run("ja -1", 1000);
   ASSERT_FALSE(x.r.result.ok());
   EXPECT_EQ(x.r.result.error().message(), "exceeded CUs meter at BPF instruction");
@@ -221,7 +221,7 @@ std::string push_string(std::string_view s) {
   return out;
 }
 
-TEST(Syscalls, LogChargesMaxOfBaseAndLength) {
+TEST(SvmSyscalls, LogChargesMaxOfBaseAndLength) {
   auto x = run(push_string("hello") + "call sol_log_; mov64 r0, 0; exit", 10'000);
   ASSERT_TRUE(x.r.result.ok()) << x.r.result.error().message();
   ASSERT_EQ(x.ctx.logs.size(), 1u);
@@ -236,14 +236,14 @@ TEST(Syscalls, LogChargesMaxOfBaseAndLength) {
   EXPECT_EQ(y.ctx.logs.at(0), "Program log: " + std::string(150, '\0'));
 }
 
-TEST(Syscalls, InvalidUtf8IsAnError) {
+TEST(SvmSyscalls, InvalidUtf8IsAnError) {
   auto x = run("stb [r10-1], 0xff; mov64 r1, r10; sub64 r1, 1; mov64 r2, 1; call sol_log_; exit");
   ASSERT_FALSE(x.r.result.ok());
   EXPECT_EQ(x.r.result.error().syscall.kind, "InvalidString");
   EXPECT_EQ(x.r.result.error().syscall.message, "invalid utf-8 sequence of 1 bytes from index 0: [255]");
 }
 
-TEST(Syscalls, Log64AndComputeUnits) {
+TEST(SvmSyscalls, Log64AndComputeUnits) {
   auto x = run("mov64 r1, 1; mov64 r2, 255; mov64 r3, 0; mov64 r4, 16; mov64 r5, -1; call sol_log_64_;"
                "call sol_log_compute_units_; exit",
                1000);
@@ -255,14 +255,14 @@ TEST(Syscalls, Log64AndComputeUnits) {
   EXPECT_EQ(x.r.instruction_count, 8u + 200u);
 }
 
-TEST(Syscalls, BudgetExceededInsideSyscall) {
+TEST(SvmSyscalls, BudgetExceededInsideSyscall) {
   auto x = run(push_string("hi") + "call sol_log_; exit", 50);
   ASSERT_FALSE(x.r.result.ok());
   EXPECT_EQ(x.r.result.error().syscall.kind, "ComputationalBudgetExceeded");
   EXPECT_EQ(x.remaining(), 0u);
 }
 
-TEST(Syscalls, MemOps) {
+TEST(SvmSyscalls, MemOps) {
   // memset 16 bytes of the heap to 0xab, memcpy 8 of them onto the stack, memcmp.
   auto x = run(
       "lddw r6, 0x300000000; mov64 r1, r6; mov64 r2, 0xab; mov64 r3, 16; call sol_memset_;"
@@ -287,7 +287,7 @@ TEST(Syscalls, MemOps) {
   EXPECT_EQ(z.r.instruction_count, 5u + 20u);
 }
 
-TEST(Syscalls, Sha256AndKeccak256) {
+TEST(SvmSyscalls, Sha256AndKeccak256) {
   // Hash "abc" given as two slices ("a", "bc") into the heap.
   std::string prog =
       "lddw r6, 0x300000000; stb [r6+0], 0x61; stb [r6+1], 0x62; stb [r6+2], 0x63;"
@@ -310,7 +310,7 @@ TEST(Syscalls, Sha256AndKeccak256) {
   }
 }
 
-TEST(Syscalls, PanicAndAbort) {
+TEST(SvmSyscalls, PanicAndAbort) {
   auto x = run(push_string("lib.rs") + "mov64 r3, 12; mov64 r4, 5; call sol_panic_; exit");
   ASSERT_FALSE(x.r.result.ok());
   EXPECT_EQ(x.r.result.error().syscall.kind, "Panic");
@@ -320,7 +320,7 @@ TEST(Syscalls, PanicAndAbort) {
   EXPECT_EQ(y.r.result.error().syscall.message, "SBF program panicked");
 }
 
-TEST(Syscalls, LogPubkeyIsBase58) {
+TEST(SvmSyscalls, LogPubkeyIsBase58) {
   // 32 zero bytes -> 32 '1's.
   auto x = run("mov64 r1, r10; sub64 r1, 32; call sol_log_pubkey; exit", 1000);
   ASSERT_TRUE(x.r.result.ok());
@@ -334,7 +334,7 @@ struct VerifyCase {
   VerifierError::Kind kind;
 };
 
-TEST(Verifier, RejectsMalformedPrograms) {
+TEST(SvmVerifier, RejectsMalformedPrograms) {
   using test::insn;
   auto cat = [](std::initializer_list<std::vector<uint8_t>> parts) {
     std::vector<uint8_t> out;
