@@ -193,5 +193,36 @@ TEST_F(SvmSpl, Memo4LogsTheMemo) {
   EXPECT_EQ(r.logs[1], "Program log: hi");
 }
 
+TEST_F(SvmSpl, GenuineProgramsRejectBadInstructionsWithTheirOwnErrors) {
+  struct Case {
+    const char* image;
+    std::string data;
+    uint64_t r0;
+    std::vector<std::string> logs;
+  };
+  const uint64_t kNotEnoughAccountKeys = uint64_t{11} << 32, kIncorrectProgramId = uint64_t{7} << 32;
+  const uint64_t kTokenInvalidInstruction = 12;  // TokenError::InvalidInstruction (custom error)
+  std::vector<Case> cases = {
+      {"spl_token-3.5.0", "", kTokenInvalidInstruction, {"Program log: Error: Invalid instruction"}},
+      {"spl_token-3.5.0-bankrun", "\xff", kTokenInvalidInstruction, {"Program log: Error: Invalid instruction"}},
+      {"spl_token_2022-11.0.0", "\x07", kInvalidInstructionData,
+       {"Program log: Instruction: MintTo", "Program log: Error: InvalidInstructionData"}},
+      {"spl_token_2022-1.0.0", "", kTokenInvalidInstruction, {"Program log: Error: Invalid instruction"}},
+      {"p_token", "\xff", kTokenInvalidInstruction, {"Program log: Error: Invalid instruction"}},
+      {"spl_associated_token_account-1.1.1", "", kNotEnoughAccountKeys, {"Program log: Create"}},
+      {"address_lookup_table", "", kInvalidInstructionData, {"Program log: Error: InvalidInstructionData"}},
+      {"core_bpf_stake-5.0.0", "", kIncorrectProgramId,
+       {"Program log: ERROR: The account did not have the expected program id"}},
+  };
+  for (auto& c : cases) {
+    SCOPED_TRACE(c.image);
+    auto r = run_memo(image(c.image), c.data, true);
+    ASSERT_TRUE(r.result.result.ok()) << r.result.result.error().message();
+    EXPECT_EQ(r.result.result.value(), c.r0);
+    EXPECT_EQ(r.logs, c.logs);
+    EXPECT_GT(r.result.instruction_count, 20u);
+  }
+}
+
 }  // namespace
 }  // namespace lumio::svm
