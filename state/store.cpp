@@ -1,5 +1,7 @@
 #include "state/store.hpp"
 
+#include <filesystem>
+
 #include <rocksdb/db.h>
 #include <rocksdb/filter_policy.h>
 #include <rocksdb/table.h>
@@ -51,6 +53,11 @@ Store::Store(rocksdb::DB* db) : db_(db) {}
 Store::~Store() = default;
 
 std::unique_ptr<Store> Store::open(const std::string& path, const Options& opts) {
+  if (opts.create_if_missing) {
+    std::error_code ec;  // RocksDB creates only the last path component
+    std::filesystem::create_directories(path, ec);
+    if (ec) throw StoreError("open: cannot create " + path + ": " + ec.message());
+  }
   rocksdb::Options o;
   o.create_if_missing = opts.create_if_missing;
   o.IncreaseParallelism(2);
