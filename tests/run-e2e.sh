@@ -30,6 +30,8 @@ cleanup() {
   rm -rf "$LOG"
 }
 trap cleanup EXIT
+# Every RPC method the clients call (both suites) is logged and summarised at the end.
+export E2E_RPC_LOG="$LOG/rpc.log"
 
 # One file at a time: against a shared node (LUMIO_RPC_URL) files would race on the dev accounts' nonces.
 echo "== node --test tests/e2e (target: ${LUMIO_RPC_URL:-$TARGET})"
@@ -37,8 +39,9 @@ node --test --test-concurrency=1 --test-reporter=tap ./*.test.js 2>&1 | tee "$LO
 E2E_RC=${PIPESTATUS[0]}
 
 echo "== hardhat test --network lumio (tests/hardhat)"
-URL="${LUMIO_RPC_URL:-}"
-if [[ -z "$URL" ]]; then
+# serve.js starts the target (or wraps LUMIO_RPC_URL) behind the RPC recorder.
+URL=""
+{
   node lib/serve.js > "$LOG/serve.out" 2>&1 &
   SERVE_PID=$!
   for _ in $(seq 1 900); do
@@ -48,7 +51,7 @@ if [[ -z "$URL" ]]; then
   done
   URL="$(awk '/^URL /{print $2; exit}' "$LOG/serve.out")"
   if [[ -z "$URL" ]]; then echo "run-e2e: could not start the $TARGET node for Hardhat:" >&2; cat "$LOG/serve.out" >&2; fi
-fi
+}
 HH_RC=1
 if [[ -n "$URL" ]]; then
   cd "$ROOT/tests/hardhat"
@@ -67,6 +70,8 @@ skipped=$(( ${e2e_skip:-0} + ${hh_skip:-0} ))
 # A suite that crashed before reporting counts as a failure.
 if (( E2E_RC != 0 && ${e2e_fail:-0} + ${e2e_cancel:-0} == 0 )); then failed=$((failed + 1)); fi
 if (( HH_RC != 0 && ${hh_fail:-0} == 0 )); then failed=$((failed + 1)); fi
+echo "== JSON-RPC methods the clients called (transport method [block tag / tx type / subscription]: count)"
+sort "$LOG/rpc.log" 2>/dev/null | uniq -c | sort -rn | awk '{c=$1; $1=""; printf "  %s: %d\n", substr($0,2), c}'
 echo "node --test: ${e2e_pass:-0} passed, $(( ${e2e_fail:-0} + ${e2e_cancel:-0} )) failed, ${e2e_skip:-0} skipped (rc $E2E_RC)"
 echo "hardhat: ${hh_pass:-0} passed, ${hh_fail:-0} failed, ${hh_skip:-0} skipped (rc $HH_RC)"
 echo "e2e: $passed passed, $failed failed, $skipped skipped"

@@ -14,7 +14,7 @@ before(async () => {
   subject = await startNode(targetKind());
   // Same chain id on the reference, so identical signed transactions (and hashes) are accepted by both.
   const chainId = BigInt(await rpc(subject.url, 'eth_chainId'));
-  reference = await startNode('anvil', { anvilArgs: ['--chain-id', chainId.toString()] });
+  reference = await startNode('anvil', { anvilArgs: ['--chain-id', chainId.toString()], record: false });
   console.log(`# compare: reference anvil ${reference.url} vs ${subject.kind} ${subject.url} (chain id ${chainId})`);
   ref = await runScenario(reference, keys);
   sub = await runScenario(subject, keys);

@@ -3,6 +3,8 @@
 //   LUMIO_RPC_URL=http://…   use an already-running node (LUMIO_WS_URL overrides the derived ws:// URL)
 //   E2E_TARGET=anvil         start anvil from the npm package on a free port (the default)
 //   E2E_TARGET=lumio         start `$LUMIO_BIN dev --eth-port P --data-dir <tmp> --fresh`
+//   E2E_RPC_LOG=file         route clients through lib/rpc-recorder.js and log every RPC method used
+//   E2E_HIDE_METHODS=a,b     …and answer those methods with -32601 (check client fallbacks)
 //
 // A started node is stopped when the test process exits.
 import { spawn } from 'node:child_process';
@@ -11,6 +13,7 @@ import { createRequire } from 'node:module';
 import net from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { startRecorder } from './rpc-recorder.js';
 
 const require = createRequire(import.meta.url);
 
@@ -84,17 +87,27 @@ process.on('exit', () => {
 });
 
 class NodeHandle {
-  constructor(kind, { anvilArgs = [] } = {}) {
+  constructor(kind, { anvilArgs = [], record = true } = {}) {
     this.kind = kind; // 'external' | 'anvil' | 'lumio'
     this.anvilArgs = anvilArgs;
+    this.recordTo = record ? process.env.E2E_RPC_LOG : undefined;
+    this.hidden = new Set(record && process.env.E2E_HIDE_METHODS ? process.env.E2E_HIDE_METHODS.split(',') : []);
+    this.recorder = null;
     this.proc = null;
     this.dataDir = null;
     this.port = null;
     this.log = [];
   }
 
-  get url() { return this._url; }
-  get wsUrl() { return this._wsUrl; }
+  // With E2E_RPC_LOG set, clients talk through the recording proxy (stable across restarts).
+  get url() { return this.recorder?.url ?? this._url; }
+  get wsUrl() { return this.recorder?.wsUrl ?? this._wsUrl; }
+
+  async #record() {
+    if ((this.recordTo || this.hidden.size) && !this.recorder) {
+      this.recorder = await startRecorder(() => this._url, () => this._wsUrl, this.recordTo, this.hidden);
+    }
+  }
   /// Whether this handle owns a process it can SIGKILL and restart on the same data dir.
   get restartable() { return this.kind === 'lumio'; }
 
@@ -105,6 +118,7 @@ class NodeHandle {
       this._url = process.env.LUMIO_RPC_URL;
       this._wsUrl = process.env.LUMIO_WS_URL || this._url.replace(/^http/, 'ws');
       await waitReady(this._url, null, () => '', 15_000);
+      await this.#record();
       return this;
     }
     this.port ??= await freePort();
@@ -136,6 +150,7 @@ class NodeHandle {
     this._url = `http://127.0.0.1:${this.port}`;
     this._wsUrl = `ws://127.0.0.1:${this.port}`;
     await waitReady(this._url, proc, () => this.logTail());
+    await this.#record();
     return this;
   }
 
@@ -159,6 +174,8 @@ class NodeHandle {
 
   async stop() {
     if (this.proc) await this.kill9().catch(() => {});
+    await this.recorder?.close();
+    this.recorder = null;
     if (this.dataDir && !process.env.E2E_KEEP_DATA) rmSync(this.dataDir, { recursive: true, force: true });
   }
 }
