@@ -346,7 +346,11 @@ ExecResult Vm::run() {
           due = 0;
           auto res = sc->value(ctx_, r[1], r[2], r[3], r[4], r[5]);
           if (meter) previous = ctx_.remaining;
-          if (!res) return finish(res.error());
+          if (!res) {
+            // Agave boxes whatever a syscall returns as EbpfError::SyscallError.
+            if (res.error().kind == EbpfError::SyscallError) return finish(res.error());
+            return finish(EbpfError::from_syscall(res.error().kind_name(), res.error().message()));
+          }
           r[0] = res.value();
           resolved = true;
         }

@@ -236,6 +236,25 @@ TEST(SvmSyscalls, LogChargesMaxOfBaseAndLength) {
   EXPECT_EQ(y.ctx.logs.at(0), "Program log: " + std::string(150, '\0'));
 }
 
+TEST(SvmSyscalls, FaultsInsideSyscallsAreSyscallErrors) {
+  auto x = run("mov64 r1, 0; mov64 r2, 5; call sol_log_; exit");
+  ASSERT_FALSE(x.r.result.ok());
+  EXPECT_EQ(x.r.result.error().kind, EbpfError::SyscallError);
+  EXPECT_EQ(x.r.result.error().syscall.kind, "AccessViolation");
+  EXPECT_EQ(x.r.result.error().message(),
+            "Syscall error: Access violation reading 5 bytes at address 0x0 (in unallocated region)");
+  // Writes into the read-only program region are refused too.
+  auto y = run("lddw r1, 0x100000000; mov64 r2, 0; mov64 r3, 4; call sol_memset_; exit");
+  ASSERT_FALSE(y.r.result.ok());
+  EXPECT_EQ(y.r.result.error().syscall.message,
+            "Access violation writing 4 bytes at address 0x100000000 (in program region)");
+  // An unaligned i32 result pointer is rejected (check_aligned).
+  auto z = run("mov64 r1, r10; sub64 r1, 16; mov64 r2, r1; mov64 r3, 4; mov64 r4, r10; sub64 r4, 3;"
+               "call sol_memcmp_; exit");
+  ASSERT_FALSE(z.r.result.ok());
+  EXPECT_EQ(z.r.result.error().syscall.kind, "UnalignedPointer");
+}
+
 TEST(SvmSyscalls, InvalidUtf8IsAnError) {
   auto x = run("stb [r10-1], 0xff; mov64 r1, r10; sub64 r1, 1; mov64 r2, 1; call sol_log_; exit");
   ASSERT_FALSE(x.r.result.ok());
