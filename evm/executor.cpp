@@ -84,27 +84,26 @@ TxResult execute_transaction(State& state, const BlockEnv& env, const Transactio
     res.invalid = std::move(msg);
     return res;
   };
-  const std::string from = checksum(sender);
   // --- preCheck ---
   uint64_t st_nonce = state.nonce(sender);
   if (st_nonce < tx.nonce)
-    return invalid("nonce too high: address " + from + ", tx: " + std::to_string(tx.nonce) +
+    return invalid("nonce too high: address " + checksum(sender) + ", tx: " + std::to_string(tx.nonce) +
                    " state: " + std::to_string(st_nonce));
   if (st_nonce > tx.nonce)
-    return invalid("nonce too low: address " + from + ", tx: " + std::to_string(tx.nonce) +
+    return invalid("nonce too low: address " + checksum(sender) + ", tx: " + std::to_string(tx.nonce) +
                    " state: " + std::to_string(st_nonce));
   if (st_nonce + 1 == 0)
-    return invalid("nonce has max value: address " + from + ", nonce: " + std::to_string(st_nonce));
+    return invalid("nonce has max value: address " + checksum(sender) + ", nonce: " + std::to_string(st_nonce));
   Hash32 ch = state.code_hash(sender);
   if (ch != kEmptyKeccak && !ch.is_zero())
-    return invalid("sender not an eoa: address " + from + ", codehash: " + to_hex(ch));
+    return invalid("sender not an eoa: address " + checksum(sender) + ", codehash: " + to_hex(ch));
   const uint256 fee_cap = tx.gas_price;
   const uint256 tip_cap = tx.type >= 2 ? tx.max_priority_fee_per_gas : tx.gas_price;
   if (fee_cap < tip_cap)
-    return invalid("max priority fee per gas higher than max fee per gas: address " + from +
+    return invalid("max priority fee per gas higher than max fee per gas: address " + checksum(sender) +
                    ", maxPriorityFeePerGas: " + dec(tip_cap) + ", maxFeePerGas: " + dec(fee_cap));
   if (fee_cap < env.base_fee)
-    return invalid("max fee per gas less than block base fee: address " + from +
+    return invalid("max fee per gas less than block base fee: address " + checksum(sender) +
                    ", maxFeePerGas: " + dec(fee_cap) + ", baseFee: " + dec(env.base_fee));
   uint64_t blob_gas = 0;
   if (tx.type == 3) {
@@ -117,7 +116,7 @@ TxResult execute_transaction(State& state, const BlockEnv& env, const Transactio
         return invalid("blob " + std::to_string(i) + " has invalid hash version");
     blob_gas = kBlobGasPerBlob * tx.blob_versioned_hashes.size();
     if (tx.max_fee_per_blob_gas < env.blob_base_fee)
-      return invalid("max fee per blob gas less than block blob gas fee: address " + from +
+      return invalid("max fee per blob gas less than block blob gas fee: address " + checksum(sender) +
                      " blobGasFeeCap: " + dec(tx.max_fee_per_blob_gas) +
                      ", blobBaseFee: " + dec(env.blob_base_fee));
   }
@@ -137,11 +136,11 @@ TxResult execute_transaction(State& state, const BlockEnv& env, const Transactio
     overflow |= of;
   }
   if (overflow)
-    return invalid("insufficient funds for gas * price + value: address " + from +
+    return invalid("insufficient funds for gas * price + value: address " + checksum(sender) +
                    " required balance exceeds 256 bits");
   uint256 have = state.balance(sender);
   if (have < balance_check)
-    return invalid("insufficient funds for gas * price + value: address " + from + " have " +
+    return invalid("insufficient funds for gas * price + value: address " + checksum(sender) + " have " +
                    dec(have) + " want " + dec(balance_check));
   if (tx.gas_limit > env.gas_limit) return invalid("gas limit reached");
   // --- intrinsic gas and the remaining checks ---
@@ -150,7 +149,7 @@ TxResult execute_transaction(State& state, const BlockEnv& env, const Transactio
     return invalid("intrinsic gas too low: have " + std::to_string(tx.gas_limit) + ", want " +
                    std::to_string(intrinsic));
   uint256 upfront = uint256(tx.gas_limit) * gas_price + blob_fee;
-  if (have - upfront < tx.value) return invalid("insufficient funds for transfer: address " + from);
+  if (have - upfront < tx.value) return invalid("insufficient funds for transfer: address " + checksum(sender));
   if (!tx.to && tx.data.size() > kMaxInitcodeSize)
     return invalid("max initcode size exceeded: code size " + std::to_string(tx.data.size()) +
                    " limit " + std::to_string(kMaxInitcodeSize));

@@ -1,0 +1,233 @@
+#include "evm/evm.hpp"
+
+#include <gtest/gtest.h>
+
+#include <map>
+
+using namespace lumio;
+using namespace lumio::evm;
+
+namespace {
+
+struct Backend : StateBackend {
+  std::map<Address, AccountInfo> accounts;
+  std::map<std::pair<Address, uint256>, uint256,
+           decltype([](const auto& a, const auto& b) {
+             return a.first != b.first ? a.first < b.first : a.second < b.second;
+           })> slots;
+  std::map<Hash32, Bytes> codes;
+  int account_reads = 0;
+
+  std::optional<AccountInfo> account(const Address& a) override {
+    ++account_reads;
+    auto it = accounts.find(a);
+    if (it == accounts.end()) return std::nullopt;
+    return it->second;
+  }
+  uint256 storage(const Address& a, const uint256& k) override {
+    auto it = slots.find({a, k});
+    return it == slots.end() ? uint256() : it->second;
+  }
+  Bytes code(const Hash32& h) override { return codes.count(h) ? codes[h] : Bytes(); }
+
+  void apply(const StateDiff& d) {
+    for (auto& [h, c] : d.codes) codes[h] = c;
+    for (auto& a : d.accounts) {
+      if (a.deleted) {
+        accounts.erase(a.address);
+        continue;
+      }
+      accounts[a.address] = a.info;
+      for (auto& [k, v] : a.storage) slots[{a.address, k}] = v;
+    }
+  }
+  void put_code(const Address& a, Bytes code) {
+    Hash32 h = keccak256(code);
+    codes[h] = code;
+    accounts[a] = AccountInfo{1, 0, h};
+  }
+};
+
+Address addr(uint8_t b) {
+  Address a;
+  a.bytes[0] = 0xaa;
+  a.bytes[19] = b;
+  return a;
+}
+
+const uint256 kEther = uint256(1000000000000000000ull);
+
+struct Fixture : ::testing::Test {
+  Backend backend;
+  BlockEnv env;
+  Address sender = addr(1);
+  Fixture() {
+    env.number = 10;
+    env.base_fee = 7;
+    env.coinbase = addr(0xcb);
+    backend.accounts[sender] = AccountInfo{0, kEther, kEmptyKeccak};
+  }
+  Transaction tx_to(const Address& to, Bytes data = {}, uint64_t gas = 100000) {
+    Transaction tx;
+    tx.type = 2;
+    tx.chain_id = 1;
+    tx.nonce = 0;
+    tx.gas_price = 10;
+    tx.max_priority_fee_per_gas = 2;
+    tx.gas_limit = gas;
+    tx.to = to;
+    tx.data = std::move(data);
+    return tx;
+  }
+};
+
+TEST_F(Fixture, SimpleTransferChargesFeesAndPaysTip) {
+  State state(backend);
+  Transaction tx = tx_to(addr(2));
+  tx.value = 1000;
+  auto r = execute_transaction(state, env, tx, sender);
+  ASSERT_FALSE(r.invalid) << *r.invalid;
+  EXPECT_EQ(r.status, Status::Success);
+  EXPECT_EQ(r.gas_used, 21000u);
+  EXPECT_EQ(state.balance(addr(2)), uint256(1000));
+  EXPECT_EQ(state.balance(sender), kEther - uint256(1000) - uint256(21000 * 9));  // 7 base + 2 tip
+  EXPECT_EQ(state.balance(env.coinbase), uint256(21000 * 2));
+  EXPECT_EQ(state.nonce(sender), 1u);
+  auto diff = state.take_diff();
+  backend.apply(diff);
+  EXPECT_EQ(backend.accounts[addr(2)].balance, uint256(1000));
+  EXPECT_EQ(backend.accounts[sender].nonce, 1u);
+}
+
+TEST_F(Fixture, InvalidTransactionsLeaveStateUntouched) {
+  State state(backend);
+  Transaction tx = tx_to(addr(2));
+  tx.nonce = 3;
+  auto r = execute_transaction(state, env, tx, sender);
+  ASSERT_TRUE(r.invalid);
+  EXPECT_EQ(r.invalid->rfind("nonce too high: address 0x", 0), 0u) << *r.invalid;
+  tx.nonce = 0;
+  tx.gas_limit = 20000;
+  r = execute_transaction(state, env, tx, sender);
+  ASSERT_TRUE(r.invalid);
+  EXPECT_EQ(*r.invalid, "intrinsic gas too low: have 20000, want 21000");
+  tx.gas_limit = 21000;
+  tx.value = kEther;
+  r = execute_transaction(state, env, tx, sender);
+  ASSERT_TRUE(r.invalid);
+  EXPECT_EQ(r.invalid->rfind("insufficient funds for gas * price + value", 0), 0u);
+  tx.value = 0;
+  tx.gas_price = 5;
+  tx.max_priority_fee_per_gas = 1;
+  r = execute_transaction(state, env, tx, sender);
+  ASSERT_TRUE(r.invalid);
+  EXPECT_EQ(r.invalid->rfind("max fee per gas less than block base fee", 0), 0u);
+  EXPECT_TRUE(state.take_diff().accounts.empty());
+}
+
+// SSTORE 1 then 0 in one tx: 20000 charged, 19900 refunded (capped at gas_used / 5).
+TEST_F(Fixture, SstoreRefundCapped) {
+  Address c = addr(3);
+  // PUSH1 1 PUSH1 0 SSTORE PUSH1 0 PUSH1 0 SSTORE STOP
+  backend.put_code(c, {0x60, 0x01, 0x60, 0x00, 0x55, 0x60, 0x00, 0x60, 0x00, 0x55, 0x00});
+  State state(backend);
+  auto r = execute_transaction(state, env, tx_to(c), sender);
+  ASSERT_FALSE(r.invalid);
+  EXPECT_EQ(r.status, Status::Success);
+  // 21000 + 4*3 + (2100 + 20000) + 100 = 43212; refund min(19900, 43212/5 = 8642).
+  EXPECT_EQ(r.gas_used, 43212u - 8642u);
+  EXPECT_EQ(state.storage(c, 0), uint256(0));
+}
+
+TEST_F(Fixture, RevertUndoesStorageAndLogsButKeepsGasAccounting) {
+  Address c = addr(4);
+  // PUSH1 7 PUSH1 0 SSTORE  LOG0(0,0)  PUSH1 0 PUSH1 0 REVERT
+  backend.put_code(c, {0x60, 0x07, 0x60, 0x00, 0x55, 0x60, 0x00, 0x60, 0x00, 0xa0, 0x60, 0x00,
+                       0x60, 0x00, 0xfd});
+  State state(backend);
+  auto r = execute_transaction(state, env, tx_to(c), sender);
+  ASSERT_FALSE(r.invalid);
+  EXPECT_EQ(r.status, Status::Revert);
+  EXPECT_TRUE(r.logs.empty());
+  EXPECT_EQ(state.storage(c, 0), uint256(0));
+  EXPECT_EQ(state.nonce(sender), 1u);
+  EXPECT_GT(r.gas_used, 21000u + 22100u);
+  EXPECT_LT(r.gas_used, 100000u);
+}
+
+TEST_F(Fixture, OriginalValueIsPerTransactionAcrossOneState) {
+  Address c = addr(5);
+  // PUSH1 1 PUSH1 0 SLOAD ADD PUSH1 0 SSTORE STOP : slot0 += 1
+  backend.put_code(c, {0x60, 0x01, 0x60, 0x00, 0x54, 0x01, 0x60, 0x00, 0x55, 0x00});
+  State state(backend);
+  auto r1 = execute_transaction(state, env, tx_to(c), sender);
+  Transaction tx2 = tx_to(c);
+  tx2.nonce = 1;
+  auto r2 = execute_transaction(state, env, tx2, sender);
+  ASSERT_FALSE(r1.invalid);
+  ASSERT_FALSE(r2.invalid);
+  // First: 0 -> 1 costs 20000; second: 1 -> 2 costs 2900 (original is 1 at tx start).
+  EXPECT_EQ(r1.gas_used - r2.gas_used, 20000u - 2900u);
+  auto diff = state.take_diff();
+  backend.apply(diff);
+  EXPECT_EQ((backend.slots[{c, uint256(0)}]), uint256(2));
+}
+
+TEST_F(Fixture, CreateDeploysCodeAndSelfdestructInSameTxDeletes) {
+  State state(backend);
+  // initcode: returns runtime 0x33ff (CALLER SELFDESTRUCT)
+  // PUSH2 0x33ff PUSH1 0 MSTORE PUSH1 2 PUSH1 30 RETURN
+  Bytes init = {0x61, 0x33, 0xff, 0x60, 0x00, 0x52, 0x60, 0x02, 0x60, 0x1e, 0xf3};
+  Transaction tx = tx_to(addr(0), init, 200000);
+  tx.to.reset();
+  auto r = execute_transaction(state, env, tx, sender);
+  ASSERT_FALSE(r.invalid) << *r.invalid;
+  ASSERT_EQ(r.status, Status::Success);
+  ASSERT_TRUE(r.created);
+  EXPECT_EQ(*r.created, create_address(sender, 0));
+  EXPECT_EQ(state.code(*r.created), Bytes({0x33, 0xff}));
+  // A later tx calling it: EIP-6780 keeps the account (created in an earlier tx).
+  Transaction tx2 = tx_to(*r.created);
+  tx2.nonce = 1;
+  auto r2 = execute_transaction(state, env, tx2, sender);
+  ASSERT_FALSE(r2.invalid);
+  EXPECT_EQ(r2.status, Status::Success);
+  EXPECT_TRUE(state.exists(*r.created));
+  EXPECT_EQ(state.code(*r.created).size(), 2u);
+}
+
+TEST_F(Fixture, CallDepthAndStackErrors) {
+  Address c = addr(6);
+  backend.put_code(c, {0x01});  // ADD on an empty stack
+  State state(backend);
+  auto r = execute_transaction(state, env, tx_to(c), sender);
+  ASSERT_FALSE(r.invalid);
+  EXPECT_EQ(r.status, Status::StackUnderflow);
+  EXPECT_EQ(r.gas_used, 100000u);  // all gas consumed
+}
+
+TEST_F(Fixture, EthCallDoesNotChargeFees) {
+  Address c = addr(7);
+  // PUSH1 42 PUSH1 0 MSTORE PUSH1 32 PUSH1 0 RETURN
+  backend.put_code(c, {0x60, 0x2a, 0x60, 0x00, 0x52, 0x60, 0x20, 0x60, 0x00, 0xf3});
+  State state(backend);
+  CallParams p;
+  p.from = addr(9);  // no balance needed
+  p.to = c;
+  p.gas = 50000;
+  auto r = call(state, env, p);
+  ASSERT_FALSE(r.invalid);
+  ASSERT_EQ(r.status, Status::Success);
+  ASSERT_EQ(r.output.size(), 32u);
+  EXPECT_EQ(r.output[31], 42);
+  EXPECT_EQ(r.gas_used, 21000u + 4 * 3 + 3 + 3);  // 4 PUSH1, MSTORE, 1 word of memory
+}
+
+TEST(Evm, BlobBaseFee) {
+  EXPECT_EQ(blob_base_fee_from_excess(0), uint256(1));
+  // EIP-4844 reference values of fake_exponential(1, x, 3338477).
+  EXPECT_EQ(blob_base_fee_from_excess(3338477), uint256(2));
+  EXPECT_EQ(blob_base_fee_from_excess(10 * 3338477ull), uint256(22026));
+}
+
+}  // namespace
