@@ -200,6 +200,12 @@ void State::mark_selfdestruct(const Address& a) {
   Account& acc = touch_for_write(a);
   journal_.push_back(Entry{Op::Selfdestruct, acc.selfdestructed, a});
   acc.selfdestructed = true;
+  // Like geth, the balance is burned now: value sent to it later in this tx (or sent to
+  // itself as the beneficiary) is gone.
+  Entry e{Op::Balance, false, a};
+  e.prev = acc.info.balance;
+  journal_.push_back(std::move(e));
+  acc.info.balance = 0;
 }
 
 void State::touch(const Address& a) { touch_for_write(a); }

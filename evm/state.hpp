@@ -85,7 +85,8 @@ class State {
   // A fresh account at `a` (keeps an existing balance), as CREATE does.
   void create_account(const Address& a);
   bool created_in_tx(const Address& a);
-  // EIP-6780: marks an account created in this transaction for deletion at tx end.
+  // EIP-6780: marks an account created in this transaction for deletion at tx end and
+  // zeroes its balance.
   void mark_selfdestruct(const Address& a);
   void touch(const Address& a);
   void add_log(Log log);
