@@ -60,12 +60,12 @@ Commitment::Commitment(const Store& store, size_t cache_entries)
     : store_(store), cache_(cache_entries) {}
 
 StateRoots Commitment::roots() const {
-  auto* self = const_cast<Commitment*>(this);  // the cache is a read-through cache only
+  // Straight from the store (four point reads), so readers never touch the cache apply() uses.
   StateRoots r;
-  r.evm = Trie(store_, evm_account_trie_owner(), &self->cache_).root();
-  r.svm = Trie(store_, space_trie_owner(kSvmTag), &self->cache_).root();
-  r.move = Trie(store_, space_trie_owner(kMoveTag), &self->cache_).root();
-  r.sys = Trie(store_, space_trie_owner(kSysTag), &self->cache_).root();
+  r.evm = Trie(store_, evm_account_trie_owner()).root();
+  r.svm = Trie(store_, space_trie_owner(kSvmTag)).root();
+  r.move = Trie(store_, space_trie_owner(kMoveTag)).root();
+  r.sys = Trie(store_, space_trie_owner(kSysTag)).root();
   r.global = global_root(r);
   return r;
 }

@@ -44,7 +44,8 @@ class Commitment {
  public:
   explicit Commitment(const Store& store, size_t cache_entries = 1 << 17);
 
-  // Roots of the committed state.
+  // Roots of the committed state. The const readers below are thread-safe and may run while
+  // another thread is in apply() (they see the last written batch).
   StateRoots roots() const;
   Hash32 evm_storage_root(const Address& a) const;
   // eth_getProof: account proof and storage proof nodes, root first.

@@ -40,6 +40,17 @@ class StoreReader final : public StateReader {
   const Store& store_;
 };
 
+// Reads a store snapshot (consistent across keys while blocks keep committing).
+class SnapshotReader final : public StateReader {
+ public:
+  explicit SnapshotReader(std::unique_ptr<Snapshot> snap) : snap_(std::move(snap)) {}
+  std::optional<Bytes> get(Space s, BytesView key) const override { return snap_->get(s, key); }
+  const Snapshot& snapshot() const { return *snap_; }
+
+ private:
+  std::unique_ptr<Snapshot> snap_;
+};
+
 class TxView;
 
 // Pending writes of one block over a base (normally the committed store). get() is safe to call

@@ -74,18 +74,33 @@ std::unique_ptr<Store> Store::open(const std::string& path, const Options& opts)
   return std::unique_ptr<Store>(new Store(db));
 }
 
-std::optional<Bytes> Store::get(Space s, BytesView key) const {
+std::optional<Bytes> Store::get(Space s, BytesView key) const { return get_at(nullptr, s, key); }
+
+void Store::scan(Space s, BytesView prefix,
+                 const std::function<bool(BytesView, BytesView)>& fn) const {
+  scan_at(nullptr, s, prefix, fn);
+}
+
+namespace {
+rocksdb::ReadOptions read_options(const void* snap) {
+  rocksdb::ReadOptions r;
+  r.snapshot = static_cast<const rocksdb::Snapshot*>(snap);
+  return r;
+}
+}  // namespace
+
+std::optional<Bytes> Store::get_at(const void* snap, Space s, BytesView key) const {
   rocksdb::PinnableSlice v;
-  auto st = db_->Get(rocksdb::ReadOptions(), db_->DefaultColumnFamily(), slice(make_key(s, key)), &v);
+  auto st = db_->Get(read_options(snap), db_->DefaultColumnFamily(), slice(make_key(s, key)), &v);
   if (st.IsNotFound()) return std::nullopt;
   check(st, "get");
   return Bytes(v.data(), v.data() + v.size());
 }
 
-void Store::scan(Space s, BytesView prefix,
-                 const std::function<bool(BytesView, BytesView)>& fn) const {
+void Store::scan_at(const void* snap, Space s, BytesView prefix,
+                    const std::function<bool(BytesView, BytesView)>& fn) const {
   Bytes start = make_key(s, prefix);
-  std::unique_ptr<rocksdb::Iterator> it(db_->NewIterator(rocksdb::ReadOptions()));
+  std::unique_ptr<rocksdb::Iterator> it(db_->NewIterator(read_options(snap)));
   for (it->Seek(slice(start)); it->Valid() && it->key().starts_with(slice(start)); it->Next())
     if (!fn(view(it->key()).subspan(1), view(it->value()))) break;
   check(it->status(), "scan");
@@ -95,6 +110,14 @@ void Store::write(WriteBatch& batch, bool sync) {
   rocksdb::WriteOptions w;
   w.sync = sync;
   check(db_->Write(w, &batch.rep()), "write");
+}
+
+std::unique_ptr<Snapshot> Store::snapshot() const {
+  return std::unique_ptr<Snapshot>(new Snapshot(*this, db_->GetSnapshot()));
+}
+
+Snapshot::~Snapshot() {
+  store_.db_->ReleaseSnapshot(static_cast<const rocksdb::Snapshot*>(snap_));
 }
 
 void Store::flush() { check(db_->Flush(rocksdb::FlushOptions()), "flush"); }

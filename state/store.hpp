@@ -61,6 +61,8 @@ class WriteBatch {
   std::unique_ptr<rocksdb::WriteBatch> rep_;
 };
 
+class Snapshot;
+
 class Store {
  public:
   struct Options {
@@ -80,10 +82,34 @@ class Store {
   // Applies the batch atomically; with sync the WAL is fsynced before returning. Throws StoreError.
   void write(WriteBatch& batch, bool sync);
   void flush();  // memtables -> SST files (faster reopen)
+  // A consistent read-only view of the store as of now: later batches are invisible to it.
+  // Use it to serve multi-key reads (an RPC call) without straddling two blocks.
+  std::unique_ptr<Snapshot> snapshot() const;
 
  private:
+  friend class Snapshot;
   explicit Store(rocksdb::DB* db);
+  std::optional<Bytes> get_at(const void* snap, Space s, BytesView key) const;
+  void scan_at(const void* snap, Space s, BytesView prefix,
+               const std::function<bool(BytesView, BytesView)>& fn) const;
   std::unique_ptr<rocksdb::DB> db_;
+};
+
+// Must not outlive its Store.
+class Snapshot {
+ public:
+  ~Snapshot();
+  std::optional<Bytes> get(Space s, BytesView key) const { return store_.get_at(snap_, s, key); }
+  void scan(Space s, BytesView prefix,
+            const std::function<bool(BytesView key, BytesView value)>& fn) const {
+    store_.scan_at(snap_, s, prefix, fn);
+  }
+
+ private:
+  friend class Store;
+  Snapshot(const Store& store, const void* snap) : store_(store), snap_(snap) {}
+  const Store& store_;
+  const void* snap_;  // rocksdb::Snapshot
 };
 
 // The on-disk key: space byte || key.

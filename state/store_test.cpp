@@ -79,6 +79,25 @@ TEST(Store, ReopenKeepsData) {
   EXPECT_EQ(s->get(Space::Meta, b("head")), b("42"));
 }
 
+TEST(Store, SnapshotIgnoresLaterWrites) {
+  TempDir d;
+  auto s = Store::open(d.str());
+  WriteBatch wb;
+  wb.put(Space::EvmAccount, b("a"), b("1"));
+  s->write(wb, false);
+  SnapshotReader snap(s->snapshot());
+  WriteBatch wb2;
+  wb2.put(Space::EvmAccount, b("a"), b("2"));
+  wb2.put(Space::EvmAccount, b("b"), b("3"));
+  s->write(wb2, false);
+  EXPECT_EQ(snap.get(Space::EvmAccount, b("a")), b("1"));
+  EXPECT_EQ(snap.get(Space::EvmAccount, b("b")), std::nullopt);
+  int n = 0;
+  snap.snapshot().scan(Space::EvmAccount, {}, [&](BytesView, BytesView) { return ++n, true; });
+  EXPECT_EQ(n, 1);
+  EXPECT_EQ(s->get(Space::EvmAccount, b("a")), b("2"));
+}
+
 TEST(Store, OpenFailsClearly) {
   Store::Options o;
   o.create_if_missing = false;

@@ -33,6 +33,7 @@ Bytes evm_storage_trie_owner(const Hash32& address_hash) {
 Bytes space_trie_owner(uint8_t tag) { return Bytes{'G', tag}; }
 
 Bytes Trie::node_key(BytesView path) const {
+  if (path.size() > 0xffff) throw StoreError("trie: key longer than 32767 bytes");
   Bytes k = owner_;
   k.reserve(owner_.size() + path.size() / 2 + 3);
   for (size_t i = 0; i < path.size(); i += 2)

@@ -2,6 +2,7 @@
 // usage: lumio-statebench [dir] [accounts...]   (default: a temp dir, 10000 1000000)
 // For each size: build that many EVM accounts, then commit blocks that change 1000 accounts
 // (and 2 storage slots in every 10th), timing Commitment::apply and the synced write.
+// LUMIO_BENCH_BLOCKS=N changes the number of timed blocks (default 10).
 #include <unistd.h>
 
 #include <chrono>
@@ -53,7 +54,8 @@ void bench(const fs::path& dir, uint64_t accounts) {
   std::printf("%8llu accounts: build %.0f ms\n", (unsigned long long)accounts, ms_since(t0));
 
   std::mt19937_64 rng(accounts);
-  constexpr int kBlocks = 10, kChanged = 1000;
+  const int kBlocks = getenv("LUMIO_BENCH_BLOCKS") ? atoi(getenv("LUMIO_BENCH_BLOCKS")) : 10;
+  constexpr int kChanged = 1000;
   double apply_ms = 0, write_ms = 0;
   uint64_t reads = 0, hits = 0, writes = 0;
   for (int block = 0; block < kBlocks; ++block) {
