@@ -158,13 +158,14 @@ Bytes encode_receipt(const Receipt& r) {
       .add_uint(r.cumulative_gas_used);
   write_logs(e, r.logs);
   if (r.contract_address) e.add(*r.contract_address); else e.add(BytesView{});
-  e.add(r.effective_gas_price.to_be_trimmed()).add(r.output).end_list();
+  e.add(r.effective_gas_price.to_be_trimmed()).add(r.output).add_uint(r.first_log_index);
+  e.end_list();
   return e.take();
 }
 
 Receipt decode_receipt(BytesView raw) {
   auto f = rlp::decode_list(raw);
-  if (f.size() != 8) throw rlp::Error("receipt: bad field count");
+  if (f.size() != 9) throw rlp::Error("receipt: bad field count");
   Receipt r;
   r.tx_type = uint8_t(rlp::to_uint64(f[0]));
   r.success = rlp::to_uint64(f[1]) != 0;
@@ -174,6 +175,7 @@ Receipt decode_receipt(BytesView raw) {
   if (!f[5].payload.empty()) r.contract_address = rlp::to_fixed<20>(f[5]);
   r.effective_gas_price = read_u256(f[6]);
   r.output = rlp::to_bytes(f[7]);
+  r.first_log_index = uint32_t(rlp::to_uint64(f[8]));
   return r;
 }
 

@@ -57,6 +57,7 @@ struct Receipt {
   std::optional<Address> contract_address;
   uint256 effective_gas_price;
   Bytes output;  // return or revert data (not part of the consensus encoding)
+  uint32_t first_log_index = 0;  // block-wide index of this receipt's first log
 
   // Ethereum consensus encoding: type || RLP[status, cumulativeGas, bloom, logs].
   Bytes eth_consensus_rlp() const;

@@ -28,6 +28,7 @@ BlockOutcome execute_evm_block(const std::vector<std::shared_ptr<const EvmTx>>& 
                                const state::Store* store) {
   BlockOutcome out;
   uint64_t cumulative = 0;
+  uint32_t logs = 0;
   for (const auto& t : txs) {
     if (t->tx.gas_limit > env.gas_limit - cumulative) {
       out.dropped.push_back({t->hash, "gas limit reached"});
@@ -46,6 +47,8 @@ BlockOutcome execute_evm_block(const std::vector<std::shared_ptr<const EvmTx>>& 
     cumulative += r.gas_used;
     Receipt rc = make_receipt(t->tx, r, env.base_fee);
     rc.cumulative_gas_used = cumulative;
+    rc.first_log_index = logs;
+    logs += uint32_t(rc.logs.size());
     out.receipts.push_back(std::move(rc));
     out.txs.push_back({Vm::Evm, t->hash, t->raw, Bytes(t->sender.view().begin(), t->sender.view().end())});
   }

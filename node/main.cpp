@@ -1,0 +1,110 @@
+// The `lumio` CLI.
+//   lumio dev [options]   single-node devnet on embedded defaults (see --help)
+//   lumio version
+#include <spdlog/spdlog.h>
+
+#include <csignal>
+#include <iostream>
+#include <sstream>
+
+#include "node/eth_service.hpp"
+#include "node/node.hpp"
+#include "rpc/server.hpp"
+
+namespace {
+
+volatile std::sig_atomic_t g_stop = 0;
+void on_signal(int) { g_stop = 1; }
+
+std::string metrics_text(lumio::node::Node& node) {
+  auto& m = node.metrics();
+  std::ostringstream o;
+  auto metric = [&](const char* name, const char* type, const char* help, double v) {
+    o << "# HELP " << name << ' ' << help << "\n# TYPE " << name << ' ' << type << '\n'
+      << name << ' ' << v << '\n';
+  };
+  metric("lumio_blocks_total", "counter", "Blocks produced since start.", double(m.blocks));
+  metric("lumio_txs_total", "counter", "Transactions included since start.", double(m.txs));
+  metric("lumio_txs_dropped_total", "counter", "Transactions dropped at execution.",
+         double(m.txs_dropped));
+  metric("lumio_txs_rejected_total", "counter", "Transactions rejected at admission.",
+         double(m.txs_rejected));
+  metric("lumio_mempool_size", "gauge", "Transactions waiting in the mempool.",
+         double(node.pool().size()));
+  metric("lumio_head_block", "gauge", "Number of the head block.",
+         double(node.chain().head()->header.number));
+  metric("lumio_block_exec_seconds_total", "counter", "Time spent executing blocks.",
+         double(m.block_exec_us_total) / 1e6);
+  metric("lumio_block_commit_seconds_total", "counter",
+         "Time spent committing blocks (commitment + store write).",
+         double(m.block_commit_us_total) / 1e6);
+  metric("lumio_last_block_exec_seconds", "gauge", "Execution time of the last block.",
+         double(m.last_block_exec_us) / 1e6);
+  metric("lumio_last_block_commit_seconds", "gauge", "Commit time of the last block.",
+         double(m.last_block_commit_us) / 1e6);
+  return o.str();
+}
+
+int run_dev(const std::vector<std::string>& args) {
+  for (const auto& a : args)
+    if (a == "--help" || a == "-h") {
+      std::cout << lumio::node::dev_usage();
+      return 0;
+    }
+  lumio::node::Config cfg;
+  try {
+    cfg = lumio::node::parse_dev_args(args);
+  } catch (const std::exception& e) {
+    std::cerr << "lumio dev: " << e.what() << "\n" << lumio::node::dev_usage();
+    return 2;
+  }
+  spdlog::set_level(spdlog::level::from_str(cfg.log_level));
+  lumio::node::Node node(cfg);
+  node.start();
+
+  lumio::rpc::ServerOptions so;
+  so.host = cfg.eth_host;
+  so.port = cfg.eth_port;
+  so.io_threads = int(cfg.rpc_threads);
+  so.worker_threads = int(cfg.rpc_threads);
+  so.max_body_bytes = cfg.rpc_max_body_bytes;
+  lumio::rpc::Server server(so);
+  lumio::node::EthService eth(node, server);
+  server.set_metrics([&] { return metrics_text(node); });
+  try {
+    server.start();
+  } catch (const std::exception& e) {
+    spdlog::error("cannot serve Ethereum JSON-RPC on {}:{}: {}", cfg.eth_host, cfg.eth_port,
+                  e.what());
+    node.stop();
+    return 1;
+  }
+  spdlog::info("Ethereum JSON-RPC on http://{}:{} and ws://{}:{}", cfg.eth_host, server.port(),
+               cfg.eth_host, server.port());
+  for (const auto& a : node.dev_accounts())
+    spdlog::info("dev account {} (key {})", lumio::to_hex(a.address), lumio::to_hex(a.secret));
+  std::signal(SIGINT, on_signal);
+  std::signal(SIGTERM, on_signal);
+  while (!g_stop) std::this_thread::sleep_for(std::chrono::milliseconds(100));
+  spdlog::info("shutting down");
+  server.stop();
+  node.stop();
+  return 0;
+}
+
+}  // namespace
+
+int main(int argc, char** argv) {
+  std::vector<std::string> args(argv + 1, argv + argc);
+  if (args.empty() || args[0] == "--help" || args[0] == "help") {
+    std::cout << "usage: lumio dev [options] | lumio version\n";
+    return args.empty() ? 2 : 0;
+  }
+  if (args[0] == "version" || args[0] == "--version") {
+    std::cout << "lumio 0.1.0\n";
+    return 0;
+  }
+  if (args[0] == "dev") return run_dev({args.begin() + 1, args.end()});
+  std::cerr << "lumio: unknown command '" << args[0] << "'\n";
+  return 2;
+}
