@@ -367,6 +367,12 @@ struct Jacobian {
       }
     return r;
   }
+  // Whether this equals the finite affine point (ax, ay).
+  bool equals_affine(const Fq& ax, const Fq& ay) const {
+    if (is_infinity()) return false;
+    Fq z2 = z.sqr();
+    return x == ax * z2 && y == ay * z2 * z;
+  }
   // Affine (x, y); only for finite points.
   void to_affine(Fq& ax, Fq& ay) const {
     Fq zi = z.inv(), zi2 = zi.sqr();

@@ -19,7 +19,7 @@ inline std::vector<uint64_t> to_limbs(const mpz_t z) {
 
 // C provides: F (base field), kXi0, kDType (D-type twist y^2 = x^3 + b/xi, else M-type
 // y^2 = x^3 + b*xi), kLoop (the loop parameter as u64 limbs, kLoopLimbs of them), kBN (add the
-// two Frobenius lines of the BN optimal ate pairing), kOrderHex (r).
+// two Frobenius lines of the BN optimal ate pairing), kParam (|u| of BN, |x| of BLS12 (x < 0)).
 template <class C>
 struct Pairing {
   using F = typename C::F;
@@ -35,48 +35,37 @@ struct Pairing {
   };
 
   struct Consts {
-    E2 gamma[6];
-    // (p^4 - p^2 + 1) / r = sum hard[i] p^i: the hard part becomes a 4-way multi-exponentiation
-    // of g, g^p, g^(p^2), g^(p^3) with exponents about the size of p.
-    std::vector<uint64_t> hard[4];
+    E2 gamma[6];  // xi^(i(p-1)/6): the Frobenius constants
   };
   static const Consts& consts() {
     static const Consts c = [] {
       Consts c;
-      mpz_t p, r, e;
-      mpz_inits(p, r, e, nullptr);
+      mpz_t p, e;
+      mpz_inits(p, e, nullptr);
       mpz_import(p, F::N, -1, 8, 0, 0, C::Tag::M.p.data());
-      mpz_set_str(r, C::kOrderHex, 16);
       mpz_sub_ui(e, p, 1);
       mpz_divexact_ui(e, e, 6);
       auto e_limbs = to_limbs(e);
-      E2 xi = E2::one().mul_xi();
-      E2 g1 = xi.pow(e_limbs.data(), e_limbs.size());
+      E2 g1 = E2::one().mul_xi().pow(e_limbs.data(), e_limbs.size());
       c.gamma[0] = E2::one();
       for (int i = 1; i < 6; ++i) c.gamma[i] = c.gamma[i - 1] * g1;
-      mpz_pow_ui(e, p, 4);
-      mpz_t p2;
-      mpz_init(p2);
-      mpz_pow_ui(p2, p, 2);
-      mpz_sub(e, e, p2);
-      mpz_add_ui(e, e, 1);
-      mpz_divexact(e, e, r);
-      for (auto& digit : c.hard) {
-        mpz_fdiv_qr(e, p2, e, p);
-        digit = to_limbs(p2);
-        digit.resize(F::N);
-      }
-      mpz_clears(p, r, e, p2, nullptr);
+      mpz_clears(p, e, nullptr);
       return c;
     }();
     return c;
   }
 
-  // The line through the untwisted points, evaluated at P and scaled by an Fp2 factor (which
-  // the final exponentiation removes): a*yP + b*xP*(w or v) + c, placed per twist type.
+  // A line through untwisted points evaluated at P = (xP, yP) is a*yP + b*xP*(w or v) + c
+  // (times an Fp2 factor, which the final exponentiation removes), placed per twist type.
+  // a, b, c depend only on the G2 side, so they can be computed once per G2 point.
   struct Line {
     E2 a, b, c;
   };
+  // The G2 half of a Miller loop: every line, in loop order.
+  struct Prepared {
+    std::vector<Line> lines;
+  };
+
   // f * line, using that the line has three non-zero Fp2 coefficients (13 Fp2 multiplications
   // instead of 18).
   static E6 mul_by_01(const E6& x, const E2& y0, const E2& y1) {  // x * (y0 + y1 v)
@@ -87,99 +76,133 @@ struct Pairing {
     return {(x.c2 * y1).mul_xi(), x.c0 * y1, x.c1 * y1};
   }
   static E6 mul_by_0(const E6& x, const E2& y0) { return {x.c0 * y0, x.c1 * y0, x.c2 * y0}; }
-  static E12 mul_line(const E12& f, const Line& l) {
+  static E12 mul_line(const E12& f, const Line& l, const G1Affine& p) {
+    E2 a = l.a * p.y, b = l.b * p.x;
     if constexpr (C::kDType) {  // line = a + (b + c v) w
-      E6 t0 = mul_by_0(f.c0, l.a), t1 = mul_by_01(f.c1, l.b, l.c);
-      E6 c1 = mul_by_01(f.c0 + f.c1, l.a + l.b, l.c) - t0 - t1;
+      E6 t0 = mul_by_0(f.c0, a), t1 = mul_by_01(f.c1, b, l.c);
+      E6 c1 = mul_by_01(f.c0 + f.c1, a + b, l.c) - t0 - t1;
       return {t0 + t1.mul_v(), c1};
     } else {  // line = (c + b v) + (a v) w
-      E6 t0 = mul_by_01(f.c0, l.c, l.b), t1 = mul_by_1(f.c1, l.a);
-      E6 c1 = mul_by_01(f.c0 + f.c1, l.c, l.b + l.a) - t0 - t1;
+      E6 t0 = mul_by_01(f.c0, l.c, b), t1 = mul_by_1(f.c1, a);
+      E6 c1 = mul_by_01(f.c0 + f.c1, l.c, b + a) - t0 - t1;
       return {t0 + t1.mul_v(), c1};
     }
   }
-  static Line line(const E2& a, const E2& b, const E2& c) { return {a, b, c}; }
   // Tangent at T (Jacobian X,Y,Z): slope 3X^2/(2YZ); everything scaled by 2YZ^3.
-  static Line dbl_line(const G2& t, const G1Affine& p) {
+  static Line dbl_line(const G2& t) {
     E2 x2 = t.x.sqr(), z2 = t.z.sqr();
     E2 x2_3 = x2.dbl() + x2;
-    E2 a = (t.y * t.z * z2).dbl() * p.y;
-    E2 b = -(x2_3 * z2) * p.x;
-    E2 c = x2_3 * t.x - t.y.sqr().dbl();
-    return line(a, b, c);
+    return {(t.y * t.z * z2).dbl(), -(x2_3 * z2), x2_3 * t.x - t.y.sqr().dbl()};
   }
   // Chord through T and affine Q: slope R/(Z*H), H = xQ Z^2 - X, R = yQ Z^3 - Y; scaled by Z*H.
-  static Line add_line(const G2& t, const G2Affine& q, const G1Affine& p) {
+  static Line add_line(const G2& t, const G2Affine& q) {
     E2 z2 = t.z.sqr();
     E2 h = q.x * z2 - t.x;
     E2 r = q.y * z2 * t.z - t.y;
     E2 zh = t.z * h;
-    return line(zh * p.y, -r * p.x, r * q.x - q.y * zh);
+    return {zh, -r, r * q.x - q.y * zh};
   }
 
-  // The p-power Frobenius of the untwisted point, mapped back to the (D-type) twist:
+  // psi = untwist o Frobenius o twist on the (D-type) twist:
   // (x w^2)^p = conj(x) gamma_2 w^2 and (y w^3)^p = conj(y) gamma_3 w^3.
-  static G2Affine frobenius(const G2Affine& q, const Consts& c) {
+  static G2Affine frobenius(const G2Affine& q) {
     static_assert(C::kDType);
+    const Consts& c = consts();
     return {q.x.conj() * c.gamma[2], q.y.conj() * c.gamma[3]};
   }
 
-  static E12 miller_loop(const std::vector<std::pair<G1Affine, G2Affine>>& pairs) {
-    std::vector<G2> t;
-    for (auto& [p, q] : pairs) t.push_back(G2::from_affine(q.x, q.y));
-    E12 f = E12::one();
+  static int loop_top_bit() {
     int top = C::kLoopLimbs * 64 - 1;
     while (!((C::kLoop[top / 64] >> (top % 64)) & 1)) --top;
-    for (int bit = top - 1; bit >= 0; --bit) {
+    return top;
+  }
+  static bool loop_bit(int bit) { return (C::kLoop[bit / 64] >> (bit % 64)) & 1; }
+
+  static Prepared prepare(const G2Affine& q) {
+    Prepared out;
+    G2 t = G2::from_affine(q.x, q.y), qj = t;
+    for (int bit = loop_top_bit() - 1; bit >= 0; --bit) {
+      out.lines.push_back(dbl_line(t));
+      t = t.dbl();
+      if (loop_bit(bit)) {
+        out.lines.push_back(add_line(t, q));
+        t = t + qj;
+      }
+    }
+    if constexpr (C::kBN) {  // + pi(Q), then - pi^2(Q)
+      G2Affine q1 = frobenius(q), q2 = frobenius(q1);
+      q2.y = -q2.y;
+      out.lines.push_back(add_line(t, q1));
+      t = t + G2::from_affine(q1.x, q1.y);
+      out.lines.push_back(add_line(t, q2));
+    }
+    return out;
+  }
+
+  static E12 miller_loop(const std::vector<std::pair<G1Affine, const Prepared*>>& pairs) {
+    E12 f = E12::one();
+    size_t k = 0;  // index into every pair's lines
+    auto apply = [&] {
+      for (auto& [p, q] : pairs) f = mul_line(f, q->lines[k], p);
+      ++k;
+    };
+    for (int bit = loop_top_bit() - 1; bit >= 0; --bit) {
       f = f.sqr();
-      for (size_t i = 0; i < pairs.size(); ++i) {
-        f = mul_line(f, dbl_line(t[i], pairs[i].first));
-        t[i] = t[i].dbl();
-      }
-      if ((C::kLoop[bit / 64] >> (bit % 64)) & 1)
-        for (size_t i = 0; i < pairs.size(); ++i) {
-          f = mul_line(f, add_line(t[i], pairs[i].second, pairs[i].first));
-          t[i] = t[i] + G2::from_affine(pairs[i].second.x, pairs[i].second.y);
-        }
+      apply();
+      if (loop_bit(bit)) apply();
     }
-    if constexpr (C::kBN) {
-      const Consts& c = consts();
-      for (size_t i = 0; i < pairs.size(); ++i) {
-        G2Affine q1 = frobenius(pairs[i].second, c), q2 = frobenius(q1, c);
-        q2.y = -q2.y;
-        f = mul_line(f, add_line(t[i], q1, pairs[i].first));
-        t[i] = t[i] + G2::from_affine(q1.x, q1.y);
-        f = mul_line(f, add_line(t[i], q2, pairs[i].first));
-      }
-    }
+    if constexpr (C::kBN) apply(), apply();
     return f;
   }
 
-  static E12 final_exponentiation(const E12& f) {
-    const Consts& c = consts();
-    E12 g = f.conj() * f.inv();                      // ^(p^6 - 1)
-    g = g.frobenius(c.gamma).frobenius(c.gamma) * g;  // ^(p^2 + 1)
-    // table[m] = prod over set bits i of m of g^(p^i)
-    E12 table[16];
-    table[0] = E12::one();
-    table[1] = g;
-    for (int i = 1; i < 4; ++i) {
-      int bit = 1 << i;
-      table[bit] = table[bit >> 1].frobenius(c.gamma);
-      for (int m = 1; m < bit; ++m) table[bit | m] = table[bit] * table[m];
-    }
-    E12 r = E12::one();
-    for (int bit = int(F::N) * 64 - 1; bit >= 0; --bit) {
+  // g^|param| (u for BN, x for BLS12).
+  static E12 pow_param(const E12& g) {
+    E12 r = g;
+    for (int b = 62 - __builtin_clzll(C::kParam); b >= 0; --b) {
       r = r.sqr();
-      int m = 0;
-      for (int i = 0; i < 4; ++i) m |= int((c.hard[i][bit / 64] >> (bit % 64)) & 1) << i;
-      if (m) r = r * table[m];
+      if ((C::kParam >> b) & 1) r = r * g;
+    }
+    return r;
+  }
+  static E12 pow_small(const E12& g, unsigned k) {  // k >= 1
+    E12 r = g;
+    for (int b = 30 - __builtin_clz(k); b >= 0; --b) {
+      r = r.sqr();
+      if ((k >> b) & 1) r = r * g;
     }
     return r;
   }
 
+  // f^((p^12 - 1)/r), or a power of it coprime to r: enough to decide "== 1".
+  static E12 final_exponentiation(const E12& f) {
+    const Consts& c = consts();
+    E12 g = f.conj() * f.inv();                      // ^(p^6 - 1)
+    g = g.frobenius(c.gamma).frobenius(c.gamma) * g;  // ^(p^2 + 1)
+    // g is now in the cyclotomic subgroup, where inversion is conjugation.
+    auto frob = [&](const E12& x) { return x.frobenius(c.gamma); };
+    if constexpr (C::kBN) {
+      // (p^4 - p^2 + 1)/r = l0 + l1 p + l2 p^2 + p^3 with l2 = 6u^2 + 1,
+      // l1 = -36u^3 - 18u^2 - 12u + 1, l0 = -36u^3 - 30u^2 - 18u - 2.
+      E12 a = pow_param(g), b = pow_param(a), cu = pow_param(b);  // g^u, g^u^2, g^u^3
+      E12 c36 = pow_small(cu, 36), b6 = pow_small(b, 6), b18 = pow_small(b6, 3);
+      E12 a6 = pow_small(a, 6), a12 = a6.sqr(), a18 = a12 * a6;
+      E12 l0 = (c36 * b18 * b6.sqr() * a18 * g.sqr()).conj();
+      E12 l1 = (c36 * b18 * a12).conj() * g;
+      E12 l2 = b6 * g;
+      return l0 * frob(l1) * frob(frob(l2)) * frob(frob(frob(g)));
+    } else {
+      // 3 (p^4 - p^2 + 1)/r = (x-1)^2 (x+p) (x^2+p^2-1) + 3, with x < 0: g^x = conj(g^|x|).
+      auto pow_x = [](const E12& y) { return pow_param(y).conj(); };
+      E12 a = pow_x(g) * g.conj();                    // g^(x-1)
+      E12 b = pow_x(a) * a.conj();                    // g^((x-1)^2)
+      E12 d = pow_x(b) * frob(b);                     // ^(x+p)
+      E12 e = pow_x(pow_x(d)) * frob(frob(d)) * d.conj();  // ^(x^2+p^2-1)
+      return e * g.sqr() * g;
+    }
+  }
+
   // prod e(P_i, Q_i) == 1; pairs with a point at infinity contribute 1 and must be left out.
-  static bool product_is_one(const std::vector<std::pair<G1Affine, G2Affine>>& pairs) {
+  static bool product_is_one(const std::vector<std::pair<G1Affine, const Prepared*>>& pairs) {
     if (pairs.empty()) return true;
     return final_exponentiation(miller_loop(pairs)).is_one();
   }

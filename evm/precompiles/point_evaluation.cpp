@@ -24,6 +24,7 @@ struct BlsCurve {
   static constexpr uint64_t kXi0 = 1;  // xi = 1 + u
   static constexpr bool kDType = false;
   static constexpr bool kBN = false;
+  static constexpr uint64_t kParam = 0xd201000000010000;
   static constexpr int kLoopLimbs = 1;
   static constexpr uint64_t kLoop[1] = {0xd201000000010000};  // |x|, x = t - 1 < 0
   static constexpr const char* kOrderHex =
@@ -103,9 +104,40 @@ const E2& b2() {  // twist: y^2 = x^3 + 4(1 + u)
   return b;
 }
 
+// G1 membership of a curve point: sigma(P) == [-x^2]P with sigma(x, y) = (beta x, y), beta a cube
+// root of unity. Sound for any curve point: sigma^2 + sigma + 1 = 0, so sigma(P) = [l]P implies
+// [l^2 + l + 1]P = O, and l = -x^2 gives l^2 + l + 1 = x^4 - x^2 + 1 = r.
+constexpr u128 kXSquared128 = u128(BlsCurve::kParam) * BlsCurve::kParam;
+constexpr Limbs<2> kXSquared = {uint64_t(kXSquared128), uint64_t(kXSquared128 >> 64)};
+bool sigma_check(const F& beta, const F& x, const F& y) {
+  G1 m = -G1::from_affine(x, y).mul(kXSquared.data(), 2);
+  return m.equals_affine(beta * x, y);
+}
+std::optional<G1> decode_g1(const uint8_t* in, bool check_subgroup = true);
+std::pair<F, F> g1_generator_affine();
+const F& beta() {
+  static const F b = [] {
+    // A primitive cube root of unity: g^((p-1)/3) for a non-cube g; of the two roots, the one
+    // whose sigma acts as -x^2 on G1.
+    mpz_t p, e;
+    mpz_inits(p, e, nullptr);
+    mpz_import(p, 6, -1, 8, 0, 0, BlsTag::M.p.data());
+    mpz_sub_ui(e, p, 1);
+    mpz_divexact_ui(e, e, 3);
+    auto limbs = to_limbs(e);
+    mpz_clears(p, e, nullptr);
+    F root = F::one();
+    for (uint64_t g = 2; root == F::one(); ++g) root = F::from_u64(g).pow(limbs.data(), limbs.size());
+    auto [gx, gy] = g1_generator_affine();
+    return sigma_check(root, gx, gy) ? root : root.sqr();
+  }();
+  return b;
+}
+bool in_g1(const F& x, const F& y) { return sigma_check(beta(), x, y); }
+
 // ZCash serialization: bit 7 of byte 0 = compressed, bit 6 = infinity, bit 5 = y is the larger
 // root. Points must be canonical, on the curve and in the r-order subgroup.
-std::optional<G1> decode_g1(const uint8_t* in) {
+std::optional<G1> decode_g1(const uint8_t* in, bool check_subgroup) {
   uint8_t flags = in[0];
   if (!(flags & 0x80)) return std::nullopt;
   uint8_t buf[48];
@@ -122,9 +154,14 @@ std::optional<G1> decode_g1(const uint8_t* in) {
   auto y = sqrt(x->sqr() * *x + b1());
   if (!y) return std::nullopt;
   if (y->is_large() != bool(flags & 0x20)) *y = -*y;
-  G1 p = G1::from_affine(*x, *y);
-  if (!p.mul(kOrder.data(), 4).is_infinity()) return std::nullopt;
-  return p;
+  if (check_subgroup && !in_g1(*x, *y)) return std::nullopt;
+  return G1::from_affine(*x, *y);
+}
+
+std::pair<F, F> g1_generator_affine() {
+  F x, y;
+  decode_g1(from_hex(kG1Generator)->data(), false)->to_affine(x, y);
+  return {x, y};
 }
 
 std::optional<G2> decode_g2(const uint8_t* in) {
@@ -162,7 +199,7 @@ std::optional<std::array<uint8_t, L>> unhex(std::string_view s) {
 
 struct Setup {
   G1 g1;
-  G2 g2, tau_g2;
+  P::Prepared neg_g2, tau_g2;  // lines of -[1]_2 and [tau]_2
 };
 
 std::mutex g_setup_mutex;
@@ -187,8 +224,11 @@ std::optional<Setup> load_setup(const std::string& path) {
   auto g1 = decode_g1(gen1->data());
   auto g2 = decode_g2(gen2->data());
   auto tau_g2 = decode_g2(tau->data());
-  if (!g1 || !g2 || !tau_g2) return std::nullopt;
-  return Setup{*g1, *g2, *tau_g2};
+  if (!g1 || !g2 || !tau_g2 || g2->is_infinity() || tau_g2->is_infinity()) return std::nullopt;
+  P::G2Affine neg_g2_affine, tau_affine;
+  (-*g2).to_affine(neg_g2_affine.x, neg_g2_affine.y);
+  tau_g2->to_affine(tau_affine.x, tau_affine.y);
+  return Setup{*g1, P::prepare(neg_g2_affine), P::prepare(tau_affine)};
 }
 
 const Setup* setup() {
@@ -231,23 +271,18 @@ Result point_evaluation(BytesView in, uint64_t gas) {
   const Setup* s = setup();
   if (!s) return failure;
 
-  // e(C - [y]G1, -G2) * e(proof, [tau]G2 - [z]G2) == 1
-  G1 lhs = *c + -s->g1.mul(y, 32);
-  G2 rhs = s->tau_g2 + -s->g2.mul(z, 32);
-  std::vector<std::pair<P::G1Affine, P::G2Affine>> pairs;
+  // e(C - [y]G1, G2) == e(proof, [tau - z]G2), i.e. e(C - [y]G1 + [z]proof, -G2) *
+  // e(proof, [tau]G2) == 1: only G1 scalar multiplications, and both G2 sides are fixed.
+  G1 lhs = *c + -s->g1.mul(y, 32) + pi->mul(z, 32);
+  std::vector<std::pair<P::G1Affine, const P::Prepared*>> pairs;
+  P::G1Affine a, b;
   if (!lhs.is_infinity()) {
-    P::G1Affine a;
-    P::G2Affine b;
     lhs.to_affine(a.x, a.y);
-    (-s->g2).to_affine(b.x, b.y);
-    pairs.push_back({a, b});
+    pairs.push_back({a, &s->neg_g2});
   }
-  if (!pi->is_infinity() && !rhs.is_infinity()) {
-    P::G1Affine a;
-    P::G2Affine b;
-    pi->to_affine(a.x, a.y);
-    rhs.to_affine(b.x, b.y);
-    pairs.push_back({a, b});
+  if (!pi->is_infinity()) {
+    pi->to_affine(b.x, b.y);
+    pairs.push_back({b, &s->tau_g2});
   }
   if (!P::product_is_one(pairs)) return failure;
 
