@@ -80,7 +80,7 @@ struct Exp {
     Copy,         // copy(var)
     BorrowLocal,  // &var / &mut var
     Borrow,       // &e.S::f / &mut e.S::f   (operand[0], field)
-    Pack,         // S<T> { f: e, ... }        (name, type_actuals, fields)
+    Pack,         // S<T> { f: e, ... }        (name, type_actuals, field_names ~ operands)
     Dereference,  // *e
     Not,          // !e
     Binop,        // operand[0] op operand[1]
@@ -96,7 +96,7 @@ struct Exp {
   std::vector<Type> type_actuals;
   FieldIdent field;
   FunctionCall call;
-  std::vector<std::pair<std::string, Exp>> fields;
+  std::vector<std::string> field_names;  // Pack: names of the fields given in `operands`
   std::vector<Exp> operands;
 };
 

@@ -674,9 +674,10 @@ class Parser {
     auto fields = comma_list({Tok::RBrace}, [&] {
       std::string f = name();
       consume(Tok::Colon);
-      return std::pair<std::string, Exp>(std::move(f), exp());
+      e.field_names.push_back(std::move(f));
+      return exp();
     }, true);
-    e.fields = std::move(fields);
+    e.operands = std::move(fields);
     consume(Tok::RBrace);
     return e;
   }
