@@ -1,6 +1,7 @@
 // lumio-statetest: runs ethereum/tests GeneralStateTests (Cancun) through lumio's EVM and
 // checks the post-state root, the logs hash and expected transaction exceptions.
-// Usage: lumio-statetest [--test NAME] [--index N] [-v] FILE_OR_DIR...
+// Usage: lumio-statetest [--test NAME] [--index N] [-v] [--baseline FILE] FILE_OR_DIR...
+// With --baseline the exit status is 0 iff at least that many cases passed (CTest).
 #include <algorithm>
 #include <filesystem>
 #include <fstream>
@@ -293,15 +294,17 @@ void run_file(const fs::path& path, const Options& opt, Counts& counts) {
 int main(int argc, char** argv) {
   Options opt;
   std::vector<fs::path> inputs;
+  std::string baseline_file;  // CTest mode: succeed iff passed >= the number in this file
   for (int i = 1; i < argc; ++i) {
     std::string a = argv[i];
     if (a == "--test" && i + 1 < argc) opt.test = argv[++i];
     else if (a == "--index" && i + 1 < argc) opt.index = std::stol(argv[++i]);
     else if (a == "-v") opt.verbose = true;
+    else if (a == "--baseline" && i + 1 < argc) baseline_file = argv[++i];
     else inputs.emplace_back(a);
   }
   if (inputs.empty()) {
-    std::cerr << "usage: lumio-statetest [--test NAME] [--index N] [-v] FILE_OR_DIR...\n";
+    std::cerr << "usage: lumio-statetest [--test NAME] [--index N] [-v] [--baseline FILE] FILE_OR_DIR...\n";
     return 2;
   }
   std::vector<fs::path> files;
@@ -318,5 +321,16 @@ int main(int argc, char** argv) {
   for (const auto& f : files) run_file(f, opt, counts);
   std::cout << counts.passed << " passed, " << counts.failed << " failed, " << counts.skipped
             << " skipped\n";
+  if (!baseline_file.empty()) {
+    std::ifstream in(baseline_file);
+    size_t baseline = 0;
+    if (!(in >> baseline)) {
+      std::cerr << "cannot read baseline " << baseline_file << "\n";
+      return 2;
+    }
+    if (counts.passed < baseline)
+      std::cerr << "passed " << counts.passed << " < baseline " << baseline << "\n";
+    return counts.passed >= baseline ? 0 : 1;
+  }
   return counts.failed ? 1 : 0;
 }
