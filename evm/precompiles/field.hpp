@@ -295,6 +295,30 @@ struct Fp12 {
     return {c, t + t};
   }
   Fp12 conj() const { return {c0, -c1}; }
+  // Squaring in the cyclotomic subgroup (x^(p^6+1)(p^2-1)... = 1), after Granger and Scott:
+  // view x = A + B w + C w^2 over Fp4 = Fp2[s]/(s^2 - xi), s = w^3; then
+  // x^2 = (3A^2 - 2 conj A) + (3 s C^2 + 2 conj B) w + (3B^2 - 2 conj C) w^2.
+  Fp12 cyclotomic_sqr() const {
+    // A = c0.c0 + c1.c1 s, B = c1.c0 + c0.c2 s, C = c0.c1 + c1.c2 s
+    auto fp4_sqr = [](const E2& a, const E2& b, E2& r0, E2& r1) {
+      E2 t0 = a.sqr(), t1 = b.sqr();
+      r0 = t0 + t1.mul_xi();
+      r1 = (a + b).sqr() - t0 - t1;
+    };
+    E2 a0, a1, b0, b1, d0, d1;
+    fp4_sqr(c0.c0, c1.c1, a0, a1);
+    fp4_sqr(c1.c0, c0.c2, b0, b1);
+    fp4_sqr(c0.c1, c1.c2, d0, d1);
+    auto three = [](const E2& x) { return x.dbl() + x; };
+    Fp12 r;
+    r.c0.c0 = three(a0) - c0.c0.dbl();        // A'
+    r.c1.c1 = three(a1) + c1.c1.dbl();
+    r.c1.c0 = three(d1.mul_xi()) + c1.c0.dbl();  // B' = 3 s C^2 + 2 conj B
+    r.c0.c2 = three(d0) - c0.c2.dbl();
+    r.c0.c1 = three(b0) - c0.c1.dbl();        // C'
+    r.c1.c2 = three(b1) + c1.c2.dbl();
+    return r;
+  }
   Fp12 inv() const {
     E6 t = (c0 * c0 - (c1 * c1).mul_v()).inv();
     return {c0 * t, -(c1 * t)};

@@ -155,19 +155,19 @@ struct Pairing {
     return f;
   }
 
-  // g^|param| (u for BN, x for BLS12).
+  // g^|param| (u for BN, x for BLS12), g in the cyclotomic subgroup.
   static E12 pow_param(const E12& g) {
     E12 r = g;
     for (int b = 62 - __builtin_clzll(C::kParam); b >= 0; --b) {
-      r = r.sqr();
+      r = r.cyclotomic_sqr();
       if ((C::kParam >> b) & 1) r = r * g;
     }
     return r;
   }
-  static E12 pow_small(const E12& g, unsigned k) {  // k >= 1
+  static E12 pow_small(const E12& g, unsigned k) {  // k >= 1, g cyclotomic
     E12 r = g;
     for (int b = 30 - __builtin_clz(k); b >= 0; --b) {
-      r = r.sqr();
+      r = r.cyclotomic_sqr();
       if ((k >> b) & 1) r = r * g;
     }
     return r;
