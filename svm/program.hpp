@@ -2,6 +2,7 @@
 // BuiltinProgram). The ELF loader consults it for hash collisions and unresolved symbols; the VM
 // dispatches CALL imm through it.
 #pragma once
+#include <array>
 #include <cstdint>
 #include <map>
 #include <string>
@@ -11,6 +12,8 @@
 #include "svm/sbpf.hpp"
 
 namespace lumio::svm {
+
+using Pubkey = std::array<uint8_t, 32>;
 
 // Mirrors solana_sbpf::vm::Config as Agave sets it for BPF loaders v1-v3
 // (create_program_runtime_environment_v1): fixed frames with gaps, no rodata optimisation.

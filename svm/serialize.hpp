@@ -6,9 +6,9 @@
 #include <span>
 #include <vector>
 
-namespace lumio::svm {
+#include "svm/program.hpp"
 
-using Pubkey = std::array<uint8_t, 32>;
+namespace lumio::svm {
 
 struct InstructionAccount {
   Pubkey key{};

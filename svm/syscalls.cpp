@@ -1,6 +1,7 @@
 #include "svm/syscalls.hpp"
 
 #include <fmt/format.h>
+#include <gmp.h>
 
 #include <algorithm>
 #include <cstring>
@@ -189,6 +190,156 @@ Result abort_syscall(SyscallContext&, uint64_t, uint64_t, uint64_t, uint64_t, ui
   return syscall_error("Abort", "SBF program panicked");
 }
 
+Result sol_log_data(SyscallContext& ctx, uint64_t addr, uint64_t count, uint64_t, uint64_t, uint64_t) {
+  if (auto e = ctx.consume_checked(ctx.cost.syscall_base_cost)) return *e;
+  if (count > uint64_t(INT64_MAX) / 16) return syscall_error("InvalidLength", "InvalidLength");
+  auto list = ctx.translate(AccessType::Load, addr, count * 16, 8);
+  if (!list) return list.error();
+  uint64_t n = count;
+  uint64_t per_field;
+  if (__builtin_mul_overflow(ctx.cost.syscall_base_cost, n, &per_field)) per_field = UINT64_MAX;
+  if (auto e = ctx.consume_checked(per_field)) return *e;
+  uint64_t total = 0;
+  for (uint64_t i = 0; i < n; ++i) {
+    uint64_t len;
+    std::memcpy(&len, *list + i * 16 + 8, 8);
+    total = total + len < total ? UINT64_MAX : total + len;
+  }
+  if (auto e = ctx.consume_checked(total)) return *e;
+  std::string msg = "Program data: ";
+  for (uint64_t i = 0; i < n; ++i) {
+    uint64_t ptr, len;
+    std::memcpy(&ptr, *list + i * 16, 8);
+    std::memcpy(&len, *list + i * 16 + 8, 8);
+    auto bytes = ctx.translate(AccessType::Load, ptr, len);
+    if (!bytes) return bytes.error();
+    if (i) msg += ' ';
+    msg += base64(*bytes, len);
+  }
+  ctx.log(std::move(msg));
+  return uint64_t{0};
+}
+
+// Seeds (an array of (ptr, len)) and the program id, checked as Agave's
+// translate_and_check_program_address_inputs: > 16 seeds or a seed > 32 bytes is an error.
+Expected<std::vector<std::span<const uint8_t>>, EbpfError> read_seeds(SyscallContext& ctx, uint64_t addr,
+                                                                      uint64_t count) {
+  if (count > uint64_t(INT64_MAX) / 16) return syscall_error("InvalidLength", "InvalidLength");
+  auto list = ctx.translate(AccessType::Load, addr, count * 16, 8);
+  if (!list) return list.error();
+  const auto bad_seeds = [] {
+    return syscall_error("BadSeeds",
+                         "Could not create program address with signer seeds: Length of the seed is too long "
+                         "for address generation");
+  };
+  if (count > 16) return bad_seeds();
+  std::vector<std::span<const uint8_t>> seeds;
+  for (uint64_t i = 0; i < count; ++i) {
+    uint64_t ptr, len;
+    std::memcpy(&ptr, *list + i * 16, 8);
+    std::memcpy(&len, *list + i * 16 + 8, 8);
+    if (len > 32) return bad_seeds();
+    auto bytes = ctx.translate(AccessType::Load, ptr, len);
+    if (!bytes) return bytes.error();
+    seeds.emplace_back(*bytes, len);
+  }
+  return seeds;
+}
+
+Result sol_create_program_address(SyscallContext& ctx, uint64_t seeds_addr, uint64_t seeds_len,
+                                  uint64_t program_addr, uint64_t out_addr, uint64_t) {
+  if (auto e = ctx.consume_checked(ctx.cost.create_program_address_units)) return *e;
+  auto seeds = read_seeds(ctx, seeds_addr, seeds_len);
+  if (!seeds) return seeds.error();
+  auto pid = ctx.translate(AccessType::Load, program_addr, 32);
+  if (!pid) return pid.error();
+  Pubkey program_id;
+  std::memcpy(program_id.data(), *pid, 32);
+  auto address = create_program_address(*seeds, program_id);
+  if (!address) return uint64_t{1};
+  auto out = ctx.translate(AccessType::Store, out_addr, 32);
+  if (!out) return out.error();
+  std::memcpy(*out, address->data(), 32);
+  return uint64_t{0};
+}
+
+Result sol_try_find_program_address(SyscallContext& ctx, uint64_t seeds_addr, uint64_t seeds_len,
+                                    uint64_t program_addr, uint64_t out_addr, uint64_t bump_addr) {
+  const uint64_t cost = ctx.cost.create_program_address_units;
+  if (auto e = ctx.consume_checked(cost)) return *e;
+  auto seeds = read_seeds(ctx, seeds_addr, seeds_len);
+  if (!seeds) return seeds.error();
+  auto pid = ctx.translate(AccessType::Load, program_addr, 32);
+  if (!pid) return pid.error();
+  Pubkey program_id;
+  std::memcpy(program_id.data(), *pid, 32);
+  uint8_t bump = 255;
+  for (int i = 0; i < 255; ++i) {
+    auto with_bump = *seeds;
+    with_bump.emplace_back(&bump, 1);
+    if (auto address = create_program_address(with_bump, program_id)) {
+      auto b = ctx.translate(AccessType::Store, bump_addr, 1);
+      if (!b) return b.error();
+      auto out = ctx.translate(AccessType::Store, out_addr, 32);
+      if (!out) return out.error();
+      if (!nonoverlapping(uint64_t(uintptr_t(*b)), 1, uint64_t(uintptr_t(*out)), 32))
+        return syscall_error("CopyOverlapping", "Overlapping copy");
+      **b = bump;
+      std::memcpy(*out, address->data(), 32);
+      return uint64_t{0};
+    }
+    --bump;
+    if (auto e = ctx.consume_checked(cost)) return *e;
+  }
+  return uint64_t{1};
+}
+
+Result sol_set_return_data(SyscallContext& ctx, uint64_t addr, uint64_t len, uint64_t, uint64_t, uint64_t) {
+  uint64_t div = len / ctx.cost.cpi_bytes_per_unit;
+  uint64_t cost = div + ctx.cost.syscall_base_cost < div ? UINT64_MAX : div + ctx.cost.syscall_base_cost;
+  if (auto e = ctx.consume_checked(cost)) return *e;
+  if (len > ctx.cost.max_return_data)
+    return syscall_error("ReturnDataTooLarge",
+                         fmt::format("Return data too large ({} > {})", len, ctx.cost.max_return_data));
+  std::vector<uint8_t> data;
+  if (len) {
+    auto p = ctx.translate(AccessType::Load, addr, len);
+    if (!p) return p.error();
+    data.assign(*p, *p + len);
+  }
+  ctx.return_data_program = ctx.program_id;
+  ctx.return_data = std::move(data);
+  return uint64_t{0};
+}
+
+Result sol_get_return_data(SyscallContext& ctx, uint64_t data_addr, uint64_t length, uint64_t program_addr,
+                           uint64_t, uint64_t) {
+  if (auto e = ctx.consume_checked(ctx.cost.syscall_base_cost)) return *e;
+  length = std::min<uint64_t>(length, ctx.return_data.size());
+  if (length) {
+    if (auto e = ctx.consume_checked((length + 32) / ctx.cost.cpi_bytes_per_unit)) return *e;
+    auto d = ctx.translate(AccessType::Store, data_addr, length);
+    if (!d) return d.error();
+    auto p = ctx.translate(AccessType::Store, program_addr, 32);
+    if (!p) return p.error();
+    if (!nonoverlapping(uint64_t(uintptr_t(*d)), length, uint64_t(uintptr_t(*p)), 32))
+      return syscall_error("CopyOverlapping", "Overlapping copy");
+    std::memcpy(*d, ctx.return_data.data(), length);
+    std::memcpy(*p, ctx.return_data_program.data(), 32);
+  }
+  return uint64_t(ctx.return_data.size());  // the full length, not the copied one
+}
+
+Result sol_get_stack_height(SyscallContext& ctx, uint64_t, uint64_t, uint64_t, uint64_t, uint64_t) {
+  if (auto e = ctx.consume_checked(ctx.cost.syscall_base_cost)) return *e;
+  return ctx.stack_height;
+}
+
+Result sol_remaining_compute_units(SyscallContext& ctx, uint64_t, uint64_t, uint64_t, uint64_t, uint64_t) {
+  if (auto e = ctx.consume_checked(ctx.cost.syscall_base_cost)) return *e;
+  return ctx.remaining;
+}
+
 Result not_implemented(SyscallContext&, uint64_t, uint64_t, uint64_t, uint64_t, uint64_t) {
   return syscall_error("NotImplemented", "syscall not implemented in Lumio yet");
 }
@@ -208,20 +359,25 @@ void register_core_syscalls(Loader& loader) {
   loader.register_syscall("sol_memmove_", sol_memmove);
   loader.register_syscall("sol_memset_", sol_memset);
   loader.register_syscall("sol_memcmp_", sol_memcmp);
+  loader.register_syscall("sol_log_data", sol_log_data);
+  loader.register_syscall("sol_create_program_address", sol_create_program_address);
+  loader.register_syscall("sol_try_find_program_address", sol_try_find_program_address);
+  loader.register_syscall("sol_set_return_data", sol_set_return_data);
+  loader.register_syscall("sol_get_return_data", sol_get_return_data);
+  loader.register_syscall("sol_get_stack_height", sol_get_stack_height);
+  loader.register_syscall("sol_remaining_compute_units", sol_remaining_compute_units);
 }
 
 void register_pending_syscalls(Loader& loader) {
   // Agave create_program_runtime_environment_v1 with today's mainnet features (fees sysvar
   // disabled). sol_alloc_free_ is only offered when not deploying.
   static constexpr const char* kNames[] = {
-      "sol_create_program_address", "sol_try_find_program_address", "sol_secp256k1_recover",
-      "sol_blake3", "sol_curve_validate_point", "sol_curve_group_op", "sol_curve_multiscalar_mul",
-      "sol_get_clock_sysvar", "sol_get_epoch_schedule_sysvar", "sol_get_rent_sysvar",
-      "sol_get_last_restart_slot", "sol_get_epoch_rewards_sysvar",
-      "sol_get_processed_sibling_instruction", "sol_get_stack_height", "sol_set_return_data",
-      "sol_get_return_data", "sol_invoke_signed_c", "sol_invoke_signed_rust",
-      "sol_alt_bn128_group_op", "sol_big_mod_exp", "sol_poseidon", "sol_remaining_compute_units",
-      "sol_alt_bn128_compression", "sol_get_sysvar", "sol_get_epoch_stake", "sol_log_data"};
+      "sol_secp256k1_recover", "sol_blake3", "sol_curve_validate_point", "sol_curve_group_op",
+      "sol_curve_multiscalar_mul", "sol_get_clock_sysvar", "sol_get_epoch_schedule_sysvar",
+      "sol_get_rent_sysvar", "sol_get_last_restart_slot", "sol_get_epoch_rewards_sysvar",
+      "sol_get_processed_sibling_instruction", "sol_invoke_signed_c", "sol_invoke_signed_rust",
+      "sol_alt_bn128_group_op", "sol_big_mod_exp", "sol_poseidon", "sol_alt_bn128_compression",
+      "sol_get_sysvar", "sol_get_epoch_stake"};
   for (const char* n : kNames)
     if (!loader.syscalls.lookup(hash_symbol_name(n))) loader.register_syscall(n, not_implemented);
 }
@@ -233,6 +389,102 @@ Loader make_loader_v1(bool deploying) {
   register_pending_syscalls(l);
   if (!deploying) l.register_syscall("sol_alloc_free_", not_implemented);
   return l;
+}
+
+std::optional<std::vector<uint8_t>> base58_decode(std::string_view s) {
+  static const std::string_view kAlphabet = "123456789ABCDEFGHJKLMNPQRSTUVWXYZabcdefghijkmnopqrstuvwxyz";
+  size_t zeros = 0;
+  while (zeros < s.size() && s[zeros] == '1') ++zeros;
+  std::vector<uint8_t> bytes;  // little-endian base-256
+  for (size_t i = zeros; i < s.size(); ++i) {
+    size_t digit = kAlphabet.find(s[i]);
+    if (digit == std::string_view::npos) return std::nullopt;
+    uint32_t carry = uint32_t(digit);
+    for (auto& b : bytes) {
+      carry += uint32_t(b) * 58;
+      b = uint8_t(carry);
+      carry >>= 8;
+    }
+    while (carry) {
+      bytes.push_back(uint8_t(carry));
+      carry >>= 8;
+    }
+  }
+  std::vector<uint8_t> out(zeros, 0);
+  out.insert(out.end(), bytes.rbegin(), bytes.rend());
+  return out;
+}
+
+std::string base64(const uint8_t* data, size_t len) {
+  static const char* kAlphabet = "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/";
+  std::string out;
+  for (size_t i = 0; i < len; i += 3) {
+    uint32_t v = uint32_t(data[i]) << 16 | (i + 1 < len ? uint32_t(data[i + 1]) << 8 : 0) |
+                 (i + 2 < len ? data[i + 2] : 0);
+    out += kAlphabet[v >> 18];
+    out += kAlphabet[(v >> 12) & 63];
+    out += i + 1 < len ? kAlphabet[(v >> 6) & 63] : '=';
+    out += i + 2 < len ? kAlphabet[v & 63] : '=';
+  }
+  return out;
+}
+
+bool is_on_ed25519_curve(const uint8_t* bytes32) {
+  // x^2 = (y^2 - 1) / (d y^2 + 1) over GF(2^255 - 19), d = -121665/121666. The encoding decodes
+  // iff u = y^2 - 1 is zero, or v = d y^2 + 1 is non-zero and u/v is a square (Euler's criterion).
+  uint8_t le[32];
+  std::memcpy(le, bytes32, 32);
+  le[31] &= 0x7f;
+  mpz_t p, y, d, t, u, v, e;
+  mpz_inits(p, y, d, t, u, v, e, nullptr);
+  mpz_ui_pow_ui(p, 2, 255);
+  mpz_sub_ui(p, p, 19);
+  mpz_import(y, 32, -1, 1, 0, 0, le);
+  mpz_mod(y, y, p);
+  mpz_set_ui(t, 121666);
+  mpz_invert(d, t, p);
+  mpz_mul_si(d, d, -121665);
+  mpz_mod(d, d, p);
+  mpz_mul(t, y, y);
+  mpz_sub_ui(u, t, 1);
+  mpz_mod(u, u, p);
+  mpz_mul(v, d, t);
+  mpz_add_ui(v, v, 1);
+  mpz_mod(v, v, p);
+  bool on_curve;
+  if (mpz_sgn(u) == 0) {
+    on_curve = true;
+  } else if (mpz_sgn(v) == 0) {
+    on_curve = false;
+  } else {
+    mpz_invert(t, v, p);
+    mpz_mul(t, t, u);
+    mpz_mod(t, t, p);
+    mpz_sub_ui(e, p, 1);
+    mpz_fdiv_q_2exp(e, e, 1);
+    mpz_powm(t, t, e, p);
+    on_curve = mpz_cmp_ui(t, 1) == 0;
+  }
+  mpz_clears(p, y, d, t, u, v, e, nullptr);
+  return on_curve;
+}
+
+std::optional<Pubkey> create_program_address(std::span<const std::span<const uint8_t>> seeds,
+                                             const Pubkey& program_id) {
+  if (seeds.size() > 16) return std::nullopt;
+  Bytes data;
+  for (auto& s : seeds) {
+    if (s.size() > 32) return std::nullopt;
+    data.insert(data.end(), s.begin(), s.end());
+  }
+  data.insert(data.end(), program_id.begin(), program_id.end());
+  static constexpr std::string_view kMarker = "ProgramDerivedAddress";
+  data.insert(data.end(), kMarker.begin(), kMarker.end());
+  Hash32 h = sha256(BytesView(data.data(), data.size()));
+  if (is_on_ed25519_curve(h.data())) return std::nullopt;
+  Pubkey out;
+  std::memcpy(out.data(), h.data(), 32);
+  return out;
 }
 
 std::string base58(const uint8_t* data, size_t len) {

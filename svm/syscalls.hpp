@@ -2,8 +2,11 @@
 // logging, memory ops, hashing, panic/abort. Costs and error kinds follow Agave (syscalls crate,
 // SVMTransactionExecutionCost). Runtime syscalls (CPI, sysvars, PDAs, return data) come later.
 #pragma once
+#include <optional>
+#include <span>
 #include <string>
 #include <string_view>
+#include <vector>
 
 #include "svm/program.hpp"
 #include "svm/vm.hpp"
@@ -11,7 +14,9 @@
 namespace lumio::svm {
 
 // Registers abort, sol_panic_, sol_log_, sol_log_64_, sol_log_compute_units_, sol_log_pubkey,
-// sol_memcpy_, sol_memmove_, sol_memset_, sol_memcmp_, sol_sha256, sol_keccak256.
+// sol_log_data, sol_memcpy_, sol_memmove_, sol_memset_, sol_memcmp_, sol_sha256, sol_keccak256,
+// sol_create_program_address, sol_try_find_program_address, sol_set_return_data,
+// sol_get_return_data, sol_get_stack_height, sol_remaining_compute_units.
 void register_core_syscalls(Loader& loader);
 
 // Registers the rest of Agave's v1 syscall names (mainnet feature set) with a handler that fails
@@ -22,7 +27,17 @@ void register_pending_syscalls(Loader& loader);
 // A loader environment as Agave builds it for BPF loaders v1-v3: all of the above.
 Loader make_loader_v1(bool deploying);
 
-// Base58 (Bitcoin alphabet), as Pubkey's Display.
+// Base58 (Bitcoin alphabet), as Pubkey's Display / FromStr. Decoding fails on bad characters.
 std::string base58(const uint8_t* data, size_t len);
+std::optional<std::vector<uint8_t>> base58_decode(std::string_view s);
+std::string base64(const uint8_t* data, size_t len);
+
+// Whether 32 bytes decompress to a point of the ed25519 curve (curve25519-dalek semantics:
+// y = bytes mod p with the sign bit cleared; any subgroup). Program addresses must not.
+bool is_on_ed25519_curve(const uint8_t* bytes32);
+// Pubkey::create_program_address: sha256(seeds || program_id || "ProgramDerivedAddress"),
+// nullopt if > 16 seeds, a seed > 32 bytes, or the hash is on the curve.
+std::optional<Pubkey> create_program_address(std::span<const std::span<const uint8_t>> seeds,
+                                             const Pubkey& program_id);
 
 }  // namespace lumio::svm

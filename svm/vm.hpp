@@ -104,6 +104,7 @@ struct ExecutionCost {
   uint64_t mem_op_base_cost = 10;
   uint64_t cpi_bytes_per_unit = 250;
   uint64_t create_program_address_units = 1500;
+  uint64_t max_return_data = 1024;
 };
 
 // What a syscall sees: Agave's InvokeContext reduced to what the VM and the syscalls share.
@@ -116,6 +117,11 @@ class SyscallContext {
   ExecutionCost cost;
   const MemoryMapping* memory = nullptr;  // set by the VM while it runs
   void* user = nullptr;                 // embedder data for runtime syscalls (CPI, sysvars)
+  // Transaction-context state the embedder seeds and reads back.
+  Pubkey program_id{};                  // the executing program (owner of set return data)
+  uint64_t stack_height = 1;            // instruction stack height (1 = top level)
+  Pubkey return_data_program{};         // last sol_set_return_data: setter and bytes
+  std::vector<uint8_t> return_data;
 
   void consume(uint64_t n) { remaining = n > remaining ? 0 : remaining - n; }
   // Agave consume_checked: charges what is left, then fails with ComputationalBudgetExceeded.

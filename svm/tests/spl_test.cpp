@@ -3,8 +3,10 @@
 // Missing images are a failure, never a skip.
 #include <gtest/gtest.h>
 
+#include <algorithm>
 #include <cstdlib>
 #include <filesystem>
+#include <cstring>
 #include <fstream>
 
 #include "svm/elf.hpp"
@@ -221,6 +223,71 @@ TEST_F(SvmSpl, GenuineProgramsRejectBadInstructionsWithTheirOwnErrors) {
     EXPECT_EQ(r.result.result.value(), c.r0);
     EXPECT_EQ(r.logs, c.logs);
     EXPECT_GT(r.result.instruction_count, 20u);
+  }
+}
+
+TEST_F(SvmSpl, AssociatedTokenAccountChecksItsProgramDerivedAddress) {
+  // ATA's Create derives the account address with sol_try_find_program_address and rejects a
+  // mismatch; with the address our create_program_address derives, it gets past that check.
+  auto key = [](std::string_view s) {
+    Pubkey p{};
+    auto v = base58_decode(s);
+    EXPECT_TRUE(v && v->size() == 32);
+    if (v && v->size() == 32) std::memcpy(p.data(), v->data(), 32);
+    return p;
+  };
+  const Pubkey ata_id = key("ATokenGPvbdGVxr1b2hvZbsiqW5xWH25efTNsLJA8knL");
+  const Pubkey token_id = key("TokenkegQfeZyiNwAJbNbGKPFXCWuBvf9Ss623VQ5DA");
+  Pubkey wallet, mint, derived{};
+  wallet.fill(7);
+  mint.fill(9);
+  for (int b = 255; b >= 0; --b) {
+    uint8_t bump = uint8_t(b);
+    std::vector<std::span<const uint8_t>> seeds = {wallet, token_id, mint, {&bump, 1}};
+    if (auto a = create_program_address(seeds, ata_id)) {
+      derived = *a;
+      break;
+    }
+  }
+  const uint64_t kInvalidSeeds = uint64_t{14} << 32;
+  const std::string kMismatch = "Program log: Error: Associated address does not match seed derivation";
+  for (bool correct : {false, true}) {
+    SCOPED_TRACE(correct);
+    std::vector<InstructionAccount> acc(6);
+    acc[0].key.fill(3);  // funder
+    acc[0].is_signer = acc[0].is_writable = true;
+    acc[0].lamports = 1'000'000'000;
+    if (correct) acc[1].key = derived;
+    else acc[1].key.fill(1);
+    acc[1].is_writable = true;
+    acc[2].key = wallet;
+    acc[3].key = mint;
+    acc[3].owner = token_id;
+    acc[4].executable = true;  // system program (all zeros)
+    acc[5].key = token_id;
+    acc[5].executable = true;
+    Loader loader = make_loader_v1(false);
+    auto exe = Executable::load(image("spl_associated_token_account-1.1.1"), loader);
+    ASSERT_TRUE(exe.ok());
+    auto input = serialize_aligned(acc, std::vector<uint8_t>{}, ata_id);
+    SyscallContext ctx;
+    ctx.remaining = 200'000;
+    ctx.program_id = ata_id;
+    VmMemory mem(loader.config);
+    Vm vm(*exe, loader, ctx, mem, input);
+    auto r = vm.run();
+    ASSERT_FALSE(ctx.logs.empty());
+    EXPECT_EQ(ctx.logs[0], "Program log: Create");
+    bool mismatch = std::find(ctx.logs.begin(), ctx.logs.end(), kMismatch) != ctx.logs.end();
+    if (!correct) {
+      EXPECT_TRUE(mismatch);
+      ASSERT_TRUE(r.result.ok()) << r.result.error().message();
+      EXPECT_EQ(r.result.value(), kInvalidSeeds);
+    } else {
+      EXPECT_FALSE(mismatch);  // proceeds to account creation (needs CPI/sysvars: not yet)
+      EXPECT_FALSE(r.result.ok() && r.result.value() == kInvalidSeeds);
+    }
+    EXPECT_GT(r.instruction_count, 1500u);  // at least one PDA derivation was charged
   }
 }
 
