@@ -420,7 +420,7 @@ class HttpSession : public std::enable_shared_from_this<HttpSession> {
       res.set(http::field::access_control_max_age, "600");
       return write(std::move(res));
     }
-    if (req.method() == http::verb::get || req.method() == http::verb::head) {
+    if (req.method() == http::verb::get) {
       auto target = req.target();
       auto path = target.substr(0, target.find('?'));
       if (path == "/metrics") {
