@@ -575,3 +575,71 @@ TEST(Hostile, RandomMutationsNeverCrash) {
   EXPECT_GT(rejected, 0u);
   std::cout << loaded << " mutants loaded, " << rejected << " rejected\n";
 }
+
+// Hand-made binaries for each version the reader accepts (1..9 here; 10 is covered above):
+// the directory and content rules do not depend on the version.
+TEST(Header, MalformedSimpleEveryVersion) {
+  auto head = [](uint32_t version) {
+    Bytes b(kMoveMagic.begin(), kMoveMagic.end());
+    for (int i = 0; i < 4; ++i) b.push_back(uint8_t(version >> (8 * i)));
+    return b;
+  };
+  auto cat = [](Bytes b, std::initializer_list<uint8_t> tail, size_t zeros = 0) {
+    b.insert(b.end(), tail);
+    b.resize(b.size() + zeros, 0);
+    return b;
+  };
+  auto module_status = [](const Bytes& b) { return deserialize_module(b).status(); };
+  auto script_status = [](const Bytes& b) { return deserialize_script(b).status(); };
+  for (uint32_t v = 1; v < kVersionMax; ++v) {
+    SCOPED_TRACE(v);
+    Bytes h = head(v);
+    EXPECT_EQ(script_status(cat(h, {150, 150, 1})), StatusCode::MALFORMED);  // count > 255
+    EXPECT_EQ(script_status(cat(h, {150, 150, 150, 150, 150, 150, 150, 150, 150, 150, 150, 0})),
+              StatusCode::MALFORMED);                                        // ULEB too long
+    EXPECT_EQ(module_status(cat(h, {0})), StatusCode::MALFORMED);            // no self index
+    EXPECT_EQ(module_status(cat(h, {10})), StatusCode::MALFORMED);           // headers missing
+    EXPECT_EQ(script_status(cat(h, {1, 1, 0, 10})), StatusCode::MALFORMED);  // content missing
+    EXPECT_EQ(module_status(cat(h, {1, 1, 100, 10})), StatusCode::BAD_HEADER_TABLE);
+    EXPECT_EQ(module_status(cat(h, {2, 1, 0, 10, 2, 100, 10}, 5000)), StatusCode::BAD_HEADER_TABLE);
+    EXPECT_EQ(script_status(cat(h, {1, 1, 0, 10}, 5)), StatusCode::MALFORMED);  // short content
+    EXPECT_EQ(module_status(cat(h, {1, 100, 0, 10}, 10)), StatusCode::UNKNOWN_TABLE_TYPE);
+    EXPECT_EQ(script_status(cat(h, {3, 1, 0, 10, 2, 10, 10, 1, 20, 10}, 5000)),
+              StatusCode::DUPLICATE_TABLE);
+    // A field-handle table cannot appear in a script.
+    EXPECT_EQ(script_status(cat(h, {1, 0xD, 0, 10}, 5000)), StatusCode::MALFORMED);
+  }
+  EXPECT_EQ(script_status({}), StatusCode::BAD_MAGIC);
+  EXPECT_EQ(script_status({0, 0, 0}), StatusCode::BAD_MAGIC);
+  EXPECT_EQ(script_status({0, 0, 0, 0}), StatusCode::BAD_MAGIC);
+  EXPECT_EQ(script_status(Bytes(kMoveMagic.begin(), kMoveMagic.end())), StatusCode::MALFORMED);
+  EXPECT_EQ(script_status(cat(head(kVersionMax + 1), {10, 0})), StatusCode::UNKNOWN_VERSION);
+  DeserializerConfig lower{kVersionMax - 1, kLegacyIdentifierSizeMax};
+  EXPECT_EQ(deserialize_script(cat(head(kVersionMax), {10, 0}), lower).status(),
+            StatusCode::UNKNOWN_VERSION);
+}
+
+TEST(Identifiers, LengthLimitIsConfigurable) {
+  // `module 0x1::M { fun fff...f() }` with a 256-byte function name, one over the limit.
+  auto with_name_length = [](size_t n) {
+    Bytes address(32, 0);
+    address[31] = 1;
+    Bytes idents = {0x01, 'M'};
+    idents.push_back(uint8_t(0x80 | (n & 0x7F)));
+    idents.push_back(uint8_t(n >> 7));
+    idents.resize(idents.size() + n, 'f');
+    return assemble(9 | kAptosVersionMask,
+                    {{TableType::ModuleHandles, {0x00, 0x00}},
+                     {TableType::FunctionHandles, {0x00, 0x01, 0x00, 0x00, 0x00, 0x01, 0x00}},
+                     {TableType::Signatures, {0x00}},
+                     {TableType::Identifiers, idents},
+                     {TableType::AddressIdentifiers, address},
+                     {TableType::FunctionDefs, {0x00, 0x01, 0x00, 0x00, 0x00, 0x01, 0x02}}},
+                    {0x00});
+  };
+  EXPECT_EQ(status_of(with_name_length(255)), StatusCode::EXECUTED);
+  Bytes b = with_name_length(256);
+  EXPECT_EQ(status_of(b), StatusCode::MALFORMED);
+  EXPECT_TRUE(deserialize_module(b, DeserializerConfig{kVersionMax, kLegacyIdentifierSizeMax}).ok());
+  EXPECT_TRUE(deserialize_module_unchecked(b).ok());
+}
