@@ -31,8 +31,6 @@ using P = Pairing<BnCurve>;
 using E2 = P::E2;
 using G1 = Jacobian<F>;
 using G2 = Jacobian<E2>;
-constexpr u128 kSixUSquared128 = u128(kU) * kU * 6;  // t - 1
-constexpr Limbs<2> kSixUSquared = {uint64_t(kSixUSquared128), uint64_t(kSixUSquared128 >> 64)};
 
 const F& b1() {
   static const F b = F::from_u64(3);
@@ -62,12 +60,15 @@ std::optional<G2> read_g2(const uint8_t* in) {
   E2 x{*xr, *xi}, y{*yr, *yi};
   if (x.is_zero() && y.is_zero()) return G2::infinity();
   if (!on_curve(x, y, b2())) return std::nullopt;
-  // G2 membership: psi(Q) == [6u^2]Q. Sound for any twist point: psi satisfies
-  // psi^2 - t psi + p = 0, so psi(Q) = [t-1]Q implies [(t-1)^2 - t(t-1) + p]Q = [r]Q = O.
-  P::G2Affine psi = P::frobenius({x, y});
+  // G2 membership (El Housni, Guillevic, Piellard 2022): [u+1]Q + psi([u]Q) + psi^2([u]Q) ==
+  // psi^3([2u]Q). Complete since psi acts as p on G2 and u+1 + up + up^2 - 2up^3 = 0 mod r;
+  // sound since the norm of that element of Z[psi] is coprime to the cofactor 2p - r, so it
+  // has no kernel outside G2 (checked when choosing it).
   G2 q = G2::from_affine(x, y);
-  G2 m = q.mul(kSixUSquared.data(), 2);
-  if (m.is_infinity() || !m.equals_affine(psi.x, psi.y)) return std::nullopt;
+  G2 uq = q.mul(&kU, 1);
+  G2 lhs = uq + q + P::frobenius(uq) + P::frobenius(P::frobenius(uq));
+  G2 rhs = P::frobenius(P::frobenius(P::frobenius(uq.dbl())));
+  if (!(lhs == rhs)) return std::nullopt;
   return q;
 }
 

@@ -391,6 +391,11 @@ struct Jacobian {
       }
     return r;
   }
+  bool operator==(const Jacobian& o) const {
+    if (is_infinity() || o.is_infinity()) return is_infinity() == o.is_infinity();
+    Fq z1 = z.sqr(), z2 = o.z.sqr();
+    return x * z2 == o.x * z1 && y * z2 * o.z == o.y * z1 * z;
+  }
   // Whether this equals the finite affine point (ax, ay).
   bool equals_affine(const Fq& ax, const Fq& ay) const {
     if (is_infinity()) return false;

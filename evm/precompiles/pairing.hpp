@@ -111,6 +111,11 @@ struct Pairing {
     return {q.x.conj() * c.gamma[2], q.y.conj() * c.gamma[3]};
   }
 
+  static G2 frobenius(const G2& q) {  // the same map in Jacobian coordinates
+    const Consts& c = consts();
+    return {q.x.conj() * c.gamma[2], q.y.conj() * c.gamma[3], q.z.conj()};
+  }
+
   static int loop_top_bit() {
     int top = C::kLoopLimbs * 64 - 1;
     while (!((C::kLoop[top / 64] >> (top % 64)) & 1)) --top;

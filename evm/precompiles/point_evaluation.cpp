@@ -107,10 +107,8 @@ const E2& b2() {  // twist: y^2 = x^3 + 4(1 + u)
 // G1 membership of a curve point: sigma(P) == [-x^2]P with sigma(x, y) = (beta x, y), beta a cube
 // root of unity. Sound for any curve point: sigma^2 + sigma + 1 = 0, so sigma(P) = [l]P implies
 // [l^2 + l + 1]P = O, and l = -x^2 gives l^2 + l + 1 = x^4 - x^2 + 1 = r.
-constexpr u128 kXSquared128 = u128(BlsCurve::kParam) * BlsCurve::kParam;
-constexpr Limbs<2> kXSquared = {uint64_t(kXSquared128), uint64_t(kXSquared128 >> 64)};
 bool sigma_check(const F& beta, const F& x, const F& y) {
-  G1 m = -G1::from_affine(x, y).mul(kXSquared.data(), 2);
+  G1 m = -G1::from_affine(x, y).mul(&BlsCurve::kParam, 1).mul(&BlsCurve::kParam, 1);
   return m.equals_affine(beta * x, y);
 }
 std::optional<G1> decode_g1(const uint8_t* in, bool check_subgroup = true);
