@@ -183,3 +183,30 @@ TEST(Blake2f, InputRules) {
   in.push_back(0);
   EXPECT_FALSE(pc::run(addr(9), in, 100).success);
 }
+
+TEST(Bn254, PairingBilinearInG1) {
+  // The G2 generator (EIP-197 encoding: x_im, x_re, y_im, y_re).
+  const std::string g2 =
+      "198e9393920d483a7260bfb731fb5d25f1aa493335a9e71297e485b7aef312c2"
+      "1800deef121f1e76426a00665e5c4479674322d4f75edadd46debd5cd992f6ed"
+      "090689d0585ff075ec9e99ad690c3395bc4b313370b38ef355acdadcd122975b"
+      "12c85ea5db8c6deb4aab71808dcb408fe3d1e7690c43d37b4ce6cc0166fa7daa";
+  auto scalar_mul = [&](std::string k_hex) {
+    auto r = pc::run(addr(7), hex(kG1 + std::string(64 - k_hex.size(), '0') + k_hex), 6000);
+    EXPECT_TRUE(r.success);
+    return to_hex(r.output, false);
+  };
+  // r - 12 and r - 11 (r ends in ...f0000001).
+  std::string r_minus_12 = kBnR.substr(0, 56) + "effffff5";
+  std::string r_minus_11 = kBnR.substr(0, 56) + "effffff6";
+  auto p5 = scalar_mul("5"), p7 = scalar_mul("7");
+  auto pairing = [&](const std::string& in) {
+    auto r = pc::run(addr(8), hex(in), 45000 + 34000 * 3);
+    EXPECT_TRUE(r.success);
+    EXPECT_EQ(r.output.size(), 32u);
+    return r.output.empty() ? -1 : r.output[31];
+  };
+  // e(5G, Q) e(7G, Q) e(-12G, Q) = 1, but e(5G, Q) e(7G, Q) e(-11G, Q) != 1.
+  EXPECT_EQ(pairing(p5 + g2 + p7 + g2 + scalar_mul(r_minus_12) + g2), 1);
+  EXPECT_EQ(pairing(p5 + g2 + p7 + g2 + scalar_mul(r_minus_11) + g2), 0);
+}
