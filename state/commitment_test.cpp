@@ -177,6 +177,22 @@ TEST(Commitment, IncrementalMatchesFullRecompute) {
     ASSERT_EQ(r.evm, m.root()) << "block " << block;
     ASSERT_EQ(c.roots().evm, r.evm);
   }
+  // eth_getProof: account and storage proofs verify against the roots.
+  Hash32 evm_root = c.roots().evm;
+  for (auto& [addr, acc] : m.accounts) {
+    auto leaf = verify_proof(evm_root, keccak256(addr.view()).view(), c.prove_account(addr));
+    ASSERT_TRUE(leaf);
+    auto items = rlp::decode_list(*leaf);
+    ASSERT_EQ(items.size(), 4u);
+    EXPECT_EQ(rlp::to_uint64(items[0]), acc.a.nonce);
+    Hash32 sroot = rlp::to_fixed<32>(items[2]);
+    EXPECT_EQ(sroot, c.evm_storage_root(addr));
+    for (auto& [slot, val] : acc.storage) {
+      auto got = verify_proof(sroot, keccak256(slot.view()).view(), c.prove_storage(addr, slot));
+      if (val.is_zero()) EXPECT_EQ(got, std::nullopt);
+      else EXPECT_EQ(got, rlp::encode_string(evm_storage_value(val)));
+    }
+  }
   // Deleted accounts left no storage behind, in the store or in their storage trie.
   for (uint64_t i = 0; i < 200; ++i) {
     Address a = addr_of(i);

@@ -488,6 +488,55 @@ std::vector<Bytes> Trie::prove(BytesView key) const {
   return proof;
 }
 
+std::optional<Bytes> verify_proof(const Hash32& root, BytesView key, const std::vector<Bytes>& proof) {
+  if (proof.empty()) {
+    if (root == kEmptyTrieRoot) return std::nullopt;
+    throw rlp::Error("proof: empty proof for a non-empty trie");
+  }
+  Bytes nib = to_nibbles(key);
+  size_t pos = 0, next = 0;
+  Hash32 want = root;
+  // The node to resolve: either the next proof node (by hash) or an inline node.
+  BytesView node = proof[0];
+  if (keccak256(node) != want) throw rlp::Error("proof: root node does not match the root");
+  next = 1;
+  for (;;) {
+    auto items = rlp::decode_list(node);
+    rlp::Item child;
+    if (items.size() == 17) {
+      if (pos == nib.size()) {
+        Bytes v = rlp::to_bytes(items[16]);
+        return v.empty() ? std::nullopt : std::optional<Bytes>(v);
+      }
+      child = items[nib[pos++]];
+    } else if (items.size() == 2) {
+      bool leaf;
+      Bytes path = hp_decode(rlp::to_bytes(items[0]), leaf);
+      BytesView rest = BytesView(nib).subspan(pos);
+      if (leaf) {
+        if (std::equal(path.begin(), path.end(), rest.begin(), rest.end())) return rlp::to_bytes(items[1]);
+        return std::nullopt;
+      }
+      if (rest.size() < path.size() || !std::equal(path.begin(), path.end(), rest.begin()))
+        return std::nullopt;
+      pos += path.size();
+      child = items[1];
+    } else {
+      throw rlp::Error("proof: node is neither a 2- nor a 17-item list");
+    }
+    if (child.is_list) {
+      node = child.raw;  // inlined in its parent
+      continue;
+    }
+    if (child.payload.empty()) return std::nullopt;
+    if (child.payload.size() != 32) throw rlp::Error("proof: bad child reference");
+    want = *Hash32::from(child.payload);
+    if (next >= proof.size()) throw rlp::Error("proof: ends before the key's path");
+    node = proof[next++];
+    if (keccak256(node) != want) throw rlp::Error("proof: node does not match its reference");
+  }
+}
+
 void Trie::for_each(const std::function<bool(BytesView, BytesView)>& fn) const {
   TrieWork w(*this, [this](BytesView p) { return read_node(p); });
   Bytes path;

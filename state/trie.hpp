@@ -84,6 +84,11 @@ class Trie {
   TrieStats* stats_;
 };
 
+// Checks an eth_getProof-style proof (root node first) of `key` against `root`: returns the
+// value, or nullopt when the proof shows the key is absent. Throws rlp::Error on a proof that
+// does not hash-link to `root` or ends before the key's path does.
+std::optional<Bytes> verify_proof(const Hash32& root, BytesView key, const std::vector<Bytes>& proof);
+
 // Owners used by the commitment (state/commitment.hpp).
 Bytes evm_account_trie_owner();                          // "A"
 Bytes evm_storage_trie_owner(const Hash32& address_hash);  // "S" || keccak(address)

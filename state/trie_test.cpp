@@ -7,6 +7,7 @@
 #include <random>
 
 #include "common/hash.hpp"
+#include "common/rlp.hpp"
 #include "state/mpt.hpp"
 
 using namespace lumio;
@@ -161,8 +162,19 @@ TEST(Trie, ProofStartsAtRootAndEndsAtLeaf) {
   WriteBatch batch;
   Hash32 root = t.update(ch, batch);
   store->write(batch, false);
+  for (auto& [k, v] : ch) EXPECT_EQ(verify_proof(root, k, t.prove(k)), v);
+  Hash32 absent = keccak256(std::string_view("absent"));
+  EXPECT_EQ(verify_proof(root, absent.view(), t.prove(absent.view())), std::nullopt);
   auto proof = t.prove(ch[5].first);
   ASSERT_GE(proof.size(), 2u);
+  // A tampered proof or a wrong root is rejected.
+  auto bad = proof;
+  bad.back().back() ^= 1;
+  EXPECT_THROW(verify_proof(root, ch[5].first, bad), rlp::Error);
+  EXPECT_THROW(verify_proof(keccak256(std::string_view("x")), ch[5].first, proof), rlp::Error);
+  bad = proof;
+  bad.pop_back();
+  EXPECT_THROW(verify_proof(root, ch[5].first, bad), rlp::Error);
   EXPECT_EQ(keccak256(proof[0]), root);
   // Each later node is referenced by hash from the node before it.
   for (size_t i = 1; i < proof.size(); ++i) {
