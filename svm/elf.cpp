@@ -488,7 +488,6 @@ Expected<Executable, ElfError> Executable::load(std::span<const uint8_t> input, 
     if (r.size()) slices.push_back({s.sh_addr, r});
   }
   if (cfg.reject_broken_elfs && sat_add(lowest, fill) > highest) return ElfError{ElfError::ValueOutOfBounds};
-  if (cfg.optimize_rodata) return ElfError{ElfError::UnsupportedSBPFVersion};  // not needed for v0-v2
   if (highest > bytes.size()) return ElfError{ElfError::ValueOutOfBounds};
   exe.ro_.assign(highest, 0);
   for (auto& sl : slices) {  // later sections overwrite earlier ones where they overlap

@@ -16,7 +16,8 @@ namespace lumio::svm {
 using Pubkey = std::array<uint8_t, 32>;
 
 // Mirrors solana_sbpf::vm::Config as Agave sets it for BPF loaders v1-v3
-// (create_program_runtime_environment_v1): fixed frames with gaps, no rodata optimisation.
+// (create_program_runtime_environment_v1): fixed frames with gaps, no rodata optimisation
+// (optimize_rodata = false is built into the loader), aligned memory mapping.
 struct Config {
   uint32_t max_call_depth = 64;
   uint32_t stack_frame_size = 4096;
@@ -24,7 +25,6 @@ struct Config {
   bool enable_instruction_meter = true;
   // true when deploying (reject_deployment_of_broken_elfs), false when executing deployed code.
   bool reject_broken_elfs = false;
-  bool optimize_rodata = false;
   SbpfVersion min_version = SbpfVersion::V0;
   SbpfVersion max_version = SbpfVersion::V0;
   uint64_t stack_size() const { return uint64_t{stack_frame_size} * max_call_depth; }
