@@ -85,7 +85,7 @@ Bytes write_g1(const G1& p) {
 template <size_t L>
 std::array<uint8_t, L> padded(BytesView in) {
   std::array<uint8_t, L> buf{};
-  std::memcpy(buf.data(), in.data(), std::min(L, in.size()));
+  if (!in.empty()) std::memcpy(buf.data(), in.data(), std::min(L, in.size()));
   return buf;
 }
 

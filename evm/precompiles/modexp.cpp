@@ -25,6 +25,7 @@ uint64_t read_len(BytesView in, size_t off) {
 
 // Input bytes [off, off+len) where off/len may be huge; missing bytes read as zero.
 void read_field(BytesView in, uint64_t off, uint64_t len, uint8_t* out) {
+  if (len == 0) return;
   std::memset(out, 0, len);
   if (off >= in.size()) return;
   std::memcpy(out, in.data() + off, std::min<uint64_t>(len, in.size() - off));

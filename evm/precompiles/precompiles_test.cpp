@@ -210,3 +210,32 @@ TEST(Bn254, PairingBilinearInG1) {
   EXPECT_EQ(pairing(p5 + g2 + p7 + g2 + scalar_mul(r_minus_12) + g2), 1);
   EXPECT_EQ(pairing(p5 + g2 + p7 + g2 + scalar_mul(r_minus_11) + g2), 0);
 }
+
+TEST(Precompiles, EmptyInput) {
+  struct Case {
+    uint8_t addr;
+    bool success;
+    uint64_t gas;
+    std::string output;
+  } cases[] = {
+      {1, true, 3000, ""},
+      {2, true, 60, "e3b0c44298fc1c149afbf4c8996fb92427ae41e4649b934ca495991b7852b855"},
+      {3, true, 600, "0000000000000000000000009c1185a5c5e9fc54612808977ee8f548b2258d31"},
+      {4, true, 15, ""},
+      {5, true, 200, ""},
+      {6, true, 150, std::string(128, '0')},
+      {7, true, 6000, std::string(128, '0')},
+      {8, true, 45000, std::string(63, '0') + "1"},
+      {9, false, 0, ""},
+      {10, false, 0, ""},
+  };
+  for (auto& c : cases) {
+    SCOPED_TRACE(int(c.addr));
+    auto r = pc::run(addr(c.addr), {}, 100000);
+    EXPECT_EQ(r.success, c.success);
+    if (c.success) {
+      EXPECT_EQ(r.gas_used, c.gas);
+      EXPECT_EQ(to_hex(r.output, false), c.output);
+    }
+  }
+}
