@@ -239,3 +239,32 @@ TEST(Precompiles, EmptyInput) {
     }
   }
 }
+
+TEST(Precompiles, EcrecoverSignatureRange) {
+  const std::string msg = "18c547e4f7b0f325ad1e56f57e26c745b09a3e503d86e00e5255ff7f715d3d1c";
+  const std::string r = "73b1693892219d736caba55bdb67216e485557ea6b6af75f37096c9aa6a5a75f";
+  const std::string n = "fffffffffffffffffffffffffffffffebaaedce6af48a03bbfd25e8cd0364141";
+  auto v = [](int x) { return std::string(62, '0') + (x == 27 ? "1b" : "1c"); };
+  auto recover = [&](const std::string& in) {
+    auto res = pc::run(addr(1), hex(in), 3000);
+    EXPECT_TRUE(res.success);
+    return to_hex(res.output, false);
+  };
+  const std::string expected = "000000000000000000000000a94f5374fce5edbc8e2a8697c15331677e6ebf0b";
+  // The vector's s is high (> n/2) and accepted; (r, n - s) with the other parity is the same
+  // signature's twin and recovers the same address.
+  EXPECT_EQ(recover(msg + v(28) + r +
+                    "eeb940b1d03b21e36b0e47e79769f095fe2ab855bd91e3a38756b7d75a9c4549"),
+            expected);
+  EXPECT_EQ(recover(msg + v(27) + r +
+                    "1146bf4e2fc4de1c94f1b81868960f68bc842490f1b6bc98387ba6b57599fbf8"),
+            expected);
+  EXPECT_EQ(recover(msg + v(28) + r + n), "");               // s = n
+  EXPECT_EQ(recover(msg + v(28) + r + std::string(64, '0')), "");  // s = 0
+  EXPECT_EQ(recover(msg + v(28) + n + r), "");               // r = n
+  EXPECT_EQ(recover(msg + v(28) + std::string(64, '0') + r), "");  // r = 0
+  // v with a non-zero high byte.
+  EXPECT_EQ(recover(msg + "01" + v(28).substr(2) + r +
+                    "eeb940b1d03b21e36b0e47e79769f095fe2ab855bd91e3a38756b7d75a9c4549"),
+            "");
+}
