@@ -60,8 +60,11 @@ struct TxResult {
   bool success() const { return !invalid && status == Status::Success; }
 };
 
-enum class CallKind : uint8_t { Call, CallCode, DelegateCall, StaticCall, Create, Create2 };
-const char* call_kind_name(CallKind k);  // "CALL", "DELEGATECALL", "CREATE2", ...
+// SelfDestruct is reported to tracers as a zero-gas frame (geth's callTracer does the same).
+enum class CallKind : uint8_t { Call, CallCode, DelegateCall, StaticCall, Create, Create2, SelfDestruct };
+const char* call_kind_name(CallKind k);  // "CALL", "DELEGATECALL", "CREATE2", "SELFDESTRUCT"...
+// Mnemonic of an opcode ("PUSH1", "SSTORE"); "opcode 0xef not defined" style for others.
+std::string op_name(uint8_t op);
 
 struct StepInfo {
   uint64_t pc;
@@ -91,6 +94,8 @@ class Tracer {
   virtual void on_fault(Status status) {}
   virtual void on_enter(CallKind kind, const Address& from, const Address& to,
                         const uint256& value, uint64_t gas, BytesView input, int depth) {}
+  // A LOG instruction of the current frame (reverted later if the frame fails).
+  virtual void on_log(const Log& log) {}
   // gas_used by the callee frame; status Success, Revert or an error.
   virtual void on_exit(BytesView output, uint64_t gas_used, Status status, int depth) {}
 };

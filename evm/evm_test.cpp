@@ -1,4 +1,5 @@
 #include "evm/evm.hpp"
+#include "evm/tracers.hpp"
 
 #include <gtest/gtest.h>
 
@@ -228,6 +229,79 @@ TEST(Evm, BlobBaseFee) {
   // EIP-4844 reference values of fake_exponential(1, x, 3338477).
   EXPECT_EQ(blob_base_fee_from_excess(3338477), uint256(2));
   EXPECT_EQ(blob_base_fee_from_excess(10 * 3338477ull), uint256(22026));
+}
+
+}  // namespace
+
+namespace {
+
+TEST_F(Fixture, StructLoggerRecordsStepsCostsAndStorage) {
+  Address c = addr(8);
+  // PUSH1 5 PUSH1 1 SSTORE PUSH1 1 SLOAD STOP
+  backend.put_code(c, {0x60, 0x05, 0x60, 0x01, 0x55, 0x60, 0x01, 0x54, 0x00});
+  State state(backend);
+  StructLogger logger;
+  auto r = execute_transaction(state, env, tx_to(c), sender, &logger);
+  ASSERT_FALSE(r.invalid);
+  const auto& e = logger.entries();
+  ASSERT_EQ(e.size(), 6u);
+  EXPECT_EQ(op_name(e[2].op), "SSTORE");
+  EXPECT_EQ(e[2].gas_cost, 22100u);  // cold slot, 0 -> 5
+  EXPECT_EQ(e[2].stack.size(), 2u);
+  ASSERT_TRUE(e[2].storage);
+  EXPECT_EQ(e[2].storage->at(uint256(1).to_be()), uint256(5).to_be());
+  EXPECT_EQ(op_name(e[4].op), "SLOAD");
+  EXPECT_EQ(e[4].gas_cost, 100u);
+  EXPECT_EQ(e[0].gas, 100000u - 21000u);
+  EXPECT_EQ(e[1].gas, e[0].gas - 3);
+  EXPECT_EQ(e[0].depth, 1);
+  EXPECT_EQ(logger.gas_used(), r.gas_used);
+  EXPECT_FALSE(logger.failed());
+  EXPECT_EQ(op_name(0xef), "opcode 0xef not defined");
+}
+
+TEST_F(Fixture, CallTracerBuildsTreeWithRevertReason) {
+  Address inner = addr(10), outer = addr(11);
+  // inner: revert with Error("no") — store the ABI encoding in memory and REVERT(0, 100).
+  Bytes err = {0x08, 0xc3, 0x79, 0xa0};
+  Bytes word(32, 0);
+  word[31] = 0x20;
+  err.insert(err.end(), word.begin(), word.end());
+  word[31] = 2;
+  err.insert(err.end(), word.begin(), word.end());
+  Bytes s(32, 0);
+  s[0] = 'n';
+  s[1] = 'o';
+  err.insert(err.end(), s.begin(), s.end());
+  Bytes code;
+  for (size_t i = 0; i < err.size(); ++i) {  // PUSH1 b PUSH1 i MSTORE8
+    code.insert(code.end(), {0x60, err[i], 0x60, uint8_t(i), 0x53});
+  }
+  code.insert(code.end(), {0x60, uint8_t(err.size()), 0x60, 0x00, 0xfd});
+  backend.put_code(inner, code);
+  // outer: CALL(gas, inner, 0, 0, 0, 0, 0) then STOP
+  Bytes oc = {0x60, 0x00, 0x60, 0x00, 0x60, 0x00, 0x60, 0x00, 0x60, 0x00, 0x73};
+  oc.insert(oc.end(), inner.bytes.begin(), inner.bytes.end());
+  oc.insert(oc.end(), {0x5a, 0xf1, 0x00});
+  backend.put_code(outer, oc);
+  State state(backend);
+  CallTracer tracer;
+  auto r = execute_transaction(state, env, tx_to(outer, {}, 200000), sender, &tracer);
+  ASSERT_FALSE(r.invalid);
+  EXPECT_EQ(r.status, Status::Success);
+  const auto& root = tracer.result();
+  EXPECT_EQ(root.kind, CallKind::Call);
+  EXPECT_EQ(root.gas, 200000u);
+  EXPECT_EQ(root.gas_used, r.gas_used);
+  EXPECT_FALSE(root.error);
+  ASSERT_EQ(root.calls.size(), 1u);
+  const auto& sub = root.calls[0];
+  EXPECT_EQ(sub.to, inner);
+  EXPECT_EQ(sub.from, outer);
+  EXPECT_EQ(sub.error, std::string("execution reverted"));
+  EXPECT_EQ(sub.revert_reason, std::string("no"));
+  EXPECT_EQ(sub.output, err);
+  EXPECT_GT(sub.gas_used, 0u);
 }
 
 }  // namespace

@@ -42,8 +42,47 @@ const char* call_kind_name(CallKind k) {
     case CallKind::StaticCall: return "STATICCALL";
     case CallKind::Create: return "CREATE";
     case CallKind::Create2: return "CREATE2";
+    case CallKind::SelfDestruct: return "SELFDESTRUCT";
   }
   return "CALL";
+}
+
+std::string op_name(uint8_t op) {
+  static const char* const kNames[256] = {
+      "STOP", "ADD", "MUL", "SUB", "DIV", "SDIV", "MOD", "SMOD", "ADDMOD", "MULMOD", "EXP",
+      "SIGNEXTEND", nullptr, nullptr, nullptr, nullptr,
+      "LT", "GT", "SLT", "SGT", "EQ", "ISZERO", "AND", "OR", "XOR", "NOT", "BYTE", "SHL", "SHR",
+      "SAR", nullptr, nullptr,
+      "KECCAK256", nullptr, nullptr, nullptr, nullptr, nullptr, nullptr, nullptr, nullptr, nullptr,
+      nullptr, nullptr, nullptr, nullptr, nullptr, nullptr,
+      "ADDRESS", "BALANCE", "ORIGIN", "CALLER", "CALLVALUE", "CALLDATALOAD", "CALLDATASIZE",
+      "CALLDATACOPY", "CODESIZE", "CODECOPY", "GASPRICE", "EXTCODESIZE", "EXTCODECOPY",
+      "RETURNDATASIZE", "RETURNDATACOPY", "EXTCODEHASH",
+      "BLOCKHASH", "COINBASE", "TIMESTAMP", "NUMBER", "PREVRANDAO", "GASLIMIT", "CHAINID",
+      "SELFBALANCE", "BASEFEE", "BLOBHASH", "BLOBBASEFEE", nullptr, nullptr, nullptr, nullptr,
+      nullptr,
+      "POP", "MLOAD", "MSTORE", "MSTORE8", "SLOAD", "SSTORE", "JUMP", "JUMPI", "PC", "MSIZE",
+      "GAS", "JUMPDEST", "TLOAD", "TSTORE", "MCOPY", "PUSH0"};
+  if (op >= 0x60 && op <= 0x7f) return "PUSH" + std::to_string(op - 0x5f);
+  if (op >= 0x80 && op <= 0x8f) return "DUP" + std::to_string(op - 0x7f);
+  if (op >= 0x90 && op <= 0x9f) return "SWAP" + std::to_string(op - 0x8f);
+  if (op >= 0xa0 && op <= 0xa4) return "LOG" + std::to_string(op - 0xa0);
+  switch (op) {
+    case 0xf0: return "CREATE";
+    case 0xf1: return "CALL";
+    case 0xf2: return "CALLCODE";
+    case 0xf3: return "RETURN";
+    case 0xf4: return "DELEGATECALL";
+    case 0xf5: return "CREATE2";
+    case 0xfa: return "STATICCALL";
+    case 0xfd: return "REVERT";
+    case 0xfe: return "INVALID";
+    case 0xff: return "SELFDESTRUCT";
+  }
+  if (op < 0x60 && kNames[op]) return kNames[op];
+  static const char* kHex = "0123456789abcdef";
+  std::string hex = op >> 4 ? std::string{kHex[op >> 4], kHex[op & 15]} : std::string{kHex[op]};
+  return "opcode 0x" + hex + " not defined";  // geth's "%#x" spelling
 }
 
 Address create_address(const Address& sender, uint64_t nonce) {
@@ -618,6 +657,7 @@ CallResult Vm::execute(const Message& msg, const Analysis& an) {
         log.address = msg.recipient;
         for (int i = 0; i < ntopics; ++i) log.topics.push_back(TOP(2 + i).to_be());
         log.data.assign(mem.data() + o, mem.data() + o + n);
+        if (tracer_) tracer_->on_log(log);
         state_.add_log(std::move(log));
         sp -= 2 + ntopics;
         break;
@@ -736,7 +776,7 @@ CallResult Vm::execute(const Message& msg, const Analysis& an) {
         state_.add_balance(beneficiary, bal);
         if (state_.created_in_tx(msg.recipient)) state_.mark_selfdestruct(msg.recipient);
         if (tracer_) {
-          tracer_->on_enter(CallKind::Call, msg.recipient, beneficiary, bal, 0, {}, msg.depth + 1);
+          tracer_->on_enter(CallKind::SelfDestruct, msg.recipient, beneficiary, bal, 0, {}, msg.depth + 1);
           tracer_->on_exit({}, 0, Status::Success, msg.depth + 1);
         }
         goto done;
