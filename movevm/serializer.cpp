@@ -22,7 +22,8 @@ class Writer {
   }
   void raw(const uint8_t* p, size_t n) { out_.insert(out_.end(), p, p + n); }
   void uleb(uint64_t x, uint64_t max) {
-    if (x > max) fail(StatusCode::MALFORMED, "value exceeds its format limit");
+    if (x > max)  // Aptos's serializer wording
+      fail(StatusCode::MALFORMED, "value (" + std::to_string(x) + ") cannot exceed (" + std::to_string(max) + ")");
     do {
       uint8_t b = x & 0x7F;
       x >>= 7;
