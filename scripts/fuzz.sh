@@ -1,0 +1,22 @@
+#!/usr/bin/env bash
+# Builds every libFuzzer target with clang (-DLUMIO_FUZZ=ON) and runs each for SECONDS
+# (default 30). Usage: scripts/fuzz.sh [SECONDS] [TARGET-NAME-FILTER]
+set -euo pipefail
+root=$(cd "$(dirname "$0")/.." && pwd)
+secs=${1:-30}
+filter=${2:-}
+build=$HOME/.cache/lumio/build-fuzz
+CC=clang CXX=clang++ cmake -S "$root" -B "$build" -G Ninja -DLUMIO_FUZZ=ON \
+  -DCMAKE_BUILD_TYPE=RelWithDebInfo >/dev/null
+targets=$(ninja -C "$build" -t targets all | grep -oE '^[A-Za-z0-9_]*fuzz[A-Za-z0-9_]*:' | tr -d : | sort -u)
+status=0
+for t in $targets; do
+  [[ -n "$filter" && "$t" != *"$filter"* ]] && continue
+  ninja -C "$build" "$t" >/dev/null
+  bin=$(find "$build" -type f -name "$t" -perm -u+x | head -1)
+  corpus="$HOME/.cache/lumio/fuzz-corpus/$t"
+  mkdir -p "$corpus"
+  echo "== $t (${secs}s)"
+  if ! "$bin" "$corpus" -max_total_time="$secs" -max_len=65536 2>&1 | tail -2; then status=1; fi
+done
+exit $status
