@@ -6,7 +6,10 @@
 #include <span>
 #include <vector>
 
+#include <string>
+
 #include "svm/program.hpp"
+#include "svm/sbpf.hpp"
 
 namespace lumio::svm {
 
@@ -29,5 +32,22 @@ std::vector<uint8_t> serialize_aligned(std::span<const InstructionAccount> accou
 // Unaligned format (deprecated BPFLoader v1).
 std::vector<uint8_t> serialize_unaligned(std::span<const InstructionAccount> accounts,
                                          std::span<const uint8_t> instruction_data, const Pubkey& program_id);
+
+// What a program left in its input region for one account. Whether the changes are allowed
+// (owner-only data writes, writable flags, lamport balance) is the runtime's decision.
+struct AccountUpdate {
+  uint64_t lamports = 0;
+  Pubkey owner{};
+  std::vector<uint8_t> data;
+};
+constexpr uint64_t kMaxPermittedDataLength = 10 * 1024 * 1024;
+
+// Agave deserialize_parameters: one update per entry of `accounts` (duplicates repeat their
+// original). Fails with "InvalidRealloc" if a data length grew by more than 10 KiB or past 10 MiB.
+// The unaligned format cannot change data length or owner.
+Expected<std::vector<AccountUpdate>, std::string> deserialize_aligned(
+    std::span<const uint8_t> input, std::span<const InstructionAccount> accounts);
+Expected<std::vector<AccountUpdate>, std::string> deserialize_unaligned(
+    std::span<const uint8_t> input, std::span<const InstructionAccount> accounts);
 
 }  // namespace lumio::svm

@@ -80,5 +80,42 @@ TEST(SvmSerialize, UnalignedLayout) {
   EXPECT_EQ(b.size(), 113u + 32u);
 }
 
+TEST(SvmSerialize, DeserializeReadsBackChanges) {
+  InstructionAccount dup;
+  dup.duplicate_of = 0;
+  std::vector<InstructionAccount> accounts = {account(), dup};
+  Pubkey program{};
+  auto b = serialize_aligned(accounts, std::vector<uint8_t>{}, program);
+  // The program grows the data by 10 bytes, changes lamports and owner.
+  uint64_t lamports = 555, len = 13;
+  std::memcpy(b.data() + 80, &lamports, 8);
+  std::memcpy(b.data() + 88, &len, 8);
+  b[96 + 12] = 0x77;
+  b[48] = 0x99;
+  auto u = deserialize_aligned(b, accounts);
+  ASSERT_TRUE(u.ok()) << u.error();
+  ASSERT_EQ(u->size(), 2u);
+  EXPECT_EQ((*u)[0].lamports, 555u);
+  EXPECT_EQ((*u)[0].data.size(), 13u);
+  EXPECT_EQ((*u)[0].data[12], 0x77);
+  EXPECT_EQ((*u)[0].owner[0], 0x99);
+  EXPECT_EQ((*u)[1].lamports, 555u);  // the duplicate mirrors its original
+  // More than 10 KiB of growth is InvalidRealloc.
+  len = 3 + 10240 + 1;
+  std::memcpy(b.data() + 88, &len, 8);
+  auto bad = deserialize_aligned(b, accounts);
+  ASSERT_FALSE(bad.ok());
+  EXPECT_EQ(bad.error(), "InvalidRealloc");
+  // Unaligned: lamports and data come back; length is fixed.
+  auto ub = serialize_unaligned(accounts, std::vector<uint8_t>{}, program);
+  std::memcpy(ub.data() + 43, &lamports, 8);
+  ub[59] = 0x42;
+  auto uu = deserialize_unaligned(ub, accounts);
+  ASSERT_TRUE(uu.ok());
+  EXPECT_EQ((*uu)[0].lamports, 555u);
+  EXPECT_EQ((*uu)[0].data[0], 0x42);
+  EXPECT_FALSE(deserialize_unaligned(std::vector<uint8_t>(20, 0), accounts).ok());  // truncated
+}
+
 }  // namespace
 }  // namespace lumio::svm
