@@ -1,5 +1,8 @@
 #include "state/commitment.hpp"
 
+#include <tbb/parallel_for.h>
+
+#include <array>
 #include <map>
 
 #include "common/hash.hpp"
@@ -57,7 +60,16 @@ Bytes evm_storage_key(const Address& a, const Hash32& slot) {
 Bytes evm_storage_value(const Hash32& v) { return trimmed(v.view()); }
 
 Commitment::Commitment(const Store& store, size_t cache_entries)
-    : store_(store), cache_(cache_entries) {}
+    : store_(store),
+      caches_{NodeCache(cache_entries), NodeCache(cache_entries), NodeCache(cache_entries),
+              NodeCache(cache_entries)} {}
+
+void Commitment::add_stats(const TrieStats& s) {
+  stats_.node_reads += s.node_reads;
+  stats_.cache_hits += s.cache_hits;
+  stats_.node_writes += s.node_writes;
+  stats_.node_erases += s.node_erases;
+}
 
 StateRoots Commitment::roots() const {
   // Straight from the store (four point reads), so readers never touch the cache apply() uses.
@@ -134,42 +146,81 @@ StateRoots Commitment::apply(const WriteSet& writes, WriteBatch& batch) {
     }
   }
 
-  TrieChanges accounts;
-  for (auto& [addr, c] : evm) {
-    Hash32 addr_hash = keccak256(addr.view());
-    Bytes owner = evm_storage_trie_owner(addr_hash);
+  // Storage tries are independent of each other: update them in parallel, each collecting its
+  // node writes, then append those to the batch in address order (deterministic batches).
+  struct AccountWork {
+    Address addr;
+    EvmChange* change;
+    std::optional<EvmAccount> account;  // nullopt: erased / absent, storage wiped
+    Hash32 storage_root;
+    NodeWrites writes;
+    TrieStats stats;
+  };
+  std::vector<AccountWork> work;
+  work.reserve(evm.size());
+  for (auto& [addr, c] : evm) work.push_back(AccountWork{addr, &c, std::nullopt, {}, {}, {}});
+  tbb::parallel_for(size_t(0), work.size(), [&](size_t i) {
+    AccountWork& w = work[i];
+    EvmChange& c = *w.change;
     std::optional<Bytes> value =
-        c.account_written ? c.account : store_.get(Space::EvmAccount, addr.view());
-    if (!value) {
+        c.account_written ? c.account : store_.get(Space::EvmAccount, w.addr.view());
+    if (!value) return;
+    w.account = EvmAccount::decode(*value);
+    if (!w.account) throw StoreError("malformed evm account " + to_hex(w.addr));
+    Trie storage(store_, evm_storage_trie_owner(keccak256(w.addr.view())), nullptr, &w.stats);
+    w.storage_root = c.storage.empty() ? storage.root() : storage.update(std::move(c.storage), w.writes);
+  });
+
+  TrieChanges accounts;
+  accounts.reserve(work.size());
+  for (AccountWork& w : work) {
+    Hash32 addr_hash = keccak256(w.addr.view());
+    add_stats(w.stats);
+    if (!w.account) {
       // No account (erased, or storage written without one): no storage either.
-      Trie::wipe(owner, batch, nullptr);
-      batch.erase_prefix(Space::EvmStorage, addr.view());
+      Trie::wipe(evm_storage_trie_owner(addr_hash), batch, nullptr);
+      batch.erase_prefix(Space::EvmStorage, w.addr.view());
       accounts.emplace_back(bytes_of(addr_hash), std::nullopt);
       continue;
     }
-    auto acct = EvmAccount::decode(*value);
-    if (!acct) throw StoreError("malformed evm account " + to_hex(addr));
-    Trie storage(store_, owner, nullptr, &stats_);
-    Hash32 storage_root = c.storage.empty() ? storage.root() : storage.update(std::move(c.storage), batch);
+    apply_node_writes(w.writes, batch);
     accounts.emplace_back(bytes_of(addr_hash), rlp::Encoder()
                                                    .begin_list()
-                                                   .add_uint(acct->nonce)
-                                                   .add(trimmed(acct->balance.view()))
-                                                   .add(storage_root)
-                                                   .add(acct->code_hash)
+                                                   .add_uint(w.account->nonce)
+                                                   .add(trimmed(w.account->balance.view()))
+                                                   .add(w.storage_root)
+                                                   .add(w.account->code_hash)
                                                    .end_list()
                                                    .take());
   }
 
-  StateRoots r;
-  auto update = [&](Bytes owner, TrieChanges& ch) {
-    Trie t(store_, std::move(owner), &cache_, &stats_);
-    return ch.empty() ? t.root() : t.update(std::move(ch), batch);
+  // The four top-level tries are independent too; each has its own node cache.
+  struct TopWork {
+    Bytes owner;
+    NodeCache* cache;
+    TrieChanges* changes;
+    Hash32 root;
+    NodeWrites writes;
+    TrieStats stats;
   };
-  r.evm = update(evm_account_trie_owner(), accounts);
-  r.svm = update(space_trie_owner(kSvmTag), svm);
-  r.move = update(space_trie_owner(kMoveTag), move);
-  r.sys = update(space_trie_owner(kSysTag), sys);
+  std::array<TopWork, 4> top{{{evm_account_trie_owner(), &caches_[0], &accounts, {}, {}, {}},
+                              {space_trie_owner(kSvmTag), &caches_[1], &svm, {}, {}, {}},
+                              {space_trie_owner(kMoveTag), &caches_[2], &move, {}, {}, {}},
+                              {space_trie_owner(kSysTag), &caches_[3], &sys, {}, {}, {}}}};
+  tbb::parallel_for(size_t(0), top.size(), [&](size_t i) {
+    TopWork& t = top[i];
+    Trie trie(store_, t.owner, t.cache, &t.stats);
+    t.root = t.changes->empty() ? trie.root() : trie.update(std::move(*t.changes), t.writes);
+  });
+  for (TopWork& t : top) {
+    apply_node_writes(t.writes, batch);
+    add_stats(t.stats);
+  }
+  StateRoots r;
+  r.evm = top[0].root;
+  r.svm = top[1].root;
+  r.move = top[2].root;
+  r.sys = top[3].root;
   r.global = global_root(r);
   return r;
 }

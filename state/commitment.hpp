@@ -15,6 +15,7 @@
 // Global commitment = keccak(evm_root || svm_root || move_root || sys_root) (see README.md).
 // Chain history (Meta, Block, Receipt, TxIndex) is not state and is not committed here.
 #pragma once
+#include <array>
 #include <optional>
 
 #include "state/overlay.hpp"
@@ -52,7 +53,8 @@ class Commitment {
   std::vector<Bytes> prove_account(const Address& a) const;
   std::vector<Bytes> prove_storage(const Address& a, const Hash32& slot) const;
 
-  // Brings every trie up to date with a block's writes and returns the new roots. Node puts
+  // Brings every trie up to date with a block's writes and returns the new roots (storage tries
+  // in parallel, then the four top-level tries in parallel, on TBB's pool). Node puts
   // and erases are appended to `batch`; call it after the write set itself went into `batch`
   // (BlockOverlay::to_batch), since account erasure appends a range erase of the storage.
   // The batch must be written before the next apply().
@@ -62,8 +64,10 @@ class Commitment {
   void reset_stats() { stats_ = {}; }
 
  private:
+  void add_stats(const TrieStats& s);
+
   const Store& store_;
-  NodeCache cache_;
+  std::array<NodeCache, 4> caches_;  // evm accounts, svm, move, sys
   TrieStats stats_;
 };
 

@@ -381,7 +381,7 @@ class TrieWork {
   }
 
   // Encodes dirty nodes bottom-up; appends this node's reference to `out`.
-  void encode(Ref& r, Bytes& path, Bytes& out, WriteBatch& batch, NodeCache* cache,
+  void encode(Ref& r, Bytes& path, Bytes& out, NodeWrites& batch, NodeCache* cache,
               TrieStats* stats, bool is_root) {
     if (r.empty()) {
       out.push_back(0x80);
@@ -429,7 +429,7 @@ class TrieWork {
     if (n.raw.size() >= 32 || is_root) {
       n.hash = keccak256(n.raw);
       Bytes key = trie_.node_key(path);
-      batch.put(Space::TrieNode, key, n.raw);
+      batch.emplace_back(key, n.raw);
       if (cache) cache->put(key, path.size(), n.raw);
       if (stats) ++stats->node_writes;
       written_.insert(path);
@@ -543,7 +543,7 @@ void Trie::for_each(const std::function<bool(BytesView, BytesView)>& fn) const {
   w.walk(w.root(), path, fn);
 }
 
-Hash32 Trie::update(TrieChanges changes, WriteBatch& batch) {
+Hash32 Trie::update(TrieChanges changes, NodeWrites& batch) {
   // Later entries win; sorted order keeps the loaded paths local.
   std::map<Bytes, std::optional<Bytes>> last;
   for (auto& [k, v] : changes) last.insert_or_assign(std::move(k), std::move(v));
@@ -564,11 +564,25 @@ Hash32 Trie::update(TrieChanges changes, WriteBatch& batch) {
   }
   for (const Bytes& p : w.stale()) {
     Bytes key = node_key(p);
-    batch.erase(Space::TrieNode, key);
     if (cache_) cache_->erase(key);
+    batch.emplace_back(std::move(key), std::nullopt);
     if (stats_) ++stats_->node_erases;
   }
   return root;
+}
+
+Hash32 Trie::update(TrieChanges changes, WriteBatch& batch) {
+  NodeWrites writes;
+  Hash32 root = update(std::move(changes), writes);
+  apply_node_writes(writes, batch);
+  return root;
+}
+
+void apply_node_writes(const NodeWrites& writes, WriteBatch& batch) {
+  for (const auto& [key, raw] : writes) {
+    if (raw) batch.put(Space::TrieNode, key, *raw);
+    else batch.erase(Space::TrieNode, key);
+  }
 }
 
 }  // namespace lumio::state

@@ -46,6 +46,10 @@ class NodeCache {
   std::unordered_map<std::string, Bytes> map_;
 };
 
+// Node slots an update produced, in order: key -> node (nullopt = erase the slot).
+using NodeWrites = std::vector<std::pair<Bytes, std::optional<Bytes>>>;
+void apply_node_writes(const NodeWrites& writes, WriteBatch& batch);
+
 // Changes for one update: key -> new value; nullopt or an empty value deletes the key.
 using TrieChanges = std::vector<std::pair<Bytes, std::optional<Bytes>>>;
 
@@ -68,6 +72,8 @@ class Trie {
   // Applies `changes` (later entries for a key win) and returns the new root. Node puts and
   // erases go into `batch` (and the cache); write the batch before the next update of this trie.
   Hash32 update(TrieChanges changes, WriteBatch& batch);
+  // Same, collecting the node writes (for updating independent tries in parallel).
+  Hash32 update(TrieChanges changes, NodeWrites& writes);
 
   // Erases every node of the trie owned by `owner`.
   static void wipe(BytesView owner, WriteBatch& batch, NodeCache* cache);
