@@ -20,7 +20,7 @@ State::Account& State::load(const Address& a) {
   if (it != accounts_.end()) return it->second;
   Account acc;
   if (auto info = backend_.account(a)) {
-    acc.exists = true;
+    acc.exists = acc.in_base = true;
     acc.info = *info;
   }
   return accounts_.emplace(a, std::move(acc)).first->second;
@@ -326,6 +326,12 @@ StateDiff State::take_diff() {
   StateDiff diff;
   for (auto& [addr, acc] : accounts_) {
     if (!acc.dirty) continue;
+    if (!acc.exists && !acc.in_base) {  // touched but never stored: nothing to delete
+      acc.dirty = acc.wiped = acc.code_new = false;
+      acc.written.clear();
+      continue;
+    }
+    acc.in_base = acc.exists;
     AccountDiff d;
     d.address = addr;
     d.deleted = !acc.exists;

@@ -114,6 +114,7 @@ class State {
  private:
   struct Account {
     bool exists = false;
+    bool in_base = false;        // the backend has it (as of the last take_diff)
     AccountInfo info;
     std::shared_ptr<const Bytes> code;  // loaded lazily
     bool storage_reset = false;  // backend storage is gone (created or deleted here)
