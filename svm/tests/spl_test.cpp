@@ -291,118 +291,128 @@ TEST_F(SvmSpl, AssociatedTokenAccountChecksItsProgramDerivedAddress) {
   }
 }
 
-// A small token economy on genuine SPL Token 3.5.0: InitializeMint, InitializeAccount x2, MintTo,
+// A small token economy on genuine SPL Token 3.5.0 (both builds) and p-token: InitializeMint,
+// InitializeAccount x2, MintTo,
 // Transfer; account state is carried between instructions through serialize/deserialize.
 TEST_F(SvmSpl, TokenMintAndTransferEndToEnd) {
-  auto key = [](std::string_view s) {
-    Pubkey p{};
-    auto v = base58_decode(s);
-    EXPECT_TRUE(v && v->size() == 32);
-    if (v && v->size() == 32) std::memcpy(p.data(), v->data(), 32);
-    return p;
-  };
-  const Pubkey token_id = key("TokenkegQfeZyiNwAJbNbGKPFXCWuBvf9Ss623VQ5DA");
-  const Pubkey rent_id = key("SysvarRent111111111111111111111111111111111");
-  Loader loader = make_loader_v1(false);
-  auto exe = Executable::load(image("spl_token-3.5.0"), loader);
-  ASSERT_TRUE(exe.ok());
+  for (std::string image_name : {"spl_token-3.5.0", "spl_token-3.5.0-bankrun", "p_token"}) {
+    SCOPED_TRACE(image_name);
+    const bool logs_expected = image_name != "p_token";  // p-token logs nothing on success
+    auto expect_logs = [&](const std::vector<std::string>& got, const std::vector<std::string>& want) {
+      if (logs_expected) EXPECT_EQ(got, want);
+      else EXPECT_TRUE(got.empty());
+    };
+    auto key = [](std::string_view s) {
+      Pubkey p{};
+      auto v = base58_decode(s);
+      EXPECT_TRUE(v && v->size() == 32);
+      if (v && v->size() == 32) std::memcpy(p.data(), v->data(), 32);
+      return p;
+    };
+    const Pubkey token_id = key("TokenkegQfeZyiNwAJbNbGKPFXCWuBvf9Ss623VQ5DA");
+    const Pubkey rent_id = key("SysvarRent111111111111111111111111111111111");
+    Loader loader = make_loader_v1(false);
+    auto exe = Executable::load(image(image_name), loader);
+    ASSERT_TRUE(exe.ok());
 
-  // Accounts of the economy. Rent sysvar data: bincode Rent {3480, 2.0, 50}.
-  InstructionAccount mint, alice_tok, bob_tok, alice, bob, rent;
-  mint.key.fill(0x10);
-  alice_tok.key.fill(0x20);
-  bob_tok.key.fill(0x30);
-  alice.key.fill(0x40);
-  bob.key.fill(0x50);
-  rent.key = rent_id;
-  mint.owner = alice_tok.owner = bob_tok.owner = token_id;
-  mint.data.assign(82, 0);
-  alice_tok.data.assign(165, 0);
-  bob_tok.data.assign(165, 0);
-  mint.lamports = (128 + 82) * 3480 * 2;  // exactly rent-exempt
-  alice_tok.lamports = bob_tok.lamports = (128 + 165) * 3480 * 2;
-  mint.is_writable = alice_tok.is_writable = bob_tok.is_writable = true;
-  rent.data.assign(17, 0);
-  uint64_t lamports_per_byte_year = 3480;
-  double threshold = 2.0;
-  std::memcpy(rent.data.data(), &lamports_per_byte_year, 8);
-  std::memcpy(rent.data.data() + 8, &threshold, 8);
-  rent.data[16] = 50;
+    // Accounts of the economy. Rent sysvar data: bincode Rent {3480, 2.0, 50}.
+    InstructionAccount mint, alice_tok, bob_tok, alice, bob, rent;
+    mint.key.fill(0x10);
+    alice_tok.key.fill(0x20);
+    bob_tok.key.fill(0x30);
+    alice.key.fill(0x40);
+    bob.key.fill(0x50);
+    rent.key = rent_id;
+    mint.owner = alice_tok.owner = bob_tok.owner = token_id;
+    mint.data.assign(82, 0);
+    alice_tok.data.assign(165, 0);
+    bob_tok.data.assign(165, 0);
+    mint.lamports = (128 + 82) * 3480 * 2;  // exactly rent-exempt
+    alice_tok.lamports = bob_tok.lamports = (128 + 165) * 3480 * 2;
+    mint.is_writable = alice_tok.is_writable = bob_tok.is_writable = true;
+    rent.data.assign(17, 0);
+    uint64_t lamports_per_byte_year = 3480;
+    double threshold = 2.0;
+    std::memcpy(rent.data.data(), &lamports_per_byte_year, 8);
+    std::memcpy(rent.data.data() + 8, &threshold, 8);
+    rent.data[16] = 50;
 
-  uint64_t total_cu = 0;
-  // Runs one instruction; writes the accounts' new data back into the given objects.
-  auto exec = [&](std::vector<InstructionAccount*> accs, std::vector<uint8_t> data,
-                  std::vector<std::string>* logs = nullptr) -> uint64_t {
-    std::vector<InstructionAccount> list;
-    for (auto* a : accs) list.push_back(*a);
-    auto input = serialize_aligned(list, data, token_id);
-    SyscallContext ctx;
-    ctx.remaining = 200'000;
-    ctx.program_id = token_id;
-    VmMemory mem(loader.config);
-    Vm vm(*exe, loader, ctx, mem, input);
-    auto r = vm.run();
-    EXPECT_TRUE(r.result.ok()) << r.result.error().message();
-    if (!r.result.ok()) return ~uint64_t{0};
-    total_cu += r.instruction_count;
-    auto updates = deserialize_aligned(input, list);
-    EXPECT_TRUE(updates.ok());
-    if (!updates.ok()) return ~uint64_t{0};
-    for (size_t i = 0; i < accs.size(); ++i) {
-      accs[i]->data = (*updates)[i].data;
-      accs[i]->lamports = (*updates)[i].lamports;
-    }
-    if (logs) *logs = ctx.logs;
-    return r.result.value();
-  };
-  auto u64_at = [](const std::vector<uint8_t>& d, size_t at) {
-    uint64_t v;
-    std::memcpy(&v, d.data() + at, 8);
-    return v;
-  };
+    uint64_t total_cu = 0;
+    // Runs one instruction; writes the accounts' new data back into the given objects.
+    auto exec = [&](std::vector<InstructionAccount*> accs, std::vector<uint8_t> data,
+                    std::vector<std::string>* logs = nullptr) -> uint64_t {
+      std::vector<InstructionAccount> list;
+      for (auto* a : accs) list.push_back(*a);
+      auto input = serialize_aligned(list, data, token_id);
+      SyscallContext ctx;
+      ctx.remaining = 200'000;
+      ctx.program_id = token_id;
+      VmMemory mem(loader.config);
+      Vm vm(*exe, loader, ctx, mem, input);
+      auto r = vm.run();
+      EXPECT_TRUE(r.result.ok()) << r.result.error().message();
+      if (!r.result.ok()) return ~uint64_t{0};
+      total_cu += r.instruction_count;
+      auto updates = deserialize_aligned(input, list);
+      EXPECT_TRUE(updates.ok());
+      if (!updates.ok()) return ~uint64_t{0};
+      for (size_t i = 0; i < accs.size(); ++i) {
+        accs[i]->data = (*updates)[i].data;
+        accs[i]->lamports = (*updates)[i].lamports;
+      }
+      if (logs) *logs = ctx.logs;
+      return r.result.value();
+    };
+    auto u64_at = [](const std::vector<uint8_t>& d, size_t at) {
+      uint64_t v;
+      std::memcpy(&v, d.data() + at, 8);
+      return v;
+    };
 
-  // InitializeMint: decimals 6, authority alice, no freeze authority.
-  std::vector<uint8_t> init_mint = {0, 6};
-  init_mint.insert(init_mint.end(), alice.key.begin(), alice.key.end());
-  init_mint.push_back(0);
-  std::vector<std::string> logs;
-  ASSERT_EQ(exec({&mint, &rent}, init_mint, &logs), 0u);
-  EXPECT_EQ(logs, std::vector<std::string>{"Program log: Instruction: InitializeMint"});
-  EXPECT_EQ(mint.data[0], 1);                      // COption::Some(mint authority)
-  EXPECT_EQ(mint.data[44], 6);                     // decimals
-  EXPECT_EQ(mint.data[45], 1);                     // is_initialized
-  EXPECT_EQ(std::memcmp(mint.data.data() + 4, alice.key.data(), 32), 0);
+    // InitializeMint: decimals 6, authority alice, no freeze authority.
+    std::vector<uint8_t> init_mint = {0, 6};
+    init_mint.insert(init_mint.end(), alice.key.begin(), alice.key.end());
+    init_mint.push_back(0);
+    std::vector<std::string> logs;
+    ASSERT_EQ(exec({&mint, &rent}, init_mint, &logs), 0u);
+    expect_logs(logs, {"Program log: Instruction: InitializeMint"});
+    EXPECT_EQ(mint.data[0], 1);                      // COption::Some(mint authority)
+    EXPECT_EQ(mint.data[44], 6);                     // decimals
+    EXPECT_EQ(mint.data[45], 1);                     // is_initialized
+    EXPECT_EQ(std::memcmp(mint.data.data() + 4, alice.key.data(), 32), 0);
 
-  // A second InitializeMint fails with TokenError::AlreadyInUse (6).
-  ASSERT_EQ(exec({&mint, &rent}, init_mint, &logs), 6u);
+    // A second InitializeMint fails with TokenError::AlreadyInUse (6).
+    ASSERT_EQ(exec({&mint, &rent}, init_mint, &logs), 6u);
 
-  // InitializeAccount for alice and bob.
-  ASSERT_EQ(exec({&alice_tok, &mint, &alice, &rent}, {1}, &logs), 0u);
-  EXPECT_EQ(logs, std::vector<std::string>{"Program log: Instruction: InitializeAccount"});
-  ASSERT_EQ(exec({&bob_tok, &mint, &bob, &rent}, {1}), 0u);
-  EXPECT_EQ(std::memcmp(bob_tok.data.data() + 32, bob.key.data(), 32), 0);  // owner
-  EXPECT_EQ(bob_tok.data[108], 1);                                            // AccountState::Initialized
+    // InitializeAccount for alice and bob.
+    ASSERT_EQ(exec({&alice_tok, &mint, &alice, &rent}, {1}, &logs), 0u);
+    expect_logs(logs, {"Program log: Instruction: InitializeAccount"});
+    ASSERT_EQ(exec({&bob_tok, &mint, &bob, &rent}, {1}), 0u);
+    EXPECT_EQ(std::memcmp(bob_tok.data.data() + 32, bob.key.data(), 32), 0);  // owner
+    EXPECT_EQ(bob_tok.data[108], 1);                                            // AccountState::Initialized
 
-  // MintTo 1000 to alice: the authority must sign.
-  std::vector<uint8_t> mint_to = {7, 0xe8, 0x03, 0, 0, 0, 0, 0, 0};
-  ASSERT_EQ(exec({&mint, &alice_tok, &alice}, mint_to), uint64_t{8} << 32);  // MissingRequiredSignature
-  alice.is_signer = true;
-  ASSERT_EQ(exec({&mint, &alice_tok, &alice}, mint_to, &logs), 0u);
-  EXPECT_EQ(logs, std::vector<std::string>{"Program log: Instruction: MintTo"});
-  EXPECT_EQ(u64_at(mint.data, 36), 1000u);      // supply
-  EXPECT_EQ(u64_at(alice_tok.data, 64), 1000u);  // amount
+    // MintTo 1000 to alice: the authority must sign.
+    std::vector<uint8_t> mint_to = {7, 0xe8, 0x03, 0, 0, 0, 0, 0, 0};
+    ASSERT_EQ(exec({&mint, &alice_tok, &alice}, mint_to), uint64_t{8} << 32);  // MissingRequiredSignature
+    alice.is_signer = true;
+    ASSERT_EQ(exec({&mint, &alice_tok, &alice}, mint_to, &logs), 0u);
+    expect_logs(logs, {"Program log: Instruction: MintTo"});
+    EXPECT_EQ(u64_at(mint.data, 36), 1000u);      // supply
+    EXPECT_EQ(u64_at(alice_tok.data, 64), 1000u);  // amount
 
-  // Transfer 300 alice -> bob; then an overdraft fails with InsufficientFunds (1).
-  std::vector<uint8_t> transfer = {3, 0x2c, 0x01, 0, 0, 0, 0, 0, 0};
-  ASSERT_EQ(exec({&alice_tok, &bob_tok, &alice}, transfer, &logs), 0u);
-  EXPECT_EQ(logs, std::vector<std::string>{"Program log: Instruction: Transfer"});
-  EXPECT_EQ(u64_at(alice_tok.data, 64), 700u);
-  EXPECT_EQ(u64_at(bob_tok.data, 64), 300u);
-  std::vector<uint8_t> overdraft = {3, 0xe8, 0x03, 0, 0, 0, 0, 0, 0};
-  ASSERT_EQ(exec({&alice_tok, &bob_tok, &alice}, overdraft, &logs), 1u);
-  EXPECT_EQ(logs.back(), "Program log: Error: insufficient funds");
-  EXPECT_EQ(u64_at(alice_tok.data, 64), 700u);
-  EXPECT_GT(total_cu, 1000u);
+    // Transfer 300 alice -> bob; then an overdraft fails with InsufficientFunds (1).
+    std::vector<uint8_t> transfer = {3, 0x2c, 0x01, 0, 0, 0, 0, 0, 0};
+    ASSERT_EQ(exec({&alice_tok, &bob_tok, &alice}, transfer, &logs), 0u);
+    expect_logs(logs, {"Program log: Instruction: Transfer"});
+    EXPECT_EQ(u64_at(alice_tok.data, 64), 700u);
+    EXPECT_EQ(u64_at(bob_tok.data, 64), 300u);
+    std::vector<uint8_t> overdraft = {3, 0xe8, 0x03, 0, 0, 0, 0, 0, 0};
+    ASSERT_EQ(exec({&alice_tok, &bob_tok, &alice}, overdraft, &logs), 1u);
+    ASSERT_FALSE(logs.empty());
+    EXPECT_EQ(logs.back(), "Program log: Error: insufficient funds");
+    EXPECT_EQ(u64_at(alice_tok.data, 64), 700u);
+    EXPECT_GT(total_cu, 1000u);
+  }
 }
 
 }  // namespace
