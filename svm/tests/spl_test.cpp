@@ -291,11 +291,12 @@ TEST_F(SvmSpl, AssociatedTokenAccountChecksItsProgramDerivedAddress) {
   }
 }
 
-// A small token economy on genuine SPL Token 3.5.0 (both builds) and p-token: InitializeMint,
-// InitializeAccount x2, MintTo,
-// Transfer; account state is carried between instructions through serialize/deserialize.
+// A small token economy on genuine SPL Token 3.5.0 (both builds), p-token and Token-2022:
+// InitializeMint, InitializeAccount x2, MintTo, Transfer; account state is carried between
+// instructions through serialize/deserialize.
 TEST_F(SvmSpl, TokenMintAndTransferEndToEnd) {
-  for (std::string image_name : {"spl_token-3.5.0", "spl_token-3.5.0-bankrun", "p_token"}) {
+  for (std::string image_name : {"spl_token-3.5.0", "spl_token-3.5.0-bankrun", "p_token",
+                                 "spl_token_2022-11.0.0", "spl_token_2022-1.0.0"}) {
     SCOPED_TRACE(image_name);
     const bool logs_expected = image_name != "p_token";  // p-token logs nothing on success
     auto expect_logs = [&](const std::vector<std::string>& got, const std::vector<std::string>& want) {
@@ -309,7 +310,9 @@ TEST_F(SvmSpl, TokenMintAndTransferEndToEnd) {
       if (v && v->size() == 32) std::memcpy(p.data(), v->data(), 32);
       return p;
     };
-    const Pubkey token_id = key("TokenkegQfeZyiNwAJbNbGKPFXCWuBvf9Ss623VQ5DA");
+    const Pubkey token_id = key(image_name.starts_with("spl_token_2022")
+                                    ? "TokenzQdBNbLqP5VEhdkAS6EPFLC1PHnBqCXEpPxuEb"
+                                    : "TokenkegQfeZyiNwAJbNbGKPFXCWuBvf9Ss623VQ5DA");
     const Pubkey rent_id = key("SysvarRent111111111111111111111111111111111");
     Loader loader = make_loader_v1(false);
     auto exe = Executable::load(image(image_name), loader);
