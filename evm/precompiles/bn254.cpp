@@ -1,31 +1,14 @@
 // 0x06..0x08: alt_bn128 (BN254) addition, scalar multiplication and pairing check
 // (EIP-196, EIP-197) with EIP-1108 gas.
 #include "evm/precompiles/internal.hpp"
-#include "evm/precompiles/pairing.hpp"
+#include "evm/precompiles/curves.hpp"
 
 namespace lumio::evm::precompiles {
 namespace {
 using namespace ff;
 
-struct BnTag {
-  static constexpr size_t N = 4;
-  static constexpr Modulus<4> M =
-      make_modulus<4>("30644e72e131a029b85045b68181585d97816a916871ca8d3c208c16d87cfd47");
-};
-constexpr uint64_t kU = 4965661367192848881ull;  // the BN parameter
-constexpr u128 kAteLoop = u128(kU) * 6 + 2;      // optimal ate loop 6u + 2
-struct BnCurve {
-  using Tag = BnTag;
-  using F = Fp<BnTag>;
-  static constexpr uint64_t kXi0 = 9;  // xi = 9 + u
-  static constexpr bool kDType = true;
-  static constexpr bool kBN = true;
-  static constexpr uint64_t kParam = kU;
-  static constexpr int kLoopLimbs = 2;
-  static constexpr uint64_t kLoop[2] = {uint64_t(kAteLoop), uint64_t(kAteLoop >> 64)};
-  static constexpr const char* kOrderHex =
-      "30644e72e131a029b85045b68181585d2833e84879b9709143e1f593f0000001";
-};
+using BnCurve = bn254::Curve;
+using bn254::kU;
 using F = BnCurve::F;
 using P = Pairing<BnCurve>;
 using E2 = P::E2;

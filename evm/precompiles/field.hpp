@@ -55,6 +55,13 @@ constexpr uint64_t sub_limbs(Limbs<N>& r, const Limbs<N>& a, const Limbs<N>& b) 
 
 // Every modulus used here is below 2^(64N-1): sums of two reduced values fit in N limbs.
 template <size_t N>
+constexpr Limbs<N> shr(const Limbs<N>& a, int k) {  // 0 < k < 64
+  Limbs<N> r{};
+  for (size_t i = 0; i < N; ++i) r[i] = (a[i] >> k) | (i + 1 < N ? a[i + 1] << (64 - k) : 0);
+  return r;
+}
+
+template <size_t N>
 struct Modulus {
   Limbs<N> p{}, one{}, r2{}, p_minus_2{};
   uint64_t n0 = 0;  // -p^-1 mod 2^64
@@ -164,6 +171,20 @@ struct Fp {
   }
   Fp inv() const { return pow(Tag::M.p_minus_2.data(), N); }
 
+  // For p = 3 mod 4: a^((p+1)/4) is a square root of a when one exists.
+  std::optional<Fp> sqrt() const {
+    static_assert((Tag::M.p[0] & 3) == 3);
+    static constexpr Limbs<N> e = [] {  // (p+1)/4 = (p >> 2) + 1
+      Limbs<N> r = shr(Tag::M.p, 2), one{};
+      one[0] = 1;
+      add_limbs(r, r, one);
+      return r;
+    }();
+    Fp y = pow(e.data(), N);
+    if (!(y.sqr() == *this)) return std::nullopt;
+    return y;
+  }
+
   static Fp from_u64(uint64_t x) {
     Fp r;
     r.v[0] = x;
@@ -235,6 +256,21 @@ struct Fp2 {
   Fp2 mul_xi() const {
     if constexpr (C::kXi0 == 1) return {c0 - c1, c0 + c1};
     return {mul_small(c0, C::kXi0) - c1, c0 + mul_small(c1, C::kXi0)};
+  }
+  // Square root for p = 3 mod 4 (Adj & Rodriguez-Henriquez, "Square root computation over even
+  // extension fields", algorithm 9).
+  std::optional<Fp2> sqrt() const {
+    static constexpr auto p = C::Tag::M.p;
+    static_assert((p[0] & 3) == 3);
+    static constexpr auto e1 = shr(p, 2);  // (p-3)/4
+    static constexpr auto e2 = shr(p, 1);  // (p-1)/2
+    Fp2 a1 = pow(e1.data(), e1.size());
+    Fp2 x0 = a1 * *this;
+    Fp2 alpha = a1 * x0;
+    Fp2 x = alpha == -one() ? Fp2{-x0.c1, x0.c0}  // u * x0
+                            : (one() + alpha).pow(e2.data(), e2.size()) * x0;
+    if (!(x.sqr() == *this)) return std::nullopt;
+    return x;
   }
   Fp2 pow(const uint64_t* e, size_t n) const {
     Fp2 r = one();

@@ -6,30 +6,13 @@
 
 #include "common/hash.hpp"
 #include "evm/precompiles/internal.hpp"
-#include "evm/precompiles/pairing.hpp"
+#include "evm/precompiles/curves.hpp"
 
 namespace lumio::evm::precompiles {
 namespace {
 using namespace ff;
 
-struct BlsTag {
-  static constexpr size_t N = 6;
-  static constexpr Modulus<6> M = make_modulus<6>(
-      "1a0111ea397fe69a4b1ba7b6434bacd764774b84f38512bf6730d2a0f6b0f6241eabfffeb153ffffb9feffffffff"
-      "aaab");
-};
-struct BlsCurve {
-  using Tag = BlsTag;
-  using F = Fp<BlsTag>;
-  static constexpr uint64_t kXi0 = 1;  // xi = 1 + u
-  static constexpr bool kDType = false;
-  static constexpr bool kBN = false;
-  static constexpr uint64_t kParam = 0xd201000000010000;
-  static constexpr int kLoopLimbs = 1;
-  static constexpr uint64_t kLoop[1] = {0xd201000000010000};  // |x|, x = t - 1 < 0
-  static constexpr const char* kOrderHex =
-      "73eda753299d7d483339d80809a1d80553bda402fffe5bfeffffffff00000001";
-};
+using BlsCurve = bls12_381::Curve;
 using F = BlsCurve::F;
 using P = Pairing<BlsCurve>;
 using E2 = P::E2;
@@ -45,55 +28,6 @@ constexpr const char* kG2Generator =
     "93e02b6052719f607dacd3a088274f65596bd0d09920b61ab5da61bbdc7f5049334cf11213945d57e5ac7d055d042b"
     "7e024aa2b2f08f0a91260805272dc51051c6e47ad4fa403b02b4510b647ae3d1770bac0326a805bbefd48056c8c121"
     "bdb8";
-
-struct Exponents {
-  std::vector<uint64_t> p_plus_1_over_4, p_minus_3_over_4, p_minus_1_over_2;
-};
-const Exponents& exponents() {
-  static const Exponents e = [] {
-    Exponents e;
-    mpz_t p, t;
-    mpz_inits(p, t, nullptr);
-    mpz_import(p, 6, -1, 8, 0, 0, BlsTag::M.p.data());
-    mpz_add_ui(t, p, 1);
-    mpz_fdiv_q_2exp(t, t, 2);
-    e.p_plus_1_over_4 = to_limbs(t);
-    mpz_sub_ui(t, p, 3);
-    mpz_fdiv_q_2exp(t, t, 2);
-    e.p_minus_3_over_4 = to_limbs(t);
-    mpz_sub_ui(t, p, 1);
-    mpz_fdiv_q_2exp(t, t, 1);
-    e.p_minus_1_over_2 = to_limbs(t);
-    mpz_clears(p, t, nullptr);
-    return e;
-  }();
-  return e;
-}
-
-// p = 3 mod 4: sqrt(a) = a^((p+1)/4) when a is a square.
-std::optional<F> sqrt(const F& a) {
-  auto& e = exponents().p_plus_1_over_4;
-  F y = a.pow(e.data(), e.size());
-  if (!(y.sqr() == a)) return std::nullopt;
-  return y;
-}
-// Square root in Fp2 for p = 3 mod 4 (Adj & Rodriguez-Henriquez, "Square root computation over
-// even extension fields", algorithm 9).
-std::optional<E2> sqrt(const E2& a) {
-  auto& e = exponents();
-  E2 a1 = a.pow(e.p_minus_3_over_4.data(), e.p_minus_3_over_4.size());
-  E2 x0 = a1 * a;
-  E2 alpha = a1 * x0;
-  E2 x;
-  if (alpha == -E2::one()) {
-    x = {-x0.c1, x0.c0};  // u * x0
-  } else {
-    E2 b = (E2::one() + alpha).pow(e.p_minus_1_over_2.data(), e.p_minus_1_over_2.size());
-    x = b * x0;
-  }
-  if (!(x.sqr() == a)) return std::nullopt;
-  return x;
-}
 
 const F& b1() {
   static const F b = F::from_u64(4);
@@ -119,7 +53,7 @@ const F& beta() {
     // whose sigma acts as -x^2 on G1.
     mpz_t p, e;
     mpz_inits(p, e, nullptr);
-    mpz_import(p, 6, -1, 8, 0, 0, BlsTag::M.p.data());
+    mpz_import(p, 6, -1, 8, 0, 0, bls12_381::Tag::M.p.data());
     mpz_sub_ui(e, p, 1);
     mpz_divexact_ui(e, e, 3);
     auto limbs = to_limbs(e);
@@ -149,7 +83,7 @@ std::optional<G1> decode_g1(const uint8_t* in, bool check_subgroup) {
   }
   auto x = F::from_bytes(buf);
   if (!x) return std::nullopt;
-  auto y = sqrt(x->sqr() * *x + b1());
+  auto y = (x->sqr() * *x + b1()).sqrt();
   if (!y) return std::nullopt;
   if (y->is_large() != bool(flags & 0x20)) *y = -*y;
   if (check_subgroup && !in_g1(*x, *y)) return std::nullopt;
@@ -177,7 +111,7 @@ std::optional<G2> decode_g2(const uint8_t* in) {
   auto c1 = F::from_bytes(buf), c0 = F::from_bytes(buf + 48);
   if (!c0 || !c1) return std::nullopt;
   E2 x{*c0, *c1};
-  auto y = sqrt(x.sqr() * x + b2());
+  auto y = (x.sqr() * x + b2()).sqrt();
   if (!y) return std::nullopt;
   bool large = y->c1.is_zero() ? y->c0.is_large() : y->c1.is_large();
   if (large != bool(flags & 0x20)) *y = -*y;
