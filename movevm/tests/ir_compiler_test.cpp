@@ -10,6 +10,7 @@
 #include <memory>
 #include <sstream>
 
+#include "movevm/disassembler.hpp"
 #include "movevm/ir_compiler.hpp"
 
 namespace fs = std::filesystem;
@@ -76,7 +77,7 @@ TEST(MoveIrCompiler, TransactionalTestSources) {
   ASSERT_TRUE(fs::exists(root));
   auto std_modules = stdlib();
   ASSERT_GT(std_modules.size(), 20u);
-  size_t passed = 0, failed = 0, compiled = 0, bounds_rejected = 0;
+  size_t passed = 0, failed = 0, compiled = 0, bounds_rejected = 0, listings = 0;
   std::vector<fs::path> files;
   for (const auto& f : fs::recursive_directory_iterator(root))
     if (f.path().extension() == ".mvir") files.push_back(f.path());
@@ -121,6 +122,7 @@ TEST(MoveIrCompiler, TransactionalTestSources) {
       std::string error;
       std::optional<Bytes> bytes;
       std::optional<CompiledModule> module;
+      std::string listing;  // disassembly, for print-bytecode tasks
       if (as_module) {
         auto parsed = ir::parse_module(body);
         ASSERT_TRUE(std::holds_alternative<ir::Module>(parsed)) << path << " task " << i;
@@ -129,6 +131,7 @@ TEST(MoveIrCompiler, TransactionalTestSources) {
           error = e->message;
         } else {
           module = std::get<CompiledModule>(r);
+          listing = disassemble(*module);
           auto s = serialize_module(*module);
           if (s) bytes = *s;
           else error = s.error().message;
@@ -140,6 +143,7 @@ TEST(MoveIrCompiler, TransactionalTestSources) {
         if (auto* e = std::get_if<ir::CompileError>(&r)) {
           error = e->message;
         } else {
+          listing = disassemble(std::get<CompiledScript>(r));
           auto s = serialize_script(std::get<CompiledScript>(r));
           if (s) bytes = *s;
           else error = s.error().message;
@@ -153,6 +157,12 @@ TEST(MoveIrCompiler, TransactionalTestSources) {
         out = {false, "compile error '" + error + "', expected success"};
       } else {
         ++compiled;
+        if (is_print) {
+          std::string expect = want;
+          while (!expect.empty() && (expect.back() == '\n' || expect.back() == ' ')) expect.pop_back();
+          ++listings;
+          if (listing != expect) out = {false, "disassembly differs:\n" + listing + "\n--- expected ---\n" + expect};
+        }
         auto status = as_module ? deserialize_module(*bytes).status() : deserialize_script(*bytes).status();
         if (status != StatusCode::EXECUTED) {
           ++bounds_rejected;
@@ -172,7 +182,9 @@ TEST(MoveIrCompiler, TransactionalTestSources) {
       (out.ok ? passed : failed)++;
     }
   }
-  std::cout << compiled << " units compiled, " << bounds_rejected << " rejected by bounds checks\n";
+  std::cout << compiled << " units compiled, " << bounds_rejected << " rejected by bounds checks, "
+            << listings << " disassembled\n";
+  EXPECT_GT(listings, 40u);
   std::cout << passed << " passed, " << failed << " failed\n";
   EXPECT_GT(compiled, 1000u);
   EXPECT_EQ(failed, 0u);
