@@ -15,6 +15,7 @@
 #include "common/rlp.hpp"
 #include "common/secp256k1.hpp"
 #include "evm/evm.hpp"
+#include "evm/precompiles/precompiles.hpp"
 #include "state/mpt.hpp"
 
 using namespace lumio;
@@ -308,6 +309,11 @@ int main(int argc, char** argv) {
     else if (a == "--baseline" && i + 1 < argc) baseline_file = argv[++i];
     else inputs.emplace_back(a);
   }
+#ifdef LUMIO_KZG_SETUP_FILE
+  // Point evaluation (0x0a) needs the KZG setup wherever the runner is started from (CTest
+  // runs in the build tree); $LUMIO_KZG_SETUP and ../shared remain fallbacks.
+  evm::precompiles::set_trusted_setup_path(LUMIO_KZG_SETUP_FILE);
+#endif
   if (inputs.empty()) {
     std::cerr << "usage: lumio-statetest [--test NAME] [--index N] [-v] [--baseline FILE] FILE_OR_DIR...\n";
     return 2;
