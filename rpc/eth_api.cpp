@@ -339,7 +339,9 @@ CallRequest dec_call(const json& j) {
 StateOverrides dec_state_overrides(const json& j) {
   if (!j.is_object()) type_error("non-object", "override.StateOverride", {});
   StateOverrides out;
-  for (auto& [key, acc] : j.items()) {
+  for (auto it = j.begin(); it != j.end(); ++it) {
+    const std::string& key = it.key();
+    const json& acc = it.value();
     Address addr;
     try {
       addr = dec_addr(json(key));
@@ -358,7 +360,8 @@ StateOverrides dec_state_overrides(const json& j) {
     auto slots = [&](const json& m, const char* field) {
       if (!m.is_object()) type_error("non-object", "map[common.Hash]common.Hash", field);
       std::vector<std::pair<Hash32, Hash32>> kv;
-      for (auto& [k, v] : m.items()) kv.emplace_back(dec_hash(json(k), field), dec_hash(v, field));
+      for (auto s = m.begin(); s != m.end(); ++s)
+        kv.emplace_back(dec_hash(json(s.key()), field), dec_hash(s.value(), field));
       return kv;
     };
     const json* st = f("state");
@@ -804,6 +807,7 @@ struct EthApi::Impl {
   std::string add_filter(Filter f) {
     std::lock_guard lock(filters_mu);
     expire_filters();
+    if (filters.size() >= opts.max_filters) throw RpcError(code::kServer, "too many filters");
     f.last_poll = std::chrono::steady_clock::now();
     std::string id = random_hex_id();
     filters.emplace(id, std::move(f));

@@ -258,6 +258,7 @@ struct EthApiOptions {
   uint64_t max_logs_block_range = 10'000;  // eth_getLogs; 0: unlimited
   size_t max_log_query_terms = 1000;       // addresses, or topics at one position
   uint64_t filter_timeout_s = 300;         // filters not polled for this long are removed
+  size_t max_filters = 10'000;             // live polling filters, all clients together
   uint64_t max_fee_history_blocks = 1024;
 };
 
