@@ -124,35 +124,31 @@ struct Fp {
   Fp operator-() const { return zero() - *this; }
   Fp dbl() const { return *this + *this; }
 
-  // CIOS Montgomery multiplication.
+  // CIOS Montgomery multiplication with both inner loops fused. Needs the top limb of p below
+  // 2^63 - 1 (true for both curves), so the running sum never exceeds N limbs.
   friend Fp operator*(const Fp& a, const Fp& b) {
+    static_assert(Tag::M.p[N - 1] < 0x7fffffffffffffffull);
     const auto& p = Tag::M.p;
-    uint64_t t[N + 2] = {};
+    uint64_t t[N] = {};
     for (size_t i = 0; i < N; ++i) {
-      uint64_t c = 0;
-      for (size_t j = 0; j < N; ++j) {
-        u128 s = u128(a.v[j]) * b.v[i] + t[j] + c;
-        t[j] = uint64_t(s);
-        c = uint64_t(s >> 64);
-      }
-      u128 s = u128(t[N]) + c;
-      t[N] = uint64_t(s);
-      t[N + 1] = uint64_t(s >> 64);
+      u128 s = u128(a.v[0]) * b.v[i] + t[0];
+      uint64_t hi_ab = uint64_t(s >> 64);
+      t[0] = uint64_t(s);
       uint64_t m = t[0] * Tag::M.n0;
       s = u128(m) * p[0] + t[0];
-      c = uint64_t(s >> 64);
+      uint64_t hi_mp = uint64_t(s >> 64);
       for (size_t j = 1; j < N; ++j) {
-        s = u128(m) * p[j] + t[j] + c;
+        s = u128(a.v[j]) * b.v[i] + t[j] + hi_ab;
+        hi_ab = uint64_t(s >> 64);
+        s = u128(m) * p[j] + uint64_t(s) + hi_mp;
+        hi_mp = uint64_t(s >> 64);
         t[j - 1] = uint64_t(s);
-        c = uint64_t(s >> 64);
       }
-      s = u128(t[N]) + c;
-      t[N - 1] = uint64_t(s);
-      t[N] = t[N + 1] + uint64_t(s >> 64);
+      t[N - 1] = hi_ab + hi_mp;
     }
     Fp r, d;
     for (size_t i = 0; i < N; ++i) r.v[i] = t[i];
-    // t < 2p; t[N] is 0 because p < 2^(64N-1).
+    // t < 2p
     uint64_t keep = 0 - sub_limbs(d.v, r.v, p);
     for (size_t i = 0; i < N; ++i) r.v[i] = (r.v[i] & keep) | (d.v[i] & ~keep);
     return r;
