@@ -340,6 +340,76 @@ Result sol_remaining_compute_units(SyscallContext& ctx, uint64_t, uint64_t, uint
   return ctx.remaining;
 }
 
+// A sysvar's in-memory (repr(C)) layout, built from its bincode account data: field sizes in
+// order (alignment = size, except byte arrays), struct alignment, total size.
+struct SysvarLayout {
+  const char* name;
+  const char* id;
+  std::vector<uint8_t> fields;  // sizes; 32 = a [u8; 32] hash (alignment 1)
+  size_t align, size;
+};
+
+const std::vector<SysvarLayout>& sysvar_layouts() {
+  static const std::vector<SysvarLayout> layouts = {
+      {"clock", "SysvarC1ock11111111111111111111111111111111", {8, 8, 8, 8, 8}, 8, 40},
+      {"rent", "SysvarRent111111111111111111111111111111111", {8, 8, 1}, 8, 24},
+      {"epoch_schedule", "SysvarEpochSchedu1e111111111111111111111111", {8, 8, 1, 8, 8}, 8, 40},
+      {"epoch_rewards", "SysvarEpochRewards1111111111111111111111111", {8, 8, 32, 16, 8, 8, 1}, 16, 96},
+      {"last_restart_slot", "SysvarLastRestartS1ot1111111111111111111111", {8}, 8, 8},
+  };
+  return layouts;
+}
+
+Result get_sysvar(SyscallContext& ctx, const SysvarLayout& l, uint64_t var_addr) {
+  if (auto e = ctx.consume_checked(ctx.cost.sysvar_base_cost + l.size)) return *e;
+  auto out = ctx.translate(AccessType::Store, var_addr, l.size, l.align);
+  if (!out) return out.error();
+  auto it = ctx.sysvars.find(sysvar_id(l.name));
+  if (it == ctx.sysvars.end()) return syscall_error("UnsupportedSysvar", "Unsupported sysvar");
+  // bincode (packed, little-endian) -> repr(C) with zeroed padding.
+  std::vector<uint8_t> mem(l.size, 0);
+  size_t in = 0, at = 0;
+  for (uint8_t f : l.fields) {
+    size_t align = f == 32 ? 1 : f;
+    at = (at + align - 1) / align * align;
+    if (in + f > it->second.size()) return syscall_error("UnsupportedSysvar", "Unsupported sysvar");
+    std::memcpy(mem.data() + at, it->second.data() + in, f);
+    in += f;
+    at += f;
+  }
+  std::memcpy(*out, mem.data(), l.size);
+  return uint64_t{0};
+}
+
+template <int Index>
+Result sol_get_sysvar_typed(SyscallContext& ctx, uint64_t var_addr, uint64_t, uint64_t, uint64_t, uint64_t) {
+  return get_sysvar(ctx, sysvar_layouts()[Index], var_addr);
+}
+
+// SIMD-0127: a byte range of a sysvar's account data. Returns 2 if the sysvar is unknown, 1 if
+// the range exceeds it.
+Result sol_get_sysvar(SyscallContext& ctx, uint64_t id_addr, uint64_t var_addr, uint64_t offset, uint64_t length,
+                      uint64_t) {
+  const uint64_t per = ctx.cost.cpi_bytes_per_unit;
+  if (auto e = ctx.consume_checked(ctx.cost.sysvar_base_cost + 32 / per +
+                                   std::max(length / per, ctx.cost.mem_op_base_cost)))
+    return *e;
+  auto out = ctx.translate(AccessType::Store, var_addr, length);
+  if (!out) return out.error();
+  auto id = ctx.translate(AccessType::Load, id_addr, 32);
+  if (!id) return id.error();
+  uint64_t end;
+  if (__builtin_add_overflow(offset, length, &end) || __builtin_add_overflow(var_addr, length, &end))
+    return syscall_error("ArithmeticOverflow", "Program arithmetic overflowed");
+  Pubkey key;
+  std::memcpy(key.data(), *id, 32);
+  auto it = ctx.sysvars.find(key);
+  if (it == ctx.sysvars.end()) return uint64_t{2};
+  if (offset + length > it->second.size()) return uint64_t{1};
+  if (length) std::memcpy(*out, it->second.data() + offset, length);
+  return uint64_t{0};
+}
+
 Result not_implemented(SyscallContext&, uint64_t, uint64_t, uint64_t, uint64_t, uint64_t) {
   return syscall_error("NotImplemented", "syscall not implemented in Lumio yet");
 }
@@ -366,6 +436,12 @@ void register_core_syscalls(Loader& loader) {
   loader.register_syscall("sol_get_return_data", sol_get_return_data);
   loader.register_syscall("sol_get_stack_height", sol_get_stack_height);
   loader.register_syscall("sol_remaining_compute_units", sol_remaining_compute_units);
+  loader.register_syscall("sol_get_clock_sysvar", sol_get_sysvar_typed<0>);
+  loader.register_syscall("sol_get_rent_sysvar", sol_get_sysvar_typed<1>);
+  loader.register_syscall("sol_get_epoch_schedule_sysvar", sol_get_sysvar_typed<2>);
+  loader.register_syscall("sol_get_epoch_rewards_sysvar", sol_get_sysvar_typed<3>);
+  loader.register_syscall("sol_get_last_restart_slot", sol_get_sysvar_typed<4>);
+  loader.register_syscall("sol_get_sysvar", sol_get_sysvar);
 }
 
 void register_pending_syscalls(Loader& loader) {
@@ -373,11 +449,9 @@ void register_pending_syscalls(Loader& loader) {
   // disabled). sol_alloc_free_ is only offered when not deploying.
   static constexpr const char* kNames[] = {
       "sol_secp256k1_recover", "sol_blake3", "sol_curve_validate_point", "sol_curve_group_op",
-      "sol_curve_multiscalar_mul", "sol_get_clock_sysvar", "sol_get_epoch_schedule_sysvar",
-      "sol_get_rent_sysvar", "sol_get_last_restart_slot", "sol_get_epoch_rewards_sysvar",
-      "sol_get_processed_sibling_instruction", "sol_invoke_signed_c", "sol_invoke_signed_rust",
-      "sol_alt_bn128_group_op", "sol_big_mod_exp", "sol_poseidon", "sol_alt_bn128_compression",
-      "sol_get_sysvar", "sol_get_epoch_stake"};
+      "sol_curve_multiscalar_mul", "sol_get_processed_sibling_instruction", "sol_invoke_signed_c",
+      "sol_invoke_signed_rust", "sol_alt_bn128_group_op", "sol_big_mod_exp", "sol_poseidon",
+      "sol_alt_bn128_compression", "sol_get_epoch_stake"};
   for (const char* n : kNames)
     if (!loader.syscalls.lookup(hash_symbol_name(n))) loader.register_syscall(n, not_implemented);
 }
@@ -485,6 +559,17 @@ std::optional<Pubkey> create_program_address(std::span<const std::span<const uin
   Pubkey out;
   std::memcpy(out.data(), h.data(), 32);
   return out;
+}
+
+Pubkey sysvar_id(std::string_view name) {
+  for (auto& l : sysvar_layouts())
+    if (name == l.name) {
+      Pubkey k{};
+      auto v = base58_decode(l.id);
+      if (v && v->size() == 32) std::memcpy(k.data(), v->data(), 32);
+      return k;
+    }
+  return Pubkey{};
 }
 
 std::string base58(const uint8_t* data, size_t len) {

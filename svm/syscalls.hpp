@@ -16,7 +16,9 @@ namespace lumio::svm {
 // Registers abort, sol_panic_, sol_log_, sol_log_64_, sol_log_compute_units_, sol_log_pubkey,
 // sol_log_data, sol_memcpy_, sol_memmove_, sol_memset_, sol_memcmp_, sol_sha256, sol_keccak256,
 // sol_create_program_address, sol_try_find_program_address, sol_set_return_data,
-// sol_get_return_data, sol_get_stack_height, sol_remaining_compute_units.
+// sol_get_return_data, sol_get_stack_height, sol_remaining_compute_units, the sysvar getters
+// (sol_get_clock_sysvar, _rent_, _epoch_schedule_, _epoch_rewards_, sol_get_last_restart_slot)
+// and sol_get_sysvar, served from SyscallContext::sysvars.
 void register_core_syscalls(Loader& loader);
 
 // Registers the rest of Agave's v1 syscall names (mainnet feature set) with a handler that fails
@@ -31,6 +33,10 @@ Loader make_loader_v1(bool deploying);
 std::string base58(const uint8_t* data, size_t len);
 std::optional<std::vector<uint8_t>> base58_decode(std::string_view s);
 std::string base64(const uint8_t* data, size_t len);
+
+// Sysvar ids (sysvar cache keys for SyscallContext::sysvars).
+Pubkey sysvar_id(std::string_view name);  // "clock", "rent", "epoch_schedule", "epoch_rewards",
+                                          // "last_restart_slot"; all-zero for anything else
 
 // Whether 32 bytes decompress to a point of the ed25519 curve (curve25519-dalek semantics:
 // y = bytes mod p with the sign bit cleared; any subgroup). Program addresses must not.

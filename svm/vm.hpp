@@ -11,6 +11,7 @@
 #pragma once
 #include <array>
 #include <cstdint>
+#include <map>
 #include <memory>
 #include <optional>
 #include <span>
@@ -104,6 +105,7 @@ struct ExecutionCost {
   uint64_t mem_op_base_cost = 10;
   uint64_t cpi_bytes_per_unit = 250;
   uint64_t create_program_address_units = 1500;
+  uint64_t sysvar_base_cost = 100;
   uint64_t max_return_data = 1024;
 };
 
@@ -122,6 +124,7 @@ class SyscallContext {
   uint64_t stack_height = 1;            // instruction stack height (1 = top level)
   Pubkey return_data_program{};         // last sol_set_return_data: setter and bytes
   std::vector<uint8_t> return_data;
+  std::map<Pubkey, std::vector<uint8_t>> sysvars;  // sysvar cache: id -> account data (bincode)
 
   void consume(uint64_t n) { remaining = n > remaining ? 0 : remaining - n; }
   // Agave consume_checked: charges what is left, then fails with ComputationalBudgetExceeded.

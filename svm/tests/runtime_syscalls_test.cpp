@@ -3,7 +3,9 @@
 #include <gtest/gtest.h>
 #include <sodium.h>
 
+#include <cstdio>
 #include <cstring>
+#include <functional>
 #include <random>
 
 #include "svm/syscalls.hpp"
@@ -185,6 +187,70 @@ TEST(SvmRuntimeSyscalls, IntrospectionAndLogData) {
   ASSERT_EQ(y.ctx.logs.size(), 1u);
   EXPECT_EQ(y.ctx.logs[0], "Program data: aGVsbG8= ");
   EXPECT_EQ(y.r.instruction_count, 16u + 100u + 200u + 5u);  // base, per field, bytes
+}
+
+TEST(SvmRuntimeSyscalls, SysvarsFromTheCache) {
+  // Clock {slot 5, epoch_start_timestamp -1, epoch 2, leader_schedule_epoch 3, unix_timestamp 100}
+  std::vector<uint8_t> clock(40);
+  int64_t fields[5] = {5, -1, 2, 3, 100};
+  std::memcpy(clock.data(), fields, 40);
+  // Rent {3480, 2.0, 50}: bincode is 17 bytes, the in-memory struct 24.
+  std::vector<uint8_t> rent(17);
+  uint64_t lpby = 3480;
+  double threshold = 2.0;
+  std::memcpy(rent.data(), &lpby, 8);
+  std::memcpy(rent.data() + 8, &threshold, 8);
+  rent[16] = 50;
+  auto with_sysvars = [&](SyscallContext& c, VmMemory& m) {
+    c.sysvars[sysvar_id("clock")] = clock;
+    c.sysvars[sysvar_id("rent")] = rent;
+    std::memset(m.heap().data(), 0xee, 64);
+    Pubkey id = sysvar_id("rent");
+    std::memcpy(m.heap().data() + 128, id.data(), 32);
+  };
+  auto x = run(
+      "lddw r6, 0x300000000; mov64 r1, r6; call sol_get_clock_sysvar; mov64 r1, r6; add64 r1, 40;"
+      "call sol_get_rent_sysvar; exit",
+      1000, with_sysvars);
+  ASSERT_TRUE(x.r.result.ok()) << x.r.result.error().message();
+  int64_t got[5];
+  std::memcpy(got, x.heap.data(), 40);
+  EXPECT_EQ(got[0], 5);
+  EXPECT_EQ(got[1], -1);
+  EXPECT_EQ(got[4], 100);
+  uint64_t lpby_out;
+  std::memcpy(&lpby_out, x.heap.data() + 40, 8);
+  EXPECT_EQ(lpby_out, 3480u);
+  EXPECT_EQ(x.heap[56], 50);
+  EXPECT_EQ(x.heap[57], 0);  // padding is zeroed
+  EXPECT_EQ(x.heap[63], 0);
+  // 7 instructions + (100 + 40) + (100 + 24)
+  EXPECT_EQ(x.r.instruction_count, 7u + 140u + 124u);
+
+  // Missing from the cache: the syscall fails after charging.
+  auto y = run("lddw r1, 0x300000000; call sol_get_epoch_schedule_sysvar; exit", 1000);
+  ASSERT_FALSE(y.r.result.ok());
+  EXPECT_EQ(y.r.result.error().syscall.kind, "UnsupportedSysvar");
+  // Unaligned destination.
+  auto z = run("lddw r1, 0x300000004; call sol_get_clock_sysvar; exit", 1000, with_sysvars);
+  ASSERT_FALSE(z.r.result.ok());
+  EXPECT_EQ(z.r.result.error().syscall.kind, "UnalignedPointer");
+
+  // sol_get_sysvar (SIMD-0127): bytes 8..16 of the rent account data; unknown id -> 2; past end -> 1.
+  const char* get = "lddw r6, 0x300000000; mov64 r1, r6; add64 r1, 128; mov64 r2, r6; mov64 r3, %d; mov64 r4, 8;"
+                    "call sol_get_sysvar; exit";
+  char prog[256];
+  std::snprintf(prog, sizeof prog, get, 8);
+  auto a = run(prog, 1000, with_sysvars);
+  ASSERT_TRUE(a.r.result.ok()) << a.r.result.error().message();
+  EXPECT_EQ(a.r.result.value(), 0u);
+  double t;
+  std::memcpy(&t, a.heap.data(), 8);
+  EXPECT_EQ(t, 2.0);
+  EXPECT_EQ(a.r.instruction_count, 8u + 100u + 0u + 10u);
+  std::snprintf(prog, sizeof prog, get, 10);
+  EXPECT_EQ(run(prog, 1000, with_sysvars).r.result.value(), 1u);
+  EXPECT_EQ(run(prog, 1000, [](SyscallContext&, VmMemory&) {}).r.result.value(), 2u);
 }
 
 }  // namespace

@@ -426,5 +426,55 @@ TEST_F(SvmSpl, TokenMintAndTransferEndToEnd) {
   }
 }
 
+// InitializeMint2 reads Rent through sol_get_rent_sysvar instead of the rent account.
+TEST_F(SvmSpl, TokenInitializeMint2UsesTheRentSysvar) {
+  Pubkey token_id{};
+  auto v = base58_decode("TokenkegQfeZyiNwAJbNbGKPFXCWuBvf9Ss623VQ5DA");
+  ASSERT_TRUE(v && v->size() == 32);
+  std::memcpy(token_id.data(), v->data(), 32);
+  Loader loader = make_loader_v1(false);
+  auto exe = Executable::load(image("spl_token-3.5.0"), loader);
+  ASSERT_TRUE(exe.ok());
+  std::vector<uint8_t> rent(17);
+  uint64_t lpby = 3480;
+  double threshold = 2.0;
+  std::memcpy(rent.data(), &lpby, 8);
+  std::memcpy(rent.data() + 8, &threshold, 8);
+  rent[16] = 50;
+  for (bool cached : {false, true}) {
+    SCOPED_TRACE(cached);
+    InstructionAccount mint;
+    mint.key.fill(0x10);
+    mint.owner = token_id;
+    mint.is_writable = true;
+    mint.data.assign(82, 0);
+    mint.lamports = (128 + 82) * 3480 * 2;
+    std::vector<uint8_t> data = {20, 9};
+    data.insert(data.end(), 32, 0x44);  // mint authority
+    data.push_back(0);                  // no freeze authority
+    std::vector<InstructionAccount> accs = {mint};
+    auto input = serialize_aligned(accs, data, token_id);
+    SyscallContext ctx;
+    ctx.remaining = 200'000;
+    if (cached) ctx.sysvars[sysvar_id("rent")] = rent;
+    VmMemory mem(loader.config);
+    Vm vm(*exe, loader, ctx, mem, input);
+    auto r = vm.run();
+    ASSERT_FALSE(ctx.logs.empty());
+    EXPECT_EQ(ctx.logs[0], "Program log: Instruction: InitializeMint2");
+    if (!cached) {
+      ASSERT_FALSE(r.result.ok());
+      EXPECT_EQ(r.result.error().syscall.kind, "UnsupportedSysvar");
+      continue;
+    }
+    ASSERT_TRUE(r.result.ok()) << r.result.error().message();
+    EXPECT_EQ(r.result.value(), 0u);
+    auto u = deserialize_aligned(input, accs);
+    ASSERT_TRUE(u.ok());
+    EXPECT_EQ((*u)[0].data[44], 9);  // decimals
+    EXPECT_EQ((*u)[0].data[45], 1);  // initialized
+  }
+}
+
 }  // namespace
 }  // namespace lumio::svm
