@@ -35,6 +35,8 @@ void field_identities() {
   EXPECT_TRUE((minus_one + F::one()).is_zero());
   EXPECT_EQ(-F::one(), minus_one);
   EXPECT_FALSE(minus_one.sqrt());  // p = 3 mod 4: -1 is not a square
+  EXPECT_EQ(minus_one.inv(), minus_one);
+  EXPECT_TRUE(F::zero().inv().is_zero());
   uint8_t p_bytes[F::kBytes];
   minus_one.to_bytes(p_bytes);
   p_bytes[F::kBytes - 1] += 1;  // p itself: not canonical
@@ -45,6 +47,7 @@ void field_identities() {
   for (size_t i = 0; i + 1 < s.size(); ++i) {
     F a = s[i], b = s[i + 1];
     EXPECT_EQ(a * a.inv(), F::one());
+    EXPECT_EQ(a.inv(), a.inv_by_pow());
     EXPECT_EQ((a + b) - b, a);
     EXPECT_EQ((a - b) + b, a);
     EXPECT_EQ(*(a * a).sqrt() * *(a * a).sqrt(), a * a);
