@@ -60,9 +60,9 @@ Bytes evm_storage_key(const Address& a, const Hash32& slot) {
 Bytes evm_storage_value(const Hash32& v) { return trimmed(v.view()); }
 
 Commitment::Commitment(const Store& store, size_t cache_entries)
-    : store_(store),
-      caches_{NodeCache(cache_entries), NodeCache(cache_entries), NodeCache(cache_entries),
-              NodeCache(cache_entries)} {}
+    : store_(store) {
+  for (auto& c : caches_) c.set_max_entries(cache_entries);
+}
 
 void Commitment::add_stats(const TrieStats& s) {
   stats_.node_reads += s.node_reads;

@@ -11,17 +11,37 @@
 #include "common/rlp.hpp"
 #include "state/mpt.hpp"
 
+#include <tbb/parallel_for.h>
+
 namespace lumio::state {
 
-const Bytes* NodeCache::find(const Bytes& key) const {
+std::optional<Bytes> NodeCache::find(const Bytes& key) const {
+  std::shared_lock lock(mu_);
   auto it = map_.find(std::string(key.begin(), key.end()));
-  return it == map_.end() ? nullptr : &it->second;
+  if (it == map_.end()) return std::nullopt;
+  return it->second;
 }
 
 void NodeCache::put(const Bytes& key, size_t depth, const Bytes& raw) {
   if (depth > max_depth_) return;
+  std::unique_lock lock(mu_);
   if (map_.size() >= max_entries_) map_.clear();
   map_.insert_or_assign(std::string(key.begin(), key.end()), raw);
+}
+
+void NodeCache::erase(const Bytes& key) {
+  std::unique_lock lock(mu_);
+  map_.erase(std::string(key.begin(), key.end()));
+}
+
+void NodeCache::clear() {
+  std::unique_lock lock(mu_);
+  map_.clear();
+}
+
+size_t NodeCache::size() const {
+  std::shared_lock lock(mu_);
+  return map_.size();
 }
 
 Bytes evm_account_trie_owner() { return Bytes{'A'}; }
@@ -46,9 +66,9 @@ Bytes Trie::node_key(BytesView path) const {
 std::optional<Bytes> Trie::read_node(BytesView path) const {
   Bytes key = node_key(path);
   if (cache_) {
-    if (const Bytes* raw = cache_->find(key)) {
+    if (auto raw = cache_->find(key)) {
       if (stats_) ++stats_->cache_hits;
-      return *raw;
+      return raw;
     }
   }
   if (stats_) ++stats_->node_reads;
@@ -192,6 +212,10 @@ class TrieWork {
       loaded_.insert(Bytes{});
     }
   }
+
+  // Works on the subtree `sub` (the child slot of an already loaded root branch).
+  TrieWork(const Trie& trie, std::function<std::optional<Bytes>(BytesView)> read, Ref sub)
+      : trie_(trie), read_(std::move(read)), root_(std::move(sub)) {}
 
   Ref& root() { return root_; }
 
@@ -433,9 +457,12 @@ class TrieWork {
       if (cache) cache->put(key, path.size(), n.raw);
       if (stats) ++stats->node_writes;
       written_.insert(path);
+      n.stored = true;
+      n.origin = path;
       out.push_back(0xa0);
       append(out, n.hash.view());
     } else {
+      n.stored = false;
       append(out, n.raw);  // inlined: no slot of its own
     }
   }
@@ -543,10 +570,18 @@ void Trie::for_each(const std::function<bool(BytesView, BytesView)>& fn) const {
   w.walk(w.root(), path, fn);
 }
 
+namespace {
+// Below this many changes a parallel split is not worth the task overhead.
+constexpr size_t kParallelMinChanges = 64;
+}  // namespace
+
 Hash32 Trie::update(TrieChanges changes, NodeWrites& batch) {
   // Later entries win; sorted order keeps the loaded paths local.
   std::map<Bytes, std::optional<Bytes>> last;
   for (auto& [k, v] : changes) last.insert_or_assign(std::move(k), std::move(v));
+  if (last.size() >= kParallelMinChanges && !last.begin()->first.empty()) {
+    if (auto root = update_parallel(last, batch)) return *root;
+  }
   TrieWork w(*this, [this](BytesView p) { return read_node(p); });
   Bytes path;
   for (auto& [k, v] : last) {
@@ -555,10 +590,14 @@ Hash32 Trie::update(TrieChanges changes, NodeWrites& batch) {
     if (v && !v->empty()) w.insert(w.root(), path, nib, 0, std::move(*v));
     else w.remove(w.root(), path, nib, 0);
   }
+  return finish(w, batch);
+}
+
+Hash32 Trie::finish(TrieWork& w, NodeWrites& batch) {
   Hash32 root = kEmptyTrieRoot;
+  Bytes path;
   if (!w.root().empty()) {
     Bytes ref;
-    path.clear();
     w.encode(w.root(), path, ref, batch, cache_, stats_, true);
     root = w.root().node ? w.root().node->hash : *w.root().hash;
   }
@@ -569,6 +608,84 @@ Hash32 Trie::update(TrieChanges changes, NodeWrites& batch) {
     if (stats_) ++stats_->node_erases;
   }
   return root;
+}
+
+// When the root is a branch, the subtrees under its 16 children are independent: update them
+// in parallel, each collecting its own node writes, then re-encode the root. Returns nullopt
+// (having changed nothing) when the split does not apply.
+std::optional<Hash32> Trie::update_parallel(std::map<Bytes, std::optional<Bytes>>& last,
+                                            NodeWrites& batch) {
+  TrieWork w(*this, [this](BytesView p) { return read_node(p); });
+  Ref& root = w.root();
+  if (!root.node || root.node->kind != Node::Branch) return std::nullopt;
+  struct Sub {
+    std::vector<std::pair<Bytes, std::optional<Bytes>*>> changes;  // nibbles, value
+    TrieStats stats;
+    NodeWrites writes;
+    std::unique_ptr<TrieWork> work;
+  };
+  std::array<Sub, 16> subs;
+  for (auto& [k, v] : last) {
+    Bytes nib = to_nibbles(k);
+    subs[nib[0]].changes.emplace_back(std::move(nib), &v);
+  }
+  // A root that will surely fold (fewer than two children left, no value): serial path.
+  int remaining = 0;
+  for (int i = 0; i < 16; ++i) {
+    bool has_insert = false;
+    for (auto& c : subs[i].changes) has_insert |= *c.second && !(*c.second)->empty();
+    if (!root.node->kids[i].empty() || has_insert) ++remaining;
+  }
+  if (remaining < 2 && root.node->value.empty()) return std::nullopt;
+
+  std::vector<int> active;
+  for (int i = 0; i < 16; ++i)
+    if (!subs[i].changes.empty()) active.push_back(i);
+  tbb::parallel_for(size_t(0), active.size(), [&](size_t a) {
+    int i = active[a];
+    Sub& s = subs[i];
+    Trie sub_trie(store_, owner_, cache_, stats_ ? &s.stats : nullptr);
+    s.work = std::make_unique<TrieWork>(sub_trie, [&sub_trie](BytesView p) { return sub_trie.read_node(p); },
+                                        std::move(root.node->kids[i]));
+    Bytes path;
+    for (auto& [nib, v] : s.changes) {
+      path.assign(1, uint8_t(i));
+      if (*v && !(*v)->empty()) s.work->insert(s.work->root(), path, nib, 1, **v);  // copy: see fallback
+      else s.work->remove(s.work->root(), path, nib, 1);
+    }
+    path.assign(1, uint8_t(i));
+    Bytes ref;
+    if (!s.work->root().empty())
+      s.work->encode(s.work->root(), path, ref, s.writes, cache_, stats_ ? &s.stats : nullptr, false);
+    for (const Bytes& p : s.work->stale()) {
+      Bytes key = sub_trie.node_key(p);
+      if (cache_) cache_->erase(key);
+      s.writes.emplace_back(std::move(key), std::nullopt);
+      if (stats_) ++s.stats.node_erases;
+    }
+    root.node->kids[i] = std::move(s.work->root());
+  });
+  // Subtrees that lost all their keys may leave the root with one child: it must fold into
+  // that child, which moves nodes across the split. Rare (a block deleting nearly everything):
+  // drop this attempt (nothing was written; the cache saw its writes, so clear it) and let the
+  // serial path redo it.
+  int children = 0;
+  for (int i = 0; i < 16; ++i) children += !root.node->kids[i].empty();
+  if (children < 2 && root.node->value.empty()) {
+    if (cache_) cache_->clear();
+    return std::nullopt;
+  }
+  root.node->dirty = true;
+  for (int i : active) {
+    for (auto& nw : subs[i].writes) batch.push_back(std::move(nw));
+    if (stats_) {
+      stats_->node_reads += subs[i].stats.node_reads;
+      stats_->cache_hits += subs[i].stats.cache_hits;
+      stats_->node_writes += subs[i].stats.node_writes;
+      stats_->node_erases += subs[i].stats.node_erases;
+    }
+  }
+  return finish(w, batch);
 }
 
 Hash32 Trie::update(TrieChanges changes, WriteBatch& batch) {

@@ -11,7 +11,9 @@
 // reference, so a corrupted store is detected rather than silently hashed into a root.
 #pragma once
 #include <functional>
+#include <map>
 #include <optional>
+#include <shared_mutex>
 #include <string>
 #include <unordered_map>
 #include <utility>
@@ -20,6 +22,8 @@
 #include "state/store.hpp"
 
 namespace lumio::state {
+
+class TrieWork;
 
 // Counters for tests and benchmarks.
 struct TrieStats {
@@ -30,19 +34,21 @@ struct TrieStats {
 };
 
 // Hot upper nodes (paths up to max_depth nibbles) kept in memory, bounded by max_entries
-// (cleared when full: the upper levels refill within a block or two).
+// (cleared when full: the upper levels refill within a block or two). Thread-safe.
 class NodeCache {
  public:
   explicit NodeCache(size_t max_entries = 1 << 17, size_t max_depth = 4)
       : max_entries_(max_entries), max_depth_(max_depth) {}
-  const Bytes* find(const Bytes& key) const;
+  std::optional<Bytes> find(const Bytes& key) const;
   void put(const Bytes& key, size_t depth, const Bytes& raw);
-  void erase(const Bytes& key) { map_.erase(std::string(key.begin(), key.end())); }
-  void clear() { map_.clear(); }
-  size_t size() const { return map_.size(); }
+  void erase(const Bytes& key);
+  void clear();
+  size_t size() const;
+  void set_max_entries(size_t n) { max_entries_ = n; }
 
  private:
   size_t max_entries_, max_depth_;
+  mutable std::shared_mutex mu_;
   std::unordered_map<std::string, Bytes> map_;
 };
 
@@ -82,7 +88,11 @@ class Trie {
   Bytes node_key(BytesView path) const;
 
  private:
+  friend class TrieWork;
   std::optional<Bytes> read_node(BytesView path) const;
+  Hash32 finish(TrieWork& w, NodeWrites& batch);
+  std::optional<Hash32> update_parallel(std::map<Bytes, std::optional<Bytes>>& last,
+                                        NodeWrites& batch);
 
   const Store& store_;
   Bytes owner_;

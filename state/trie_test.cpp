@@ -214,3 +214,64 @@ TEST(Trie, CorruptNodeIsDetected) {
   }
   EXPECT_TRUE(threw);
 }
+
+// Large updates take the parallel path (subtrees of the root branch updated concurrently);
+// deletions empty whole subtrees and finally fold the root. Same guarantees as above.
+TEST(Trie, ParallelUpdatesMatchRebuildAndLeaveNoGarbage) {
+  TempDir d, d2;
+  auto store = Store::open(d.path.string());
+  NodeCache cache;
+  TrieStats stats;
+  Trie t(*store, Bytes{'P'}, &cache, &stats);
+  std::map<Bytes, Bytes> model;
+  std::mt19937_64 rng(99);
+  auto key_of = [](uint64_t i) {
+    Hash32 h = keccak256(std::to_string(i));
+    return Bytes(h.bytes.begin(), h.bytes.end());
+  };
+  auto check = [&](const TrieChanges& ch) {
+    WriteBatch batch;
+    Hash32 r = t.update(ch, batch);
+    store->write(batch, false);
+    ASSERT_EQ(r, model_root(model));
+    ASSERT_EQ(t.root(), r);
+  };
+  for (int round = 0; round < 20; ++round) {
+    TrieChanges ch;
+    int n = 100 + int(rng() % 200);
+    for (int i = 0; i < n; ++i) {
+      Bytes k = key_of(rng() % 3000);
+      if (rng() % 10 < 4) {
+        ch.emplace_back(k, std::nullopt);
+        model.erase(k);
+      } else {
+        Bytes v(1 + rng() % 60, uint8_t(rng()));
+        ch.emplace_back(k, v);
+        model[k] = v;
+      }
+    }
+    check(ch);
+  }
+  auto same_as_fresh = [&] {
+    TempDir d3;
+    auto fresh = Store::open(d3.path.string());
+    Trie t2(*fresh, Bytes{'P'});
+    TrieChanges all;
+    for (auto& [k, v] : model) all.emplace_back(k, v);
+    WriteBatch batch;
+    t2.update(all, batch);
+    fresh->write(batch, false);
+    EXPECT_EQ(node_slots(*store, Bytes{'P'}), node_slots(*fresh, Bytes{'P'}));
+  };
+  same_as_fresh();
+  // Delete everything but one key in one update: the root folds (serial fallback).
+  TrieChanges ch;
+  Bytes keep = model.begin()->first;
+  for (auto& [k, v] : model)
+    if (k != keep) ch.emplace_back(k, std::nullopt);
+  for (auto& [k, v] : ch) model.erase(k);
+  ASSERT_GE(ch.size(), 64u);
+  check(ch);
+  same_as_fresh();
+  EXPECT_EQ(node_slots(*store, Bytes{'P'}).size(), 1u);  // just the root leaf
+}
