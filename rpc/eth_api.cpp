@@ -520,8 +520,8 @@ json EthApi::log_json(const EthLog& l) {
   return {{"address", hex(l.address)},         {"topics", std::move(topics)},
           {"data", hex(l.data)},               {"blockNumber", qty(l.block_number)},
           {"transactionHash", hex(l.tx_hash)}, {"transactionIndex", qty(l.tx_index)},
-          {"blockHash", hex(l.block_hash)},    {"logIndex", qty(l.log_index)},
-          {"removed", l.removed}};
+          {"blockHash", hex(l.block_hash)},    {"blockTimestamp", qty(l.block_timestamp)},
+          {"logIndex", qty(l.log_index)},      {"removed", l.removed}};
 }
 
 json EthApi::tx_json(const EthTx& tx) {
@@ -669,7 +669,7 @@ RpcError EthApi::revert_error(BytesView data) {
 // ---------------------------------------------------------------- the API
 
 struct SubSpec {
-  enum Kind { kNewHeads, kLogs, kPendingTxs } kind;
+  enum Kind { kNewHeads, kLogs, kPendingTxs, kSyncing } kind;
   LogFilter filter;
   bool full_txs = false;
 };
@@ -1161,6 +1161,8 @@ void EthApi::Impl::register_all(Server& s) {
                             : LogQuery{};
       check_query_limits(q.filter);
       spec = SubSpec{SubSpec::kLogs, std::move(q.filter), false};
+    } else if (k == "syncing") {
+      spec = SubSpec{SubSpec::kSyncing, {}, false};  // never pushes: a sequencer is never syncing
     } else if (k == "newPendingTransactions") {
       bool full = false;
       if (a.has(1)) {

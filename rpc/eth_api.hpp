@@ -47,6 +47,7 @@ struct EthLog {
   Bytes data;
   uint64_t block_number = 0;
   Hash32 block_hash;
+  uint64_t block_timestamp = 0;  // shown as "blockTimestamp" (geth >= 1.16)
   Hash32 tx_hash;
   uint64_t tx_index = 0;
   uint64_t log_index = 0;

@@ -103,6 +103,7 @@ struct FakeChain : EthBackend {
       l.data = {1, 2, 3};
       l.block_number = b.number;
       l.block_hash = b.hash;
+      l.block_timestamp = b.timestamp;
       l.tx_hash = t.hash;
       l.tx_index = i;
       l.log_index = logs.size();
@@ -537,6 +538,7 @@ TEST_F(Eth, GetLogs) {
   ASSERT_EQ(all.size(), 3u);
   EXPECT_EQ(all[2]["blockNumber"], "0x3");
   EXPECT_EQ(all[0]["data"], "0x010203");
+  EXPECT_EQ(all[0]["blockTimestamp"], "0x6553f101");
   // Single address, array of addresses, no match.
   EXPECT_EQ(ok("eth_getLogs", {{{"fromBlock", "0x0"}, {"address", A22}}}).size(), 3u);
   EXPECT_EQ(ok("eth_getLogs", {{{"fromBlock", "0x0"}, {"address", {A11, A22}}}}).size(), 3u);
@@ -637,6 +639,7 @@ TEST_F(Eth, WebSocketSubscriptions) {
   json nologs = call({"logs", {{"address", A11}}})["result"];
   json pend = call({"newPendingTransactions"})["result"];
   json pendfull = call({"newPendingTransactions", true})["result"];
+  EXPECT_TRUE(call({"syncing"})["result"].is_string());
   EXPECT_EQ(call({"bogus"})["error"]["message"], "no \"bogus\" subscription in eth namespace");
   ASSERT_TRUE(heads.is_string());
 
