@@ -377,9 +377,9 @@ TEST_F(SvmSpl, TokenMintAndTransferEndToEnd) {
     };
 
     // InitializeMint: decimals 6, authority alice, no freeze authority.
-    std::vector<uint8_t> init_mint = {0, 6};
-    init_mint.insert(init_mint.end(), alice.key.begin(), alice.key.end());
-    init_mint.push_back(0);
+    std::vector<uint8_t> init_mint(2 + 32 + 1, 0);  // [0, decimals, authority, COption::None]
+    init_mint[1] = 6;
+    std::copy(alice.key.begin(), alice.key.end(), init_mint.begin() + 2);
     std::vector<std::string> logs;
     ASSERT_EQ(exec({&mint, &rent}, init_mint, &logs), 0u);
     expect_logs(logs, {"Program log: Instruction: InitializeMint"});
@@ -393,7 +393,9 @@ TEST_F(SvmSpl, TokenMintAndTransferEndToEnd) {
 
     // InitializeAccount for alice and bob.
     ASSERT_EQ(exec({&alice_tok, &mint, &alice, &rent}, {1}, &logs), 0u);
-    if (ptoken) EXPECT_EQ(last_cu, 154u);
+    if (ptoken) {
+      EXPECT_EQ(last_cu, 154u);
+    }
     expect_logs(logs, {"Program log: Instruction: InitializeAccount"});
     ASSERT_EQ(exec({&bob_tok, &mint, &bob, &rent}, {1}), 0u);
     EXPECT_EQ(std::memcmp(bob_tok.data.data() + 32, bob.key.data(), 32), 0);  // owner
@@ -404,7 +406,9 @@ TEST_F(SvmSpl, TokenMintAndTransferEndToEnd) {
     ASSERT_EQ(exec({&mint, &alice_tok, &alice}, mint_to), uint64_t{8} << 32);  // MissingRequiredSignature
     alice.is_signer = true;
     ASSERT_EQ(exec({&mint, &alice_tok, &alice}, mint_to, &logs), 0u);
-    if (ptoken) EXPECT_EQ(last_cu, 119u);
+    if (ptoken) {
+      EXPECT_EQ(last_cu, 119u);
+    }
     expect_logs(logs, {"Program log: Instruction: MintTo"});
     EXPECT_EQ(u64_at(mint.data, 36), 1000u);      // supply
     EXPECT_EQ(u64_at(alice_tok.data, 64), 1000u);  // amount
@@ -412,8 +416,12 @@ TEST_F(SvmSpl, TokenMintAndTransferEndToEnd) {
     // Transfer 300 alice -> bob; then an overdraft fails with InsufficientFunds (1).
     std::vector<uint8_t> transfer = {3, 0x2c, 0x01, 0, 0, 0, 0, 0, 0};
     ASSERT_EQ(exec({&alice_tok, &bob_tok, &alice}, transfer, &logs), 0u);
-    if (spl) EXPECT_EQ(last_cu, 4645u);
-    if (ptoken) EXPECT_EQ(last_cu, 76u);
+    if (spl) {
+      EXPECT_EQ(last_cu, 4645u);
+    }
+    if (ptoken) {
+      EXPECT_EQ(last_cu, 76u);
+    }
     expect_logs(logs, {"Program log: Instruction: Transfer"});
     EXPECT_EQ(u64_at(alice_tok.data, 64), 700u);
     EXPECT_EQ(u64_at(bob_tok.data, 64), 300u);
