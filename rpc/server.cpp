@@ -517,8 +517,13 @@ void do_accept(Server::Impl& srv) {
         socket.set_option(tcp::no_delay(true), ec);
         std::make_shared<HttpSession>(std::move(socket), srv)->run();
       }
+      return do_accept(srv);
     }
-    do_accept(srv);
+    // Out of descriptors (EMFILE) and the like: back off instead of spinning on the error.
+    auto timer = std::make_shared<asio::steady_timer>(*srv.ioc, std::chrono::milliseconds(50));
+    timer->async_wait([&srv, timer](beast::error_code e) {
+      if (!e) do_accept(srv);
+    });
   });
 }
 
