@@ -6,6 +6,9 @@
 
 #include <array>
 #include <cstdint>
+#if defined(__x86_64__)
+#include <immintrin.h>
+#endif
 #include <cstring>
 #include <optional>
 #include <vector>
@@ -34,8 +37,18 @@ constexpr bool geq(const Limbs<N>& a, const Limbs<N>& b) {
     if (a[i] != b[i]) return a[i] > b[i];
   return true;
 }
+// Carry chains: x86-64 gets adc/sbb through the intrinsics (GCC's code for the portable u128
+// form is several times longer); constant evaluation and other targets use the portable form.
 template <size_t N>
 constexpr uint64_t add_limbs(Limbs<N>& r, const Limbs<N>& a, const Limbs<N>& b) {
+#if defined(__x86_64__)
+  if (!std::is_constant_evaluated()) {
+    unsigned char c = 0;
+    for (size_t i = 0; i < N; ++i)
+      c = _addcarry_u64(c, a[i], b[i], reinterpret_cast<unsigned long long*>(&r[i]));
+    return c;
+  }
+#endif
   uint64_t c = 0;
   for (size_t i = 0; i < N; ++i) {
     u128 s = u128(a[i]) + b[i] + c;
@@ -46,6 +59,14 @@ constexpr uint64_t add_limbs(Limbs<N>& r, const Limbs<N>& a, const Limbs<N>& b) 
 }
 template <size_t N>
 constexpr uint64_t sub_limbs(Limbs<N>& r, const Limbs<N>& a, const Limbs<N>& b) {
+#if defined(__x86_64__)
+  if (!std::is_constant_evaluated()) {
+    unsigned char c = 0;
+    for (size_t i = 0; i < N; ++i)
+      c = _subborrow_u64(c, a[i], b[i], reinterpret_cast<unsigned long long*>(&r[i]));
+    return c;
+  }
+#endif
   uint64_t borrow = 0;
   for (size_t i = 0; i < N; ++i) {
     u128 d = u128(a[i]) - b[i] - borrow;
@@ -133,6 +154,7 @@ struct Fp {
     static_assert(Tag::M.p[N - 1] < 0x7fffffffffffffffull);
     const auto& p = Tag::M.p;
     uint64_t t[N] = {};
+#pragma GCC unroll 8
     for (size_t i = 0; i < N; ++i) {
       u128 s = u128(a.v[0]) * b.v[i] + t[0];
       uint64_t hi_ab = uint64_t(s >> 64);
@@ -140,6 +162,7 @@ struct Fp {
       uint64_t m = t[0] * Tag::M.n0;
       s = u128(m) * p[0] + t[0];
       uint64_t hi_mp = uint64_t(s >> 64);
+#pragma GCC unroll 8
       for (size_t j = 1; j < N; ++j) {
         s = u128(a.v[j]) * b.v[i] + t[j] + hi_ab;
         hi_ab = uint64_t(s >> 64);
