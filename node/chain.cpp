@@ -85,6 +85,13 @@ std::shared_ptr<const exec::Block> Chain::commit(exec::Block block,
   return head_;
 }
 
+void Chain::write_state(const state::BlockOverlay& overlay) {
+  std::lock_guard lock(mu_);
+  state::WriteBatch batch = overlay.to_batch();
+  commitment_->apply(overlay.writes(), batch);
+  store_->write(batch, false);
+}
+
 std::shared_ptr<const exec::Block> Chain::head() const {
   std::lock_guard lock(mu_);
   return head_;

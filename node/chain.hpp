@@ -31,6 +31,9 @@ class Chain {
   std::shared_ptr<const exec::Block> commit(exec::Block block, std::vector<exec::Receipt> receipts,
                                             const state::BlockOverlay& overlay);
 
+  // Writes state without a block (bulk genesis prefill, before block 0 exists).
+  void write_state(const state::BlockOverlay& overlay);
+
   std::shared_ptr<const exec::Block> head() const;
   std::shared_ptr<const exec::Block> block(uint64_t number) const;
   std::optional<uint64_t> number_of(const Hash32& block_hash) const;

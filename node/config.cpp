@@ -64,6 +64,7 @@ std::string dev_usage() {
   --accounts N           dev accounts to fund (default 10)
   --mnemonic "WORDS"     dev account mnemonic
   --rpc-threads N        RPC I/O threads (default 2)
+  --bench-accounts N     also fund N benchmark accounts at genesis (see lumio-loadgen)
   --log-level LEVEL      trace|debug|info|warn|error (default info)
 )";
 }
@@ -88,6 +89,7 @@ Config parse_dev_args(const std::vector<std::string>& args) {
     else if (a == "--block-gas-limit") c.block_gas_limit = parse_u64(a, value());
     else if (a == "--accounts") c.dev_accounts = unsigned(parse_u64(a, value()));
     else if (a == "--mnemonic") c.mnemonic = value();
+    else if (a == "--bench-accounts") c.bench_accounts = parse_u64(a, value());
     else if (a == "--rpc-threads") c.rpc_threads = unsigned(parse_u64(a, value()));
     else if (a == "--log-level") c.log_level = value();
     else throw std::invalid_argument("unknown option " + a);

@@ -26,6 +26,8 @@ struct Config {
   std::string mnemonic = "test test test test test test test test test test test junk";
   unsigned dev_accounts = 10;
   std::string dev_balance_wei = "10000000000000000000000";  // 10000 ETH
+  // Benchmarks: funds this many extra accounts at genesis (node/dev_accounts.hpp).
+  uint64_t bench_accounts = 0;
   // Keeps undo records for this many recent blocks: evm_revert, historical eth_call/traces.
   uint64_t history_blocks = 100'000;
   std::string log_level = "info";

@@ -6,6 +6,7 @@
 
 #include <stdexcept>
 
+#include "common/hash.hpp"
 #include "common/secp256k1.hpp"
 
 namespace lumio::node {
@@ -63,6 +64,16 @@ std::vector<DevAccount> derive_dev_accounts(const std::string& mnemonic, size_t 
     out.push_back({secret, secp256k1::address_of(secret)});
   }
   return out;
+}
+
+Hash32 bench_key(uint64_t i) {
+  return keccak256(as_view("lumio-bench-sender-" + std::to_string(i)));
+}
+
+Address bench_address(uint64_t i) {
+  if (i < kBenchKeyed) return secp256k1::address_of(bench_key(i));
+  Hash32 h = keccak256(as_view("lumio-bench-account-" + std::to_string(i)));
+  return *Address::from(h.view().subspan(12));
 }
 
 }  // namespace lumio::node

@@ -70,6 +70,21 @@ bool bloom_may_match(const exec::Bloom& bloom, const rpc::LogFilter& f) {
   return true;
 }
 
+rpc::EthLog eth_log(const exec::Log& l, const exec::BlockHeader& h, const Hash32& block_hash,
+                    const Hash32& tx_hash, uint64_t tx_index, uint64_t log_index) {
+  rpc::EthLog e;
+  e.address = l.address;
+  e.topics = l.topics;
+  e.data = l.data;
+  e.block_number = h.number;
+  e.block_hash = block_hash;
+  e.block_timestamp = h.timestamp;
+  e.tx_hash = tx_hash;
+  e.tx_index = tx_index;
+  e.log_index = log_index;
+  return e;
+}
+
 // Applies eth_call state overrides on top of a backend.
 class OverrideBackend final : public evm::StateBackend {
  public:
@@ -248,8 +263,7 @@ std::vector<rpc::EthLog> EthService::block_logs(const exec::Block& b,
     const exec::Receipt& r = receipts[i];
     for (size_t j = 0; j < r.logs.size(); ++j) {
       const exec::Log& l = r.logs[j];
-      out.push_back({l.address, l.topics, l.data, b.header.number, hash, b.txs[i].hash, i,
-                     r.first_log_index + j, false});
+      out.push_back(eth_log(l, b.header, hash, b.txs[i].hash, i, r.first_log_index + j));
     }
   }
   return out;
@@ -308,11 +322,9 @@ std::optional<rpc::EthReceipt> EthService::receipt(const Hash32& tx_hash) {
   e.gas_used = r->gas_used;
   e.effective_gas_price = r->effective_gas_price;
   e.status = r->success;
-  for (size_t j = 0; j < r->logs.size(); ++j) {
-    const exec::Log& l = r->logs[j];
-    e.logs.push_back({l.address, l.topics, l.data, loc->block, e.block_hash, rec.hash, loc->index,
-                      r->first_log_index + j, false});
-  }
+  for (size_t j = 0; j < r->logs.size(); ++j)
+    e.logs.push_back(
+        eth_log(r->logs[j], b->header, e.block_hash, rec.hash, loc->index, r->first_log_index + j));
   return e;
 }
 

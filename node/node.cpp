@@ -79,6 +79,20 @@ void Node::stop() {
 }
 
 void Node::write_genesis() {
+  if (cfg_.bench_accounts) {
+    // Bulk prefill in chunks, each with its own commitment update, to bound memory.
+    state::EvmAccount acct;
+    acct.balance = (*uint256::from_string("1000000000000000000000")).to_be();
+    Bytes value = acct.encode();
+    constexpr uint64_t kChunk = 100'000;
+    for (uint64_t start = 0; start < cfg_.bench_accounts; start += kChunk) {
+      state::BlockOverlay chunk(chain_->latest());
+      for (uint64_t i = start; i < std::min(cfg_.bench_accounts, start + kChunk); ++i)
+        chunk.put(state::Space::EvmAccount, bench_address(i).view(), value);
+      chain_->write_state(chunk);
+    }
+    spdlog::info("funded {} benchmark accounts", cfg_.bench_accounts);
+  }
   state::BlockOverlay overlay(chain_->latest());
   uint256 balance = *uint256::from_string(cfg_.dev_balance_wei);
   for (const DevAccount& a : dev_accounts_) {

@@ -16,7 +16,9 @@
 #include <chrono>
 #include <fstream>
 #include <iostream>
+#include <map>
 #include <mutex>
+#include <sstream>
 #include <nlohmann/json.hpp>
 #include <thread>
 #include <unordered_map>
@@ -24,6 +26,7 @@
 #include "common/hash.hpp"
 #include "common/secp256k1.hpp"
 #include "evm/transaction.hpp"
+#include "node/dev_accounts.hpp"
 
 using namespace lumio;
 using json = nlohmann::json;
@@ -89,8 +92,49 @@ class Rpc {
 
 uint64_t qty(const json& j) { return std::stoull(j.get<std::string>(), nullptr, 16); }
 
-Hash32 bench_key(uint64_t i) {
-  return keccak256(as_view("lumio-bench-sender-" + std::to_string(i)));
+using node::bench_address;
+using node::bench_key;
+
+// Prometheus counters of a lumio node (GET /metrics); empty for other nodes.
+std::map<std::string, double> fetch_metrics(const Url& url) {
+  std::map<std::string, double> out;
+  try {
+    boost::asio::io_context ioc;
+    beast::tcp_stream stream(ioc);
+    tcp::resolver resolver(ioc);
+    stream.connect(resolver.resolve(url.host, url.port));
+    http::request<http::empty_body> req{http::verb::get, "/metrics", 11};
+    req.set(http::field::host, url.host);
+    http::write(stream, req);
+    beast::flat_buffer buf;
+    http::response<http::string_body> res;
+    http::read(stream, buf, res);
+    if (res.result() != http::status::ok) return out;
+    std::istringstream in(res.body());
+    std::string line;
+    while (std::getline(in, line)) {
+      if (line.empty() || line[0] == '#') continue;
+      auto sp = line.find(' ');
+      if (sp != std::string::npos) out[line.substr(0, sp)] = std::stod(line.substr(sp + 1));
+    }
+  } catch (const std::exception&) {
+  }
+  return out;
+}
+
+// Resident set size of a process in MiB (0 when unknown).
+double rss_mib(int pid) {
+  std::ifstream f("/proc/" + std::to_string(pid) + "/status");
+  std::string key;
+  while (f >> key) {
+    if (key == "VmRSS:") {
+      double kb;
+      f >> kb;
+      return kb / 1024;
+    }
+    f.ignore(1 << 20, '\n');
+  }
+  return 0;
 }
 
 struct Options {
@@ -102,11 +146,15 @@ struct Options {
   std::string kind = "eth";
   std::string erc20_bytecode;  // hex file, for kind=erc20
   std::string dev_key = "0xac0974bec39a17e36ba4a6b4d238ff944bacb478cbed5efcae784d7bf4f2ff80";
+  uint64_t prefunded = 0;  // the node was started with --bench-accounts N: no funding phase
+  int pid = 0;             // sample this process's RSS during the run
 };
 
 struct Result {
   double tps = 0, p50_ms = 0, p99_ms = 0, max_ms = 0;
   size_t included = 0, rejected = 0;
+  double peak_rss_mib = 0;
+  double commit_ms_per_block = -1, exec_ms_per_block = -1, txs_per_block = 0;
 };
 
 Bytes erc20_transfer_data(const Address& to, uint64_t amount) {
@@ -175,6 +223,7 @@ Result run_target(const std::string& url_s, const Options& o) {
   for (size_t i = 0; i < o.senders; ++i) {
     keys.push_back(bench_key(i));
     addrs.push_back(secp256k1::address_of(keys.back()));
+    if (o.prefunded && !token) continue;
     auto fund = make_tx(dev, dev_nonce++, addrs.back(), uint64_t(1e18), {}, 21000);
     rpc.call("eth_sendRawTransaction", {raw_hex(fund)});
     if (token) {
@@ -191,7 +240,9 @@ Result run_target(const std::string& url_s, const Options& o) {
   for (size_t s = 0; s < o.senders; ++s) {
     uint64_t n0 = qty(rpc.call("eth_getTransactionCount", {to_hex(addrs[s]), "latest"}));
     for (size_t k = 0; k < per_sender; ++k) {
-      Address to = addrs[(s + 1) % o.senders];
+      // With a large prefunded state, pay accounts spread over all of it (cold trie paths).
+      Address to = o.prefunded ? bench_address((s * 7919 + k * 104729) % o.prefunded)
+                               : addrs[(s + 1) % o.senders];
       auto tx = token ? make_tx(keys[s], n0 + k, token, 0, erc20_transfer_data(to, 1), 100'000)
                       : make_tx(keys[s], n0 + k, to, 1, {}, 21000);
       by_sender[s].push_back({evm::transaction_hash(tx), raw_hex(tx)});
@@ -234,6 +285,14 @@ Result run_target(const std::string& url_s, const Options& o) {
     }
   });
 
+  auto metrics_before = fetch_metrics(url);
+  std::atomic<double> peak_rss{0};
+  std::thread rss_sampler([&] {
+    while (o.pid && !done) {
+      peak_rss = std::max(peak_rss.load(), rss_mib(o.pid));
+      std::this_thread::sleep_for(std::chrono::milliseconds(100));
+    }
+  });
   first_send = Clock::now();
   std::vector<std::thread> workers;
   for (size_t c = 0; c < o.conns; ++c) {
@@ -274,8 +333,19 @@ Result run_target(const std::string& url_s, const Options& o) {
   while (!done && Clock::now() < deadline) std::this_thread::sleep_for(std::chrono::milliseconds(5));
   done = true;
   watcher.join();
+  rss_sampler.join();
 
   Result r;
+  r.peak_rss_mib = peak_rss;
+  auto metrics_after = fetch_metrics(url);
+  double blocks = metrics_after["lumio_blocks_total"] - metrics_before["lumio_blocks_total"];
+  if (blocks > 0) {
+    r.commit_ms_per_block = 1000 * (metrics_after["lumio_block_commit_seconds_total"] -
+                                    metrics_before["lumio_block_commit_seconds_total"]) / blocks;
+    r.exec_ms_per_block = 1000 * (metrics_after["lumio_block_exec_seconds_total"] -
+                                  metrics_before["lumio_block_exec_seconds_total"]) / blocks;
+    r.txs_per_block = (metrics_after["lumio_txs_total"] - metrics_before["lumio_txs_total"]) / blocks;
+  }
   std::lock_guard lock(mu);
   r.included = latencies.size();
   r.rejected = rejected;
@@ -322,9 +392,11 @@ int main(int argc, char** argv) {
     else if (a == "--batch") o.batch = std::stoul(val());
     else if (a == "--kind") o.kind = val();
     else if (a == "--erc20-bytecode") o.erc20_bytecode = val();
+    else if (a == "--prefunded") o.prefunded = std::stoull(val());
+    else if (a == "--pid") o.pid = std::stoi(val());
     else {
       std::cerr << "usage: lumio-loadgen --target NAME=URL... [--txs N] [--senders N] [--conns N]"
-                   " [--batch N] [--kind eth|erc20 --erc20-bytecode FILE]\n";
+                   " [--batch N] [--kind eth|erc20 --erc20-bytecode FILE] [--prefunded N] [--pid P]\n";
       return 2;
     }
   }
@@ -336,6 +408,10 @@ int main(int argc, char** argv) {
       std::printf("%-8s %-6s txs=%zu rejected=%zu  TPS=%.0f  p50=%.1fms  p99=%.1fms  max=%.1fms\n",
                   name.c_str(), o.kind.c_str(), r.included, r.rejected, r.tps, r.p50_ms, r.p99_ms,
                   r.max_ms);
+      if (r.commit_ms_per_block >= 0)
+        std::printf("%-8s blocks: %.1f txs/block, exec %.2f ms/block, commit %.2f ms/block\n",
+                    name.c_str(), r.txs_per_block, r.exec_ms_per_block, r.commit_ms_per_block);
+      if (r.peak_rss_mib > 0) std::printf("%-8s peak RSS %.0f MiB\n", name.c_str(), r.peak_rss_mib);
       results.push_back({name, r});
     } catch (const std::exception& e) {
       std::printf("%-8s failed: %s\n", name.c_str(), e.what());
