@@ -8,6 +8,7 @@
 #include <optional>
 
 #include "common/hash.hpp"
+#include "common/secp256k1.hpp"
 
 namespace lumio::svm {
 namespace {
@@ -410,6 +411,28 @@ Result sol_get_sysvar(SyscallContext& ctx, uint64_t id_addr, uint64_t var_addr, 
   return uint64_t{0};
 }
 
+// Returns 0 and the 64-byte public key, or Secp256k1RecoverError codes: 2 InvalidRecoveryId,
+// 3 InvalidSignature (r or s not in [1, n), or no key recovers).
+Result sol_secp256k1_recover(SyscallContext& ctx, uint64_t hash_addr, uint64_t recovery_id, uint64_t sig_addr,
+                             uint64_t result_addr, uint64_t) {
+  if (auto e = ctx.consume_checked(ctx.cost.secp256k1_recover_cost)) return *e;
+  auto out = ctx.translate(AccessType::Store, result_addr, 64);
+  if (!out) return out.error();
+  auto hash = ctx.translate(AccessType::Load, hash_addr, 32);
+  if (!hash) return hash.error();
+  auto sig = ctx.translate(AccessType::Load, sig_addr, 64);
+  if (!sig) return sig.error();
+  if (recovery_id > 3) return uint64_t{2};
+  Hash32 msg, r, s;
+  std::memcpy(msg.data(), *hash, 32);
+  std::memcpy(r.data(), *sig, 32);
+  std::memcpy(s.data(), *sig + 32, 32);
+  auto key = secp256k1::recover_pubkey(msg, r, s, int(recovery_id));
+  if (!key) return uint64_t{3};
+  std::memcpy(*out, key->data(), 64);
+  return uint64_t{0};
+}
+
 Result not_implemented(SyscallContext&, uint64_t, uint64_t, uint64_t, uint64_t, uint64_t) {
   return syscall_error("NotImplemented", "syscall not implemented in Lumio yet");
 }
@@ -442,13 +465,14 @@ void register_core_syscalls(Loader& loader) {
   loader.register_syscall("sol_get_epoch_rewards_sysvar", sol_get_sysvar_typed<3>);
   loader.register_syscall("sol_get_last_restart_slot", sol_get_sysvar_typed<4>);
   loader.register_syscall("sol_get_sysvar", sol_get_sysvar);
+  loader.register_syscall("sol_secp256k1_recover", sol_secp256k1_recover);
 }
 
 void register_pending_syscalls(Loader& loader) {
   // Agave create_program_runtime_environment_v1 with today's mainnet features (fees sysvar
   // disabled). sol_alloc_free_ is only offered when not deploying.
   static constexpr const char* kNames[] = {
-      "sol_secp256k1_recover", "sol_blake3", "sol_curve_validate_point", "sol_curve_group_op",
+      "sol_blake3", "sol_curve_validate_point", "sol_curve_group_op",
       "sol_curve_multiscalar_mul", "sol_get_processed_sibling_instruction", "sol_invoke_signed_c",
       "sol_invoke_signed_rust", "sol_alt_bn128_group_op", "sol_big_mod_exp", "sol_poseidon",
       "sol_alt_bn128_compression", "sol_get_epoch_stake"};

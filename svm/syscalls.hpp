@@ -18,7 +18,7 @@ namespace lumio::svm {
 // sol_create_program_address, sol_try_find_program_address, sol_set_return_data,
 // sol_get_return_data, sol_get_stack_height, sol_remaining_compute_units, the sysvar getters
 // (sol_get_clock_sysvar, _rent_, _epoch_schedule_, _epoch_rewards_, sol_get_last_restart_slot)
-// and sol_get_sysvar, served from SyscallContext::sysvars.
+// and sol_get_sysvar, served from SyscallContext::sysvars; sol_secp256k1_recover.
 void register_core_syscalls(Loader& loader);
 
 // Registers the rest of Agave's v1 syscall names (mainnet feature set) with a handler that fails

@@ -106,6 +106,7 @@ struct ExecutionCost {
   uint64_t cpi_bytes_per_unit = 250;
   uint64_t create_program_address_units = 1500;
   uint64_t sysvar_base_cost = 100;
+  uint64_t secp256k1_recover_cost = 25'000;
   uint64_t max_return_data = 1024;
 };
 

@@ -8,6 +8,8 @@
 #include <functional>
 #include <random>
 
+#include "common/hash.hpp"
+#include "common/secp256k1.hpp"
 #include "svm/syscalls.hpp"
 #include "svm/tests/asm.hpp"
 #include "svm/vm.hpp"
@@ -251,6 +253,39 @@ TEST(SvmRuntimeSyscalls, SysvarsFromTheCache) {
   std::snprintf(prog, sizeof prog, get, 10);
   EXPECT_EQ(run(prog, 1000, with_sysvars).r.result.value(), 1u);
   EXPECT_EQ(run(prog, 1000, [](SyscallContext&, VmMemory&) {}).r.result.value(), 2u);
+}
+
+TEST(SvmRuntimeSyscalls, Secp256k1Recover) {
+  Hash32 msg = sha256(as_view("lumio"));
+  Hash32 secret{};
+  secret.bytes[31] = 7;
+  auto sig = secp256k1::sign(msg, secret);
+  auto expected = secp256k1::recover_pubkey(msg, sig.r, sig.s, sig.recid);
+  ASSERT_TRUE(expected);
+  // heap: [0] hash, [32] r||s, [96] result
+  auto setup = [&](SyscallContext&, VmMemory& m) {
+    std::memcpy(m.heap().data(), msg.data(), 32);
+    std::memcpy(m.heap().data() + 32, sig.r.data(), 32);
+    std::memcpy(m.heap().data() + 64, sig.s.data(), 32);
+  };
+  auto prog = [](int recid) {
+    return "lddw r6, 0x300000000; mov64 r1, r6; mov64 r2, " + std::to_string(recid) +
+           "; mov64 r3, r6; add64 r3, 32; mov64 r4, r6; add64 r4, 96; call sol_secp256k1_recover; exit";
+  };
+  auto x = run(prog(sig.recid), 30'000, setup);
+  ASSERT_TRUE(x.r.result.ok()) << x.r.result.error().message();
+  EXPECT_EQ(x.r.result.value(), 0u);
+  EXPECT_EQ(std::memcmp(x.heap.data() + 96, expected->data(), 64), 0);
+  EXPECT_EQ(x.r.instruction_count, 9u + 25'000u);
+  EXPECT_EQ(run(prog(4), 30'000, setup).r.result.value(), 2u);  // InvalidRecoveryId
+  auto bad_s = [&](SyscallContext& c, VmMemory& m) {
+    setup(c, m);
+    std::memset(m.heap().data() + 64, 0xff, 32);  // s >= n
+  };
+  EXPECT_EQ(run(prog(sig.recid), 30'000, bad_s).r.result.value(), 3u);  // InvalidSignature
+  auto y = run(prog(0), 20'000, setup);
+  ASSERT_FALSE(y.r.result.ok());
+  EXPECT_EQ(y.r.result.error().syscall.kind, "ComputationalBudgetExceeded");
 }
 
 }  // namespace
