@@ -1,6 +1,7 @@
 // lumio-statetest: runs ethereum/tests GeneralStateTests (Cancun) through lumio's EVM and
 // checks the post-state root, the logs hash and expected transaction exceptions.
-// Usage: lumio-statetest [--test NAME] [--index N] [-v] [--baseline FILE] FILE_OR_DIR...
+// Usage: lumio-statetest [--test NAME] [--index N] [-v] [--txbytes] [--baseline FILE] FILE_OR_DIR...
+// --txbytes runs each case from its signed network bytes (decode + sender recovery) instead.
 // Cases are the entries of post.Cancun; tests with no Cancun entries count as skipped.
 // With --baseline the exit status is 0 iff at least that many cases passed (CTest).
 #include <algorithm>
@@ -130,6 +131,7 @@ struct Options {
   std::string test;
   long index = -1;
   bool verbose = false;
+  bool use_txbytes = false;  // decode post.txbytes with evm/transaction.hpp instead of the JSON
 };
 
 struct Counts {
@@ -230,8 +232,21 @@ void run_test(const std::string& name, const json& test, const Options& opt, Cou
     {
       evm::State state(backend);
       try {
-        evm::Transaction tx = make_tx(t, d, g, v);
-        auto res = evm::execute_transaction(state, block, tx, sender);
+        evm::Transaction tx;
+        Address from = sender;
+        if (opt.use_txbytes) {
+          // The node's path: network bytes -> codec -> signature recovery -> EVM.
+          evm::DecodeError derr;
+          auto decoded = evm::decode_transaction(hex(post.at("txbytes")), &derr);
+          if (!decoded) throw std::runtime_error("txbytes: " + derr.message);
+          auto rec = evm::recover_sender(*decoded);
+          if (!rec) throw std::runtime_error("txbytes: invalid signature");
+          tx = std::move(*decoded);
+          from = *rec;
+        } else {
+          tx = make_tx(t, d, g, v);
+        }
+        auto res = evm::execute_transaction(state, block, tx, from);
         if (res.invalid) {
           invalid = true;
           if (opt.verbose) std::cerr << case_name << ": invalid tx: " << *res.invalid << "\n";
@@ -306,6 +321,7 @@ int main(int argc, char** argv) {
     if (a == "--test" && i + 1 < argc) opt.test = argv[++i];
     else if (a == "--index" && i + 1 < argc) opt.index = std::stol(argv[++i]);
     else if (a == "-v") opt.verbose = true;
+    else if (a == "--txbytes") opt.use_txbytes = true;
     else if (a == "--baseline" && i + 1 < argc) baseline_file = argv[++i];
     else inputs.emplace_back(a);
   }
@@ -315,7 +331,7 @@ int main(int argc, char** argv) {
   evm::precompiles::set_trusted_setup_path(LUMIO_KZG_SETUP_FILE);
 #endif
   if (inputs.empty()) {
-    std::cerr << "usage: lumio-statetest [--test NAME] [--index N] [-v] [--baseline FILE] FILE_OR_DIR...\n";
+    std::cerr << "usage: lumio-statetest [--test NAME] [--index N] [-v] [--txbytes] [--baseline FILE] FILE_OR_DIR...\n";
     return 2;
   }
   std::vector<fs::path> files;
