@@ -420,9 +420,14 @@ class Disassembler {
 
 }  // namespace
 
-std::string disassemble(const CompiledModule& module) { return Disassembler(module, &module).run(); }
+// The listing indexes tables directly, so only bounds-checked units are rendered.
+std::string disassemble(const CompiledModule& module) {
+  if (auto e = check_bounds(module)) return "Error: " + std::string(status_name(e->status));
+  return Disassembler(module, &module).run();
+}
 
 std::string disassemble(const CompiledScript& script) {
+  if (auto e = check_bounds(script)) return "Error: " + std::string(status_name(e->status));
   return Disassembler(script, nullptr).script_main(script);
 }
 

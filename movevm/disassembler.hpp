@@ -8,6 +8,7 @@
 
 namespace lumio::movevm {
 
+// Units that fail check_bounds yield "Error: <STATUS>" instead of a listing.
 std::string disassemble(const CompiledModule& module);
 std::string disassemble(const CompiledScript& script);
 
