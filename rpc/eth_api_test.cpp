@@ -343,6 +343,12 @@ struct Eth : ::testing::Test {
   std::unique_ptr<HttpClient> http;
 };
 
+std::string qty_for_test(uint64_t n) {
+  char b[24];
+  std::snprintf(b, sizeof b, "0x%llx", (unsigned long long)n);
+  return b;
+}
+
 const std::string A11 = "0x1111111111111111111111111111111111111111";
 const std::string A22 = "0x2222222222222222222222222222222222222222";
 
@@ -660,6 +666,50 @@ TEST_F(Eth, WebSocketSubscriptions) {
 
   EXPECT_EQ(call({heads}, "eth_unsubscribe")["result"], true);
   EXPECT_EQ(call({heads}, "eth_unsubscribe")["error"]["message"], "subscription not found");
+}
+
+TEST_F(Eth, ConcurrentSubscribersAndPollersSeeEveryBlockInOrder) {
+  constexpr int kBlocks = 60, kWs = 4, kPollers = 2;
+  std::vector<std::unique_ptr<WsClient>> ws;
+  for (int i = 0; i < kWs; ++i) {
+    ws.push_back(std::make_unique<WsClient>(server->port()));
+    ws.back()->send(R"({"jsonrpc":"2.0","id":1,"method":"eth_subscribe","params":["newHeads"]})");
+    ASSERT_TRUE(json::parse(ws.back()->read())["result"].is_string());
+  }
+  std::vector<std::string> filters;
+  for (int i = 0; i < kPollers; ++i) filters.push_back(ok("eth_newBlockFilter"));
+
+  std::atomic<bool> done{false};
+  std::vector<size_t> polled(kPollers, 0);
+  std::vector<std::thread> pollers;
+  for (int i = 0; i < kPollers; ++i)
+    pollers.emplace_back([&, i] {
+      HttpClient c(server->port());
+      auto poll = [&] {
+        json req = {{"jsonrpc", "2.0"}, {"id", 1}, {"method", "eth_getFilterChanges"}, {"params", {filters[i]}}};
+        polled[i] += json::parse(c.post(req.dump()).body())["result"].size();
+      };
+      while (!done) poll();
+      poll();
+    });
+  std::thread miner([&] {
+    for (int i = 0; i < kBlocks; ++i) chain.mine_and_notify({});
+  });
+  std::vector<std::thread> readers;
+  std::atomic<int> in_order{0};
+  for (int i = 0; i < kWs; ++i)
+    readers.emplace_back([&, i] {
+      for (int n = 1; n <= kBlocks; ++n) {
+        json m = json::parse(ws[i]->read());
+        if (m["params"]["result"]["number"] == qty_for_test(n)) ++in_order;
+      }
+    });
+  miner.join();
+  for (auto& t : readers) t.join();
+  done = true;
+  for (auto& t : pollers) t.join();
+  EXPECT_EQ(in_order.load(), kBlocks * kWs);
+  for (int i = 0; i < kPollers; ++i) EXPECT_EQ(polled[i], size_t(kBlocks));
 }
 
 TEST_F(Eth, FeeHistory) {
