@@ -433,6 +433,20 @@ Result sol_secp256k1_recover(SyscallContext& ctx, uint64_t hash_addr, uint64_t r
   return uint64_t{0};
 }
 
+// Deprecated bump allocator over the heap region (Agave BpfAllocator): no compute cost; returns
+// the VM address, or 0 when out of memory; free is a no-op.
+Result sol_alloc_free(SyscallContext& ctx, uint64_t size, uint64_t free_addr, uint64_t, uint64_t, uint64_t) {
+  const uint64_t align = ctx.check_aligned ? 8 : 1;  // BPF_ALIGN_OF_U128
+  if (size > uint64_t(INT64_MAX) - (align - 1)) return uint64_t{0};  // Layout::from_size_align
+  if (free_addr != 0) return uint64_t{0};
+  uint64_t pad = (align - ctx.alloc_pos % align) % align;
+  if (ctx.alloc_pos + pad + size > ctx.heap_len || ctx.alloc_pos + pad + size < ctx.alloc_pos) return uint64_t{0};
+  ctx.alloc_pos += pad;
+  uint64_t addr = kHeapStart + ctx.alloc_pos;
+  ctx.alloc_pos += size;
+  return addr;
+}
+
 Result not_implemented(SyscallContext&, uint64_t, uint64_t, uint64_t, uint64_t, uint64_t) {
   return syscall_error("NotImplemented", "syscall not implemented in Lumio yet");
 }
@@ -485,7 +499,7 @@ Loader make_loader_v1(bool deploying) {
   l.config.reject_broken_elfs = deploying;
   register_core_syscalls(l);
   register_pending_syscalls(l);
-  if (!deploying) l.register_syscall("sol_alloc_free_", not_implemented);
+  if (!deploying) l.register_syscall("sol_alloc_free_", sol_alloc_free);  // not for new deployments
   return l;
 }
 

@@ -26,7 +26,8 @@ void register_core_syscalls(Loader& loader);
 // (reject_broken_elfs) sees the same name set as Solana. Replace entries as they get implemented.
 void register_pending_syscalls(Loader& loader);
 
-// A loader environment as Agave builds it for BPF loaders v1-v3: all of the above.
+// A loader environment as Agave builds it for BPF loaders v1-v3: all of the above, plus the
+// deprecated sol_alloc_free_ when not deploying (disable_deploy_of_alloc_free_syscall).
 Loader make_loader_v1(bool deploying);
 
 // Base58 (Bitcoin alphabet), as Pubkey's Display / FromStr. Decoding fails on bad characters.

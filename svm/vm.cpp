@@ -110,6 +110,8 @@ Vm::Vm(const Executable& exe, const Loader& loader, SyscallContext& ctx, VmMemor
   mapping_.add({mem.stack().data(), mem.stack().size(), kStackStart, true, gap});
   mapping_.add({mem.heap().data(), mem.heap().size(), kHeapStart, true});
   mapping_.add({input.data(), input.size(), kInputStart, true});
+  ctx.heap_len = mem.heap().size();
+  ctx.alloc_pos = 0;
   reg[1] = kInputStart;
   reg[kFramePtrReg] = kStackStart + (manual_stack_frame_bump(exe.version()) ? cfg.stack_size()
                                                                             : cfg.stack_frame_size);

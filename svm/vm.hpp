@@ -126,6 +126,7 @@ class SyscallContext {
   Pubkey return_data_program{};         // last sol_set_return_data: setter and bytes
   std::vector<uint8_t> return_data;
   std::map<Pubkey, std::vector<uint8_t>> sysvars;  // sysvar cache: id -> account data (bincode)
+  uint64_t heap_len = 0, alloc_pos = 0;  // sol_alloc_free_ bump allocator (reset by Vm)
 
   void consume(uint64_t n) { remaining = n > remaining ? 0 : remaining - n; }
   // Agave consume_checked: charges what is left, then fails with ComputationalBudgetExceeded.

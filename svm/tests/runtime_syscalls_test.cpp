@@ -288,5 +288,21 @@ TEST(SvmRuntimeSyscalls, Secp256k1Recover) {
   EXPECT_EQ(y.r.result.error().syscall.kind, "ComputationalBudgetExceeded");
 }
 
+TEST(SvmRuntimeSyscalls, AllocFreeBumpAllocator) {
+  // Two 10-byte allocations (8-aligned), a free (no-op), then one that does not fit.
+  auto x = run(
+      "mov64 r1, 10; mov64 r2, 0; call sol_alloc_free_; mov64 r6, r0;"
+      "mov64 r1, 10; mov64 r2, 0; call sol_alloc_free_; mov64 r7, r0;"
+      "mov64 r1, 0; mov64 r2, r6; call sol_alloc_free_; mov64 r8, r0;"
+      "mov64 r1, 40000; mov64 r2, 0; call sol_alloc_free_;"  // does not fit in 32 KiB: 0
+      // r0 = (r6 - heap) << 24 | r0 << 16 | r8 << 8 | (r7 - r6)
+      "lddw r9, 0x300000000; sub64 r6, r9; lsh64 r6, 24; lsh64 r0, 16; lsh64 r8, 8; sub64 r7, r9;"
+      "or64 r0, r6; or64 r0, r8; or64 r0, r7; exit",
+      1000);
+  ASSERT_TRUE(x.r.result.ok()) << x.r.result.error().message();
+  EXPECT_EQ(x.r.result.value(), 16u);  // first at the heap start, second 8-aligned after 10 bytes
+  EXPECT_EQ(x.r.instruction_count, 25u);  // the syscall itself is free
+}
+
 }  // namespace
 }  // namespace lumio::svm
