@@ -174,7 +174,7 @@ TEST_F(Fixture, OriginalValueIsPerTransactionAcrossOneState) {
   EXPECT_EQ((backend.slots[{c, uint256(0)}]), uint256(2));
 }
 
-TEST_F(Fixture, CreateDeploysCodeAndSelfdestructInSameTxDeletes) {
+TEST_F(Fixture, CreateThenSelfdestructInLaterTxKeepsAccount) {
   State state(backend);
   // initcode: returns runtime 0x33ff (CALLER SELFDESTRUCT)
   // PUSH2 0x33ff PUSH1 0 MSTORE PUSH1 2 PUSH1 30 RETURN
@@ -197,7 +197,7 @@ TEST_F(Fixture, CreateDeploysCodeAndSelfdestructInSameTxDeletes) {
   EXPECT_EQ(state.code(*r.created).size(), 2u);
 }
 
-TEST_F(Fixture, CallDepthAndStackErrors) {
+TEST_F(Fixture, StackUnderflowConsumesAllGas) {
   Address c = addr(6);
   backend.put_code(c, {0x01});  // ADD on an empty stack
   State state(backend);
@@ -302,6 +302,83 @@ TEST_F(Fixture, CallTracerBuildsTreeWithRevertReason) {
   EXPECT_EQ(sub.revert_reason, std::string("no"));
   EXPECT_EQ(sub.output, err);
   EXPECT_GT(sub.gas_used, 0u);
+}
+
+}  // namespace
+
+namespace {
+
+// The node may keep one State for a whole block or apply each transaction's diff before the
+// next; both must give the same state and the same gas.
+TEST(EvmBlock, OneStatePerBlockEqualsDiffPerTx) {
+  Address sender = addr(1), empty_acc = addr(0xee), coinbase = addr(0xcb);
+  auto make_backend = [&] {
+    Backend b;
+    b.accounts[sender] = AccountInfo{0, kEther, kEmptyKeccak};
+    b.accounts[empty_acc] = AccountInfo{};  // empty pre-state account, removed when touched
+    return b;
+  };
+  const Bytes runtime = {0x60, 0x01, 0x60, 0x00, 0x54, 0x01, 0x60, 0x00, 0x55, 0x00};
+  Bytes init = {0x60, 0x01, 0x60, 0x00, 0x55, 0x60, 0x0a, 0x60, 0x11, 0x60, 0x00, 0x39,
+                0x60, 0x0a, 0x60, 0x00, 0xf3};
+  init.insert(init.end(), runtime.begin(), runtime.end());
+  const Address x = create_address(sender, 0);
+  std::vector<Transaction> txs;
+  auto add = [&](std::optional<Address> to, Bytes data) {
+    Transaction tx;
+    tx.type = 2;
+    tx.chain_id = 1;
+    tx.nonce = txs.size();
+    tx.gas_price = 10;
+    tx.max_priority_fee_per_gas = 1;
+    tx.gas_limit = 300000;
+    tx.to = to;
+    tx.data = std::move(data);
+    txs.push_back(std::move(tx));
+  };
+  add(std::nullopt, init);        // deploy X (slot0 = 1)
+  add(x, {});                     // slot0 1 -> 2
+  add(x, {});                     // slot0 2 -> 3 (original 2)
+  add(empty_acc, {});             // touches an empty account: deleted
+  add(std::nullopt, {0x33, 0xff});  // created and self-destructed in one tx: never stored
+  BlockEnv env;
+  env.base_fee = 7;
+  env.coinbase = coinbase;
+
+  Backend one = make_backend();
+  std::vector<uint64_t> gas_one;
+  {
+    State st(one);
+    for (auto& tx : txs) {
+      auto r = execute_transaction(st, env, tx, sender);
+      ASSERT_FALSE(r.invalid) << *r.invalid;
+      ASSERT_EQ(r.status, Status::Success);
+      gas_one.push_back(r.gas_used);
+    }
+    one.apply(st.take_diff());
+  }
+  Backend per = make_backend();
+  std::vector<uint64_t> gas_per;
+  for (auto& tx : txs) {
+    State st(per);
+    auto r = execute_transaction(st, env, tx, sender);
+    ASSERT_FALSE(r.invalid);
+    gas_per.push_back(r.gas_used);
+    per.apply(st.take_diff());
+  }
+  EXPECT_EQ(gas_one, gas_per);
+  EXPECT_EQ(gas_one[1] - gas_one[2], 0u);  // both are dirty-free 2900 resets
+  for (Backend* b : {&one, &per}) {
+    EXPECT_EQ((b->slots[{x, uint256(0)}]), uint256(3));
+    EXPECT_EQ(b->codes[b->accounts[x].code_hash], runtime);
+    EXPECT_EQ(b->accounts[x].nonce, 1u);
+    EXPECT_FALSE(b->accounts.count(empty_acc));
+    EXPECT_FALSE(b->accounts.count(create_address(sender, 4)));
+    EXPECT_EQ(b->accounts[sender].nonce, 5u);
+  }
+  EXPECT_EQ(one.accounts[sender].balance, per.accounts[sender].balance);
+  EXPECT_EQ(one.accounts[coinbase].balance, per.accounts[coinbase].balance);
+  EXPECT_EQ(one.accounts.size(), per.accounts.size());
 }
 
 }  // namespace
