@@ -198,15 +198,23 @@ Vm::Buffers& Vm::buffers(int depth) {
   return *buffers_[size_t(depth)];
 }
 
-// Analyses are cached per thread by code hash; deployed code rarely changes hash.
+// Analyses are cached per thread by code hash (deployed code is immutable). The cache is
+// bounded by bytes, not entries, so many large contracts cannot exhaust memory.
 std::shared_ptr<const Vm::Analysis> Vm::analysis_for(const Address& addr) {
+  constexpr size_t kCacheBytes = 64 << 20;
   thread_local std::unordered_map<Hash32, std::shared_ptr<const Analysis>> cache;
+  thread_local size_t cache_bytes = 0;
   Hash32 h = state_.code_hash(addr);
   auto it = cache.find(h);
   if (it != cache.end()) return it->second;
-  if (cache.size() > 8192) cache.clear();
   auto a = std::make_shared<const Analysis>(state_.code(addr));
+  size_t bytes = a->code.size() + a->jumpdest.size() + 128;
+  if (cache_bytes + bytes > kCacheBytes) {
+    cache.clear();
+    cache_bytes = 0;
+  }
   cache.emplace(h, a);
+  cache_bytes += bytes;
   return a;
 }
 
