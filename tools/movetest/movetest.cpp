@@ -7,6 +7,7 @@
 
 #include "movevm/disassembler.hpp"
 #include "movevm/ir_compiler.hpp"
+#include "movevm/verifier.hpp"
 
 namespace fs = std::filesystem;
 
@@ -40,6 +41,14 @@ bool blank(const std::string& l) { return l.find_first_not_of(" \t\r") == std::s
 std::string module_id(const CompiledModule& m) {
   const auto& h = m.module_handles[m.self_module_handle_idx];
   return to_hex(m.address_identifiers[h.address].view(), false) + "::" + m.identifiers[h.name];
+}
+
+// "0x42::M", how a module location is printed.
+std::string module_location(const CompiledModule& m) {
+  const auto& h = m.module_handles[m.self_module_handle_idx];
+  std::string hex = to_hex(m.address_identifiers[h.address].view(), false);
+  size_t nz = hex.find_first_not_of('0');
+  return "0x" + (nz == std::string::npos ? std::string("0") : hex.substr(nz)) + "::" + m.identifiers[h.name];
 }
 
 std::string index_kind_debug(IndexKind k) {
@@ -176,11 +185,15 @@ FileResult Runner::run_file(const fs::path& mvir) const {
             if (!loaded)
               throw "Error: Unable to publish module '" + module_id(m) + "'. Got " +
                   render_vm_error(loaded.error(), "undefined");
-            // The bytecode verifier does not exist yet: a publish that passes loading cannot
-            // be judged. Later tasks see the module, as they would after a successful publish.
+            auto verdict = verify_module(*loaded);
+            if (verdict.error)
+              throw "Error: Unable to publish module '" + module_id(m) + "'. Got " +
+                  render_vm_error(*verdict.error, module_location(m));
+            // The verifier is not complete yet: a publish that passes the implemented passes
+            // cannot be judged. Later tasks see the module, as after a successful publish.
             published.push_back(std::make_unique<CompiledModule>(std::move(*loaded)));
             visible[module_id(*published.back())] = published.back().get();
-            throw Unsupported{"bytecode verifier"};
+            throw Unsupported{"rest of the bytecode verifier"};
           }
         }
       } else if (t.kind == "run") {
@@ -196,6 +209,8 @@ FileResult Runner::run_file(const fs::path& mvir) const {
             VMError e{StatusCode::CODE_DESERIALIZATION_ERROR, {}, {}, {}};  // how the VM reports it
             throw "Error: Script execution failed with " + render_vm_error(e, "script");
           }
+          auto verdict = verify_script(*loaded);
+          if (verdict.error) throw "Error: Script execution failed with " + render_vm_error(*verdict.error, "script");
         }
         throw Unsupported{"interpreter"};
       } else if (t.kind == "init" && t.command.find("--") == std::string::npos) {

@@ -1,0 +1,117 @@
+// Verifier passes implemented so far (bounds, limits, duplication): statuses and indices as
+// Aptos reports them, and no claim of completeness.
+#include <gtest/gtest.h>
+
+#include "movevm/verifier.hpp"
+
+using namespace lumio;
+using namespace lumio::movevm;
+
+namespace {
+
+// `module 0x1::M { public fun f() { return } }`
+CompiledModule module_m() {
+  CompiledModule m;
+  m.version = 6;
+  m.module_handles = {{0, 0}};
+  m.identifiers = {"M", "f"};
+  FixedBytes<32> one;
+  one.bytes[31] = 1;
+  m.address_identifiers = {one};
+  m.signatures = {{}};
+  FunctionHandle fh;
+  fh.name = 1;
+  m.function_handles = {fh};
+  FunctionDefinition fd;
+  fd.visibility = Visibility::Public;
+  fd.code = CodeUnit{0, {Instruction{Opcode::Ret}}};
+  m.function_defs = {fd};
+  return m;
+}
+
+std::pair<IndexKind, uint16_t> first_index(const VerificationResult& r) {
+  EXPECT_TRUE(r.error.has_value());
+  EXPECT_EQ(r.error->indices.size(), 1u);
+  return r.error->indices.at(0);
+}
+
+}  // namespace
+
+TEST(Verifier, CleanModuleIsNotClaimedVerified) {
+  auto r = verify_module(module_m());
+  EXPECT_FALSE(r.error.has_value());
+  EXPECT_FALSE(r.complete);  // later passes do not exist yet
+}
+
+TEST(Verifier, BoundsFailuresComeFirstAndAreUnlocated) {
+  CompiledModule m = module_m();
+  m.function_handles[0].name = 7;
+  auto r = verify_module(m);
+  ASSERT_TRUE(r.error);
+  EXPECT_EQ(r.error->status, StatusCode::INDEX_OUT_OF_BOUNDS);
+  EXPECT_FALSE(r.located_in_unit);
+}
+
+TEST(Verifier, Duplicates) {
+  CompiledModule m = module_m();
+  m.identifiers.push_back("M");
+  auto r = verify_module(m);
+  EXPECT_EQ(r.error->status, StatusCode::DUPLICATE_ELEMENT);
+  EXPECT_EQ(first_index(r), std::make_pair(IndexKind::Identifier, uint16_t(2)));
+  EXPECT_TRUE(r.located_in_unit);
+
+  m = module_m();
+  m.signatures.push_back({});
+  EXPECT_EQ(first_index(verify_module(m)), std::make_pair(IndexKind::Signature, uint16_t(1)));
+
+  m = module_m();
+  m.function_defs.push_back(m.function_defs[0]);  // two definitions of one handle
+  EXPECT_EQ(first_index(verify_module(m)), std::make_pair(IndexKind::FunctionDefinition, uint16_t(1)));
+
+  m = module_m();
+  m.function_defs[0].acquires_global_resources = {0, 0};
+  m.struct_handles.push_back(StructHandle{0, 0, kAbilityKey, {}});
+  StructDefinition sd;
+  sd.fields.push_back(FieldDefinition{1, SignatureToken{}});
+  m.struct_defs.push_back(sd);
+  auto acquires = verify_module(m);
+  EXPECT_EQ(acquires.error->status, StatusCode::DUPLICATE_ACQUIRES_ANNOTATION);
+}
+
+TEST(Verifier, DefinitionsMustCoverSelfHandles) {
+  CompiledModule m = module_m();
+  FunctionHandle extra;
+  extra.name = 0;  // another function of this module, never defined
+  m.function_handles.push_back(extra);
+  auto r = verify_module(m);
+  EXPECT_EQ(r.error->status, StatusCode::UNIMPLEMENTED_HANDLE);
+  EXPECT_EQ(first_index(r), std::make_pair(IndexKind::FunctionHandle, uint16_t(1)));
+
+  m = module_m();
+  m.struct_handles.push_back(StructHandle{0, 0, 0, {}});
+  m.struct_defs.push_back(StructDefinition{});  // declared struct without fields
+  auto z = verify_module(m);
+  EXPECT_EQ(z.error->status, StatusCode::ZERO_SIZED_STRUCT);
+  EXPECT_EQ(first_index(z), std::make_pair(IndexKind::StructDefinition, uint16_t(0)));
+}
+
+TEST(Verifier, ProductionLimits) {
+  CompiledModule m = module_m();
+  m.function_handles[0].type_parameters.assign(33, 0);
+  EXPECT_FALSE(verify_module(m).error.has_value());  // default config: unlimited
+  auto r = verify_module(m, VerifierConfig::production());
+  EXPECT_EQ(r.error->status, StatusCode::TOO_MANY_TYPE_PARAMETERS);
+  EXPECT_EQ(first_index(r), std::make_pair(IndexKind::FunctionHandle, uint16_t(0)));
+
+  m = module_m();
+  SignatureToken deep;
+  deep.kind = TokenKind::U8;
+  for (int i = 0; i < 25; ++i) {
+    SignatureToken v;
+    v.kind = TokenKind::Vector;
+    v.children.push_back(deep);
+    deep = v;
+  }
+  m.signatures.push_back({deep});
+  EXPECT_EQ(verify_module(m, VerifierConfig::production()).error->status, StatusCode::TOO_MANY_TYPE_NODES);
+}
