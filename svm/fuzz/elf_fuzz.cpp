@@ -6,10 +6,13 @@
 #include <span>
 
 #include "svm/elf.hpp"
+#include "svm/serialize.hpp"
 #include "svm/syscalls.hpp"
 #include "svm/vm.hpp"
 
 using namespace lumio::svm;
+
+static size_t data_len_hint(size_t size) { return size % 64; }
 
 extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
   static const Loader exec = make_loader_v1(false), deploy = make_loader_v1(true);
@@ -24,9 +27,17 @@ extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
   SyscallContext ctx;
   ctx.remaining = 5'000;
   VmMemory mem(exec.config);
-  std::vector<uint8_t> input(64, 0);
+  // One account + instruction data; what the program leaves behind is read back like Agave does.
+  std::vector<InstructionAccount> accounts(2);
+  accounts[0].data.assign(16, 1);
+  accounts[0].is_writable = true;
+  accounts[1].duplicate_of = 0;
+  std::vector<uint8_t> ix_data(data_len_hint(size), 7);
+  Pubkey program_id{};
+  auto input = serialize_aligned(accounts, ix_data, program_id);
   Vm vm(*exe, exec, ctx, mem, input);
   auto r = vm.run();
   if (!r.result.ok()) (void)r.result.error().message();
+  (void)deserialize_aligned(input, accounts);
   return 0;
 }
