@@ -6,6 +6,7 @@
 // validates: a transaction is valid if every value in its read set is still what the overlay
 // returns for that key.
 #pragma once
+#include <functional>
 #include <map>
 #include <optional>
 
@@ -24,10 +25,16 @@ using ReadSet = std::map<StateKey, std::optional<Bytes>>;
 inline Space space_of(const StateKey& k) { return Space(k[0]); }
 inline BytesView key_of(const StateKey& k) { return BytesView(k).subspan(1); }
 
+// fn(key without the space byte, value) -> continue?
+using ScanFn = std::function<bool(BytesView key, BytesView value)>;
+
 class StateReader {
  public:
   virtual ~StateReader() = default;
   virtual std::optional<Bytes> get(Space s, BytesView key) const = 0;
+  // Keys of `s` starting with `prefix`, in key order, as this view sees them (pending writes
+  // merged over the base). Readers that cannot iterate throw std::logic_error.
+  virtual void scan(Space s, BytesView prefix, const ScanFn& fn) const;
 };
 
 // Reads the committed store.
@@ -35,6 +42,7 @@ class StoreReader final : public StateReader {
  public:
   explicit StoreReader(const Store& store) : store_(store) {}
   std::optional<Bytes> get(Space s, BytesView key) const override { return store_.get(s, key); }
+  void scan(Space s, BytesView prefix, const ScanFn& fn) const override { store_.scan(s, prefix, fn); }
 
  private:
   const Store& store_;
@@ -45,6 +53,7 @@ class SnapshotReader final : public StateReader {
  public:
   explicit SnapshotReader(std::unique_ptr<Snapshot> snap) : snap_(std::move(snap)) {}
   std::optional<Bytes> get(Space s, BytesView key) const override { return snap_->get(s, key); }
+  void scan(Space s, BytesView prefix, const ScanFn& fn) const override { snap_->scan(s, prefix, fn); }
   const Snapshot& snapshot() const { return *snap_; }
 
  private:
@@ -59,6 +68,7 @@ class BlockOverlay final : public StateReader {
  public:
   explicit BlockOverlay(const StateReader& base) : base_(base) {}
   std::optional<Bytes> get(Space s, BytesView key) const override;
+  void scan(Space s, BytesView prefix, const ScanFn& fn) const override;
   void put(Space s, BytesView key, BytesView value);  // direct writes (system updates)
   void erase(Space s, BytesView key);
   // Makes the transaction's writes part of the block (later writes win).
@@ -79,6 +89,9 @@ class TxView final : public StateReader {
   explicit TxView(const StateReader& base) : base_(base) {}
   // Own writes first, then the base; a base read is recorded once, with the value seen.
   std::optional<Bytes> get(Space s, BytesView key) const override;
+  // Records every base key/value it passes in the read set (catches changed values, not keys
+  // inserted into the range later: a parallel executor must re-validate scans as a whole).
+  void scan(Space s, BytesView prefix, const ScanFn& fn) const override;
   void put(Space s, BytesView key, BytesView value);
   void erase(Space s, BytesView key);
 

@@ -213,3 +213,39 @@ TEST(Overlay, CheckpointRevert) {
   tx.revert_to(0);
   EXPECT_TRUE(tx.writes().empty());
 }
+
+TEST(Overlay, ScanMergesPendingWritesInKeyOrder) {
+  TempDir d;
+  auto s = Store::open(d.str());
+  WriteBatch wb;
+  for (uint8_t i : {1, 3, 5, 7}) wb.put(Space::MoveTable, Bytes{9, i}, Bytes{i});
+  wb.put(Space::MoveTable, Bytes{8, 0}, Bytes{0});  // outside the prefix
+  s->write(wb, false);
+  StoreReader base(*s);
+  BlockOverlay block(base);
+  block.put(Space::MoveTable, Bytes{9, 0}, Bytes{100});  // before every base key
+  block.erase(Space::MoveTable, Bytes{9, 3});
+  block.put(Space::MoveTable, Bytes{9, 5}, Bytes{55});   // overrides
+  block.put(Space::MoveTable, Bytes{9, 9}, Bytes{99});   // after every base key
+  TxView tx(block);
+  tx.put(Space::MoveTable, Bytes{9, 4}, Bytes{44});
+  tx.erase(Space::MoveTable, Bytes{9, 7});
+  auto collect = [](const StateReader& r) {
+    std::vector<std::pair<Bytes, Bytes>> out;
+    r.scan(Space::MoveTable, Bytes{9}, [&](BytesView k, BytesView v) {
+      out.emplace_back(Bytes(k.begin(), k.end()), Bytes(v.begin(), v.end()));
+      return true;
+    });
+    return out;
+  };
+  using KV = std::vector<std::pair<Bytes, Bytes>>;
+  EXPECT_EQ(collect(block), (KV{{{9, 0}, {100}}, {{9, 1}, {1}}, {{9, 5}, {55}}, {{9, 7}, {7}}, {{9, 9}, {99}}}));
+  EXPECT_EQ(collect(tx), (KV{{{9, 0}, {100}}, {{9, 1}, {1}}, {{9, 4}, {44}}, {{9, 5}, {55}}, {{9, 9}, {99}}}));
+  // The tx scan recorded what it saw below it.
+  EXPECT_EQ(tx.reads().at(make_key(Space::MoveTable, Bytes{9, 5})), Bytes{55});
+  EXPECT_EQ(tx.reads().count(make_key(Space::MoveTable, Bytes{9, 3})), 0u);  // erased below: unseen
+  // Early stop.
+  int n = 0;
+  tx.scan(Space::MoveTable, Bytes{9}, [&](BytesView, BytesView) { return ++n < 2; });
+  EXPECT_EQ(n, 2);
+}
