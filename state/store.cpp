@@ -69,6 +69,7 @@ std::unique_ptr<Store> Store::open(const std::string& path, const Options& opts)
   o.table_factory.reset(rocksdb::NewBlockBasedTableFactory(t));
   // Recover every write that reached the WAL; a torn last record is dropped, never misread.
   o.wal_recovery_mode = rocksdb::WALRecoveryMode::kPointInTimeRecovery;
+  o.keep_log_file_num = 4;  // RocksDB's info LOG files, not the WAL
   rocksdb::DB* db = nullptr;
   check(rocksdb::DB::Open(o, path, &db), "open");
   return std::unique_ptr<Store>(new Store(db));
