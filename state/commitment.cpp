@@ -7,6 +7,7 @@
 
 #include "common/hash.hpp"
 #include "common/rlp.hpp"
+#include "state/mpt.hpp"
 
 namespace lumio::state {
 
@@ -92,6 +93,54 @@ std::vector<Bytes> Commitment::prove_account(const Address& a) const {
 
 std::vector<Bytes> Commitment::prove_storage(const Address& a, const Hash32& slot) const {
   return Trie(store_, evm_storage_trie_owner(keccak256(a.view()))).prove(keccak256(slot.view()).view());
+}
+
+StateRoots Commitment::recompute() const {
+  using Entries = std::vector<std::pair<Bytes, Bytes>>;
+  Entries accounts;
+  // Storage keys sort by address, so one pass over EvmStorage serves every account in order.
+  std::map<Address, Entries> storage;
+  store_.scan(Space::EvmStorage, {}, [&](BytesView k, BytesView v) {
+    if (k.size() != 52) throw StoreError("evm storage key is not address || slot");
+    Bytes t = trimmed(v);
+    if (!t.empty())
+      storage[*Address::from(k.subspan(0, 20))].emplace_back(bytes_of(keccak256(k.subspan(20))),
+                                                             rlp::encode_string(t));
+    return true;
+  });
+  store_.scan(Space::EvmAccount, {}, [&](BytesView k, BytesView v) {
+    auto addr = Address::from(k);
+    auto acct = EvmAccount::decode(v);
+    if (!addr || !acct) throw StoreError("malformed evm account " + to_hex(k));
+    auto it = storage.find(*addr);
+    Hash32 sroot = it == storage.end() ? kEmptyTrieRoot : trie_root(std::move(it->second));
+    accounts.emplace_back(bytes_of(keccak256(k)), rlp::Encoder()
+                                                      .begin_list()
+                                                      .add_uint(acct->nonce)
+                                                      .add(trimmed(acct->balance.view()))
+                                                      .add(sroot)
+                                                      .add(acct->code_hash)
+                                                      .end_list()
+                                                      .take());
+    return true;
+  });
+  auto hashed = [&](std::initializer_list<Space> spaces, bool key_with_space) {
+    Entries e;
+    for (Space s : spaces)
+      store_.scan(s, {}, [&](BytesView k, BytesView v) {
+        Bytes key = key_with_space ? make_key(s, k) : Bytes(k.begin(), k.end());
+        e.emplace_back(bytes_of(keccak256(key)), bytes_of(keccak256(v)));
+        return true;
+      });
+    return trie_root(std::move(e));
+  };
+  StateRoots r;
+  r.evm = trie_root(std::move(accounts));
+  r.svm = hashed({Space::SvmAccount}, false);
+  r.move = hashed({Space::MoveResource, Space::MoveModule, Space::MoveTable}, true);
+  r.sys = hashed({Space::Sys}, false);
+  r.global = global_root(r);
+  return r;
 }
 
 StateRoots Commitment::apply(const WriteSet& writes, WriteBatch& batch) {

@@ -53,6 +53,10 @@ class Commitment {
   std::vector<Bytes> prove_account(const Address& a) const;
   std::vector<Bytes> prove_storage(const Address& a, const Hash32& slot) const;
 
+  // Recomputes every root from the key spaces alone (full scan, in-memory tries), ignoring the
+  // stored trie nodes: an integrity check of the incremental commitment. O(state).
+  StateRoots recompute() const;
+
   // Brings every trie up to date with a block's writes and returns the new roots (storage tries
   // in parallel, then the four top-level tries in parallel, on TBB's pool). Node puts
   // and erases are appended to `batch`; call it after the write set itself went into `batch`

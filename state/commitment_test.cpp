@@ -180,6 +180,8 @@ TEST(Commitment, IncrementalMatchesFullRecompute) {
     ASSERT_EQ(r.evm, m.root()) << "block " << block;
     ASSERT_EQ(c.roots().evm, r.evm);
   }
+  // The full recomputation from the key spaces agrees with the incremental tries.
+  EXPECT_EQ(c.recompute().global, c.roots().global);
   // eth_getProof: account and storage proofs verify against the roots.
   Hash32 evm_root = c.roots().evm;
   for (auto& [addr, acc] : m.accounts) {
@@ -230,6 +232,11 @@ TEST(Commitment, OtherSpacesAndGlobalRoot) {
   EXPECT_EQ(r.global, keccak256(all));
   auto again = c.roots();
   EXPECT_EQ(again.global, r.global);
+  auto full = c.recompute();
+  EXPECT_EQ(full.svm, r.svm);
+  EXPECT_EQ(full.move, r.move);
+  EXPECT_EQ(full.sys, r.sys);
+  EXPECT_EQ(full.global, r.global);
 }
 
 // 100k accounts, then blocks changing 1000 of them: the work per block is bounded by the
@@ -340,6 +347,7 @@ TEST(Commitment, CrashMidStreamLeavesStateAndTrieConsistent) {
     return true;
   });
   EXPECT_EQ(root, m.root());
+  EXPECT_EQ(c.recompute().evm, root);
   // The last acknowledged block is there, or the one after it (done but not yet acknowledged).
   if (root != acked.back())
     for (const Hash32& a : acked) EXPECT_NE(root, a) << "state went back to an older block";
