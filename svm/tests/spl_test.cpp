@@ -376,17 +376,24 @@ TEST_F(SvmSpl, TokenMintAndTransferEndToEnd) {
       return v;
     };
 
-    // InitializeMint: decimals 6, authority alice, no freeze authority.
-    std::vector<uint8_t> init_mint(2 + 32 + 1, 0);  // [0, decimals, authority, COption::None]
+    // InitializeMint: decimals 6, mint authority alice, freeze authority bob.
+    std::vector<uint8_t> init_mint(2 + 32 + 1 + 32, 0);  // [0, decimals, authority, Some, freeze]
     init_mint[1] = 6;
     std::copy(alice.key.begin(), alice.key.end(), init_mint.begin() + 2);
+    init_mint[34] = 1;
+    std::copy(bob.key.begin(), bob.key.end(), init_mint.begin() + 35);
     std::vector<std::string> logs;
     ASSERT_EQ(exec({&mint, &rent}, init_mint, &logs), 0u);
+    if (ptoken) {
+      EXPECT_EQ(last_cu, 105u);
+    }
     expect_logs(logs, {"Program log: Instruction: InitializeMint"});
     EXPECT_EQ(mint.data[0], 1);                      // COption::Some(mint authority)
     EXPECT_EQ(mint.data[44], 6);                     // decimals
     EXPECT_EQ(mint.data[45], 1);                     // is_initialized
     EXPECT_EQ(std::memcmp(mint.data.data() + 4, alice.key.data(), 32), 0);
+    EXPECT_EQ(mint.data[46], 1);  // COption::Some(freeze authority)
+    EXPECT_EQ(std::memcmp(mint.data.data() + 50, bob.key.data(), 32), 0);
 
     // A second InitializeMint fails with TokenError::AlreadyInUse (6).
     ASSERT_EQ(exec({&mint, &rent}, init_mint, &logs), 6u);
