@@ -85,6 +85,7 @@ struct Server::Impl {
   std::unique_ptr<tcp::acceptor> acceptor;
   std::vector<std::thread> io_threads;
   std::atomic<size_t> connections{0};
+  mutable std::atomic<uint64_t> calls{0}, call_errors{0};
   std::atomic<uint64_t> next_conn_id{1};
   uint16_t bound_port = 0;
   bool started = false;
@@ -113,8 +114,10 @@ struct Server::Impl {
         (params_it == msg.end() || params_it->is_null()) ? kNoParams : *params_it;
 
     std::string out;
+    ++calls;
     auto m = methods.find(name);
     if (m == methods.end()) {
+      ++call_errors;
       out = error_text(id, code::kMethodNotFound,
                        "the method " + name + " does not exist/is not available");
     } else {
@@ -122,10 +125,13 @@ struct Server::Impl {
         json result = m->second(params, ctx);
         out = R"({"jsonrpc":"2.0","id":)" + dump(id) + R"(,"result":)" + dump(result) + "}";
       } catch (const RpcError& e) {
+        ++call_errors;
         out = error_text(id, e.code, e.what(), e.data);
       } catch (const std::exception& e) {
+        ++call_errors;
         out = error_text(id, code::kInternal, e.what());
       } catch (...) {
+        ++call_errors;
         out = error_text(id, code::kInternal, "internal error");
       }
     }
@@ -594,6 +600,10 @@ void Server::stop() {
 }
 
 uint16_t Server::port() const { return impl_->bound_port; }
+
+ServerStats Server::stats() const {
+  return {impl_->calls.load(), impl_->call_errors.load(), impl_->connections.load()};
+}
 
 std::string Server::handle(std::string_view body, CallContext& ctx) const {
   return impl_->handle(body, ctx);

@@ -88,6 +88,13 @@ struct ServerOptions {
   std::vector<std::string> cors_origins{"*"};   // "*" allows any Origin; empty: no CORS headers
 };
 
+// Counters for the node's /metrics text.
+struct ServerStats {
+  uint64_t calls = 0;        // JSON-RPC calls dispatched (batch elements count one each)
+  uint64_t call_errors = 0;  // of those, answered with an error
+  uint64_t connections = 0;  // open HTTP and WebSocket connections
+};
+
 class Server {
  public:
   explicit Server(ServerOptions opts = {});
@@ -108,6 +115,7 @@ class Server {
   void start();
   void stop();
   uint16_t port() const;  // the bound port, valid after start()
+  ServerStats stats() const;
 
   // The JSON-RPC layer without sockets: one request body (object or batch) in, the
   // response text out ("" when nothing is owed, e.g. only notifications). Never throws.

@@ -192,6 +192,8 @@ TEST_F(Fixture, KeepAliveCorsHealthMetrics) {
     ASSERT_EQ(json::parse(res.body())["result"], 1 + i);
     ASSERT_TRUE(res.keep_alive());
   }
+  EXPECT_GE(server->stats().connections, 1u);
+  EXPECT_GE(server->stats().calls, 50u);
   http::request<http::string_body> pre{http::verb::options, "/", 11};
   pre.set(http::field::host, "x");
   pre.set(http::field::origin, "http://localhost:3000");
@@ -413,6 +415,9 @@ TEST(ServerCore, HandleWithoutSockets) {
   CallContext ctx;
   EXPECT_EQ(s.handle(R"({"jsonrpc":"2.0","id":1,"method":"one"})", ctx),
             R"({"jsonrpc":"2.0","id":1,"result":1})");
+  s.handle(R"([{"jsonrpc":"2.0","id":1,"method":"one"},{"jsonrpc":"2.0","id":2,"method":"two"}])", ctx);
+  EXPECT_EQ(s.stats().calls, 3u);
+  EXPECT_EQ(s.stats().call_errors, 1u);
   EXPECT_EQ(s.handle(R"({"jsonrpc":"2.0","method":"one"})", ctx), "");
   EXPECT_EQ(json::parse(s.handle("[", ctx))["error"]["code"], -32700);
 }
