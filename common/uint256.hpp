@@ -37,9 +37,9 @@ struct uint256 {
   static uint256 from_be(const FixedBytes<32>& v) { return from_be(v.data(), 32); }
   // Exactly 32 bytes at p.
   static uint256 load_be32(const uint8_t* p) {
-    uint256 r;
-    for (int i = 0; i < 4; ++i) r.w[3 - i] = __builtin_bswap64(load64(p + 8 * i));
-    return r;
+    // Built in registers: limb-wise stores read back as a vector stall store forwarding.
+    return {__builtin_bswap64(load64(p + 24)), __builtin_bswap64(load64(p + 16)),
+            __builtin_bswap64(load64(p + 8)), __builtin_bswap64(load64(p))};
   }
   void store_be(uint8_t* out) const {  // writes exactly 32 bytes
     for (int i = 0; i < 4; ++i) {
@@ -79,26 +79,29 @@ struct uint256 {
   static std::optional<uint256> from_string(std::string_view s);
 
   // --- arithmetic -------------------------------------------------------------------------
+  // Results are assembled in registers and returned whole: writing limbs one by one and
+  // reading the value back as vectors stalls store forwarding in the interpreter.
   friend constexpr uint256 operator+(const uint256& a, const uint256& b) {
-    uint256 r;
-    unsigned __int128 c = 0;
-    for (int i = 0; i < 4; ++i) {
-      c += (unsigned __int128)a.w[i] + b.w[i];
-      r.w[i] = uint64_t(c);
-      c >>= 64;
-    }
-    return r;
+    unsigned __int128 t = (unsigned __int128)a.w[0] + b.w[0];
+    uint64_t r0 = uint64_t(t);
+    t = (unsigned __int128)a.w[1] + b.w[1] + uint64_t(t >> 64);
+    uint64_t r1 = uint64_t(t);
+    t = (unsigned __int128)a.w[2] + b.w[2] + uint64_t(t >> 64);
+    uint64_t r2 = uint64_t(t);
+    uint64_t r3 = a.w[3] + b.w[3] + uint64_t(t >> 64);
+    return {r0, r1, r2, r3};
   }
   friend constexpr uint256 operator-(const uint256& a, const uint256& b) {
-    uint256 r;
-    uint64_t borrow = 0;
-    for (int i = 0; i < 4; ++i) {
-      uint64_t d = a.w[i] - b.w[i];
-      uint64_t b1 = a.w[i] < b.w[i];
-      r.w[i] = d - borrow;
-      borrow = b1 | (d < borrow);
-    }
-    return r;
+    uint64_t r0 = a.w[0] - b.w[0];
+    uint64_t c = a.w[0] < b.w[0];
+    uint64_t d1 = a.w[1] - b.w[1];
+    uint64_t r1 = d1 - c;
+    c = (a.w[1] < b.w[1]) | (d1 < c);
+    uint64_t d2 = a.w[2] - b.w[2];
+    uint64_t r2 = d2 - c;
+    c = (a.w[2] < b.w[2]) | (d2 < c);
+    uint64_t r3 = a.w[3] - b.w[3] - c;
+    return {r0, r1, r2, r3};
   }
   friend constexpr uint256 operator-(const uint256& a) { return uint256() - a; }
   friend constexpr uint256 operator*(const uint256& a, const uint256& b) {

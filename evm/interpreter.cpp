@@ -168,21 +168,42 @@ uint64_t memory_cost(uint64_t w) { return 3 * w + w * w / 512; }
 
 }  // namespace
 
-// Code with its JUMPDEST bitmap, padded so PUSH immediates never read past the end.
+// Code with its JUMPDEST bitmap, padded with zeros on both sides so that a PUSHn immediate
+// can be read as one 32-byte word ending at its last byte (and never past the buffer).
 struct Vm::Analysis {
-  Bytes code;        // original bytes + 33 zero bytes
+  static constexpr size_t kFront = 32, kBack = 33;
+  Bytes padded;      // kFront zeros + code + kBack zeros
   size_t size = 0;   // original length
   std::vector<uint8_t> jumpdest;  // 1 where a JUMPDEST opcode (not push data) starts
 
-  explicit Analysis(BytesView c) : code(c.begin(), c.end()), size(c.size()), jumpdest(c.size(), 0) {
-    code.resize(size + 33, 0);
+  const uint8_t* code() const { return padded.data() + kFront; }
+
+  explicit Analysis(BytesView c) : padded(kFront + c.size() + kBack, 0), size(c.size()), jumpdest(c.size(), 0) {
+    if (size) std::memcpy(padded.data() + kFront, c.data(), size);
+    const uint8_t* p = code();
     for (size_t i = 0; i < size; ++i) {
-      uint8_t op = code[i];
+      uint8_t op = p[i];
       if (op == 0x5b) jumpdest[i] = 1;
       else if (op >= 0x60 && op <= 0x7f) i += op - 0x5f;
     }
   }
 };
+
+namespace {
+// masks[n]: the low n bytes set.
+constexpr std::array<uint256, 33> make_push_masks() {
+  std::array<uint256, 33> m{};
+  for (int n = 0; n <= 32; ++n)
+    for (int b = 0; b < n * 8; ++b) m[size_t(n)].w[b / 64] |= uint64_t(1) << (b % 64);
+  return m;
+}
+constexpr std::array<uint256, 33> kPushMasks = make_push_masks();
+
+// The n-byte big-endian immediate at p (n <= 32; 32 readable bytes end at p + n).
+inline uint256 read_push(const uint8_t* p, size_t n) {
+  return uint256::load_be32(p + n - 32) & kPushMasks[n];
+}
+}  // namespace
 
 struct Vm::Buffers {
   uint256 stack[kStackLimit];
@@ -208,7 +229,7 @@ std::shared_ptr<const Vm::Analysis> Vm::analysis_for(const Address& addr) {
   auto it = cache.find(h);
   if (it != cache.end()) return it->second;
   auto a = std::make_shared<const Analysis>(state_.code(addr));
-  size_t bytes = a->code.size() + a->jumpdest.size() + 128;
+  size_t bytes = a->padded.size() + a->jumpdest.size() + 128;
   if (cache_bytes + bytes > kCacheBytes) {
     cache.clear();
     cache_bytes = 0;
@@ -347,7 +368,7 @@ CallResult Vm::execute(const Message& msg, const Analysis& an) {
   Bytes& mem = buf.memory;
   mem.clear();
   Bytes return_data;
-  const uint8_t* code = an.code.data();
+  const uint8_t* code = an.code();
   const size_t code_size = an.size;
   int64_t gas = msg.gas;
   int sp = 0;  // number of stack items
@@ -792,7 +813,7 @@ CallResult Vm::execute(const Message& msg, const Analysis& an) {
       default:
         if (op >= 0x60 && op <= 0x7f) {  // PUSHn; code is padded past its end
           int n = op - 0x5f;
-          stack[sp++] = uint256::from_be(code + pc + 1, size_t(n));
+          stack[sp++] = read_push(code + pc + 1, size_t(n));
           if (tracer_) tracer_->on_cost(uint64_t(gas_before - gas));
           pc += 1 + size_t(n);
           continue;
