@@ -1,13 +1,12 @@
 #include "state/commitment.hpp"
 
-#include <tbb/parallel_for.h>
-
 #include <array>
 #include <map>
 
 #include "common/hash.hpp"
 #include "common/rlp.hpp"
 #include "state/mpt.hpp"
+#include "state/parallel.hpp"
 
 namespace lumio::state {
 
@@ -208,7 +207,7 @@ StateRoots Commitment::apply(const WriteSet& writes, WriteBatch& batch) {
   std::vector<AccountWork> work;
   work.reserve(evm.size());
   for (auto& [addr, c] : evm) work.push_back(AccountWork{addr, &c, std::nullopt, {}, {}, {}});
-  tbb::parallel_for(size_t(0), work.size(), [&](size_t i) {
+  parallel_for_isolated(work.size(), [&](size_t i) {
     AccountWork& w = work[i];
     EvmChange& c = *w.change;
     std::optional<Bytes> value =
@@ -256,7 +255,7 @@ StateRoots Commitment::apply(const WriteSet& writes, WriteBatch& batch) {
                               {space_trie_owner(kSvmTag), &caches_[1], &svm, {}, {}, {}},
                               {space_trie_owner(kMoveTag), &caches_[2], &move, {}, {}, {}},
                               {space_trie_owner(kSysTag), &caches_[3], &sys, {}, {}, {}}}};
-  tbb::parallel_for(size_t(0), top.size(), [&](size_t i) {
+  parallel_for_isolated(top.size(), [&](size_t i) {
     TopWork& t = top[i];
     Trie trie(store_, t.owner, t.cache, &t.stats);
     t.root = t.changes->empty() ? trie.root() : trie.update(std::move(*t.changes), t.writes);

@@ -10,8 +10,7 @@
 #include "common/hash.hpp"
 #include "common/rlp.hpp"
 #include "state/mpt.hpp"
-
-#include <tbb/parallel_for.h>
+#include "state/parallel.hpp"
 
 namespace lumio::state {
 
@@ -641,7 +640,7 @@ std::optional<Hash32> Trie::update_parallel(std::map<Bytes, std::optional<Bytes>
   std::vector<int> active;
   for (int i = 0; i < 16; ++i)
     if (!subs[i].changes.empty()) active.push_back(i);
-  tbb::parallel_for(size_t(0), active.size(), [&](size_t a) {
+  parallel_for_isolated(active.size(), [&](size_t a) {
     int i = active[a];
     Sub& s = subs[i];
     Trie sub_trie(store_, owner_, cache_, stats_ ? &s.stats : nullptr);
