@@ -1,5 +1,6 @@
 // 0x0a point evaluation (EIP-4844): verifies a KZG opening proof over BLS12-381 against the
 // trusted setup's [tau]_2, after checking the commitment against the versioned hash.
+#include <cstdio>
 #include <cstdlib>
 #include <fstream>
 #include <mutex>
@@ -137,6 +138,7 @@ struct Setup {
 std::mutex g_setup_mutex;
 std::string g_setup_path;       // set_trusted_setup_path()
 std::optional<Setup> g_setup;  // loaded on first use
+bool g_setup_failed = false;    // don't re-read a missing/bad file on every call
 
 // c-kzg-4844 text format: G1 count, G2 count, G1 (Lagrange) points, then G2 monomial points
 // [tau^i]_2. Only [1]_2 (checked against the generator) and [tau]_2 are needed.
@@ -166,12 +168,18 @@ std::optional<Setup> load_setup(const std::string& path) {
 const Setup* setup() {
   std::lock_guard lock(g_setup_mutex);
   if (g_setup) return &*g_setup;
+  if (g_setup_failed) return nullptr;
   std::vector<std::string> candidates;
   if (!g_setup_path.empty()) candidates.push_back(g_setup_path);
   if (const char* env = std::getenv("LUMIO_KZG_SETUP")) candidates.push_back(env);
   candidates.push_back("../shared/kzg/trusted_setup.txt");
   for (auto& path : candidates)
     if ((g_setup = load_setup(path))) return &*g_setup;
+  g_setup_failed = true;
+  std::string tried;
+  for (auto& path : candidates) tried += " " + path;
+  std::fprintf(stderr, "lumio: no valid KZG trusted setup (tried%s); 0x0a calls fail\n",
+               tried.c_str());
   return nullptr;
 }
 
@@ -186,6 +194,7 @@ bool is_canonical_scalar(const uint8_t* b) {
 void set_trusted_setup_path(std::string path) {
   std::lock_guard lock(g_setup_mutex);
   g_setup_path = std::move(path);
+  g_setup_failed = false;
 }
 
 // Input: versioned_hash(32) z(32) y(32) commitment(48) proof(48).

@@ -21,8 +21,9 @@ struct Result {
 Result run(const Address& addr, BytesView input, uint64_t gas_limit);
 
 // Path of the EIP-4844 KZG trusted setup (c-kzg-4844 text format), read lazily on the first
-// point evaluation. Default: $LUMIO_KZG_SETUP, else "../shared/kzg/trusted_setup.txt" relative
-// to the working directory. Must be called before the first 0x0a call to take effect.
+// point evaluation. Tried in order: this path, $LUMIO_KZG_SETUP, "../shared/kzg/trusted_setup.txt"
+// (relative to the working directory). Once loaded, later calls have no effect; if no file
+// loads, 0x0a fails (one message on stderr) until this is called again.
 void set_trusted_setup_path(std::string path);
 
 }  // namespace lumio::evm::precompiles

@@ -1,6 +1,12 @@
 #include "evm/precompiles/precompiles.hpp"
 
 #include <gtest/gtest.h>
+#include <unistd.h>
+
+#include <cstdlib>
+#include <cstring>
+
+#include "common/hash.hpp"
 
 using namespace lumio;
 namespace pc = lumio::evm::precompiles;
@@ -267,4 +273,51 @@ TEST(Precompiles, EcrecoverSignatureRange) {
   EXPECT_EQ(recover(msg + "01" + v(28).substr(2) + r +
                     "eeb940b1d03b21e36b0e47e79769f095fe2ab855bd91e3a38756b7d75a9c4549"),
             "");
+}
+
+namespace {
+// The point at infinity as commitment and proof: opens to y = 0 at every z.
+Bytes infinity_opening() {
+  Bytes in(192, 0);
+  in[96] = 0xc0;
+  in[144] = 0xc0;
+  auto h = sha256(BytesView(in).subspan(96, 48));
+  h.bytes[0] = 1;  // versioned hash
+  std::memcpy(in.data(), h.data(), 32);
+  return in;
+}
+}  // namespace
+
+TEST(PointEvaluation, InfinityOpening) {
+  pc::set_trusted_setup_path(LUMIO_KZG_SETUP_FILE);
+  Bytes in = infinity_opening();
+  auto r = pc::run(addr(10), in, 50000);
+  ASSERT_TRUE(r.success);
+  EXPECT_EQ(r.gas_used, 50000u);
+  EXPECT_EQ(to_hex(r.output, false),
+            "0000000000000000000000000000000000000000000000000000000000001000"
+            "73eda753299d7d483339d80809a1d80553bda402fffe5bfeffffffff00000001");
+  EXPECT_FALSE(pc::run(addr(10), in, 49999).success);
+  in[95] = 1;  // y = 1: wrong
+  EXPECT_FALSE(pc::run(addr(10), in, 50000).success);
+  in[95] = 0;
+  in[191] = 1;  // infinity flag with non-zero bits: bad encoding
+  EXPECT_FALSE(pc::run(addr(10), in, 50000).success);
+}
+
+// A fresh process (threadsafe death-test style re-executes the binary), so no setup is loaded
+// yet: a missing file fails the call cleanly, and a later good path recovers.
+TEST(PointEvaluation, MissingSetupFailsCleanly) {
+  GTEST_FLAG_SET(death_test_style, "threadsafe");
+  EXPECT_EXIT(
+      {
+        unsetenv("LUMIO_KZG_SETUP");
+        if (chdir("/") != 0) std::exit(2);  // the relative default does not resolve from /
+        pc::set_trusted_setup_path("/nonexistent/trusted_setup.txt");
+        bool failed = !pc::run(addr(10), infinity_opening(), 50000).success;
+        pc::set_trusted_setup_path(LUMIO_KZG_SETUP_FILE);
+        bool recovered = pc::run(addr(10), infinity_opening(), 50000).success;
+        std::exit(failed && recovered ? 0 : 1);
+      },
+      ::testing::ExitedWithCode(0), "no valid KZG trusted setup");
 }
