@@ -1,6 +1,8 @@
 #include "state/store.hpp"
 
+#include <algorithm>
 #include <filesystem>
+#include <thread>
 
 #include <rocksdb/db.h>
 #include <rocksdb/filter_policy.h>
@@ -60,7 +62,8 @@ std::unique_ptr<Store> Store::open(const std::string& path, const Options& opts)
   }
   rocksdb::Options o;
   o.create_if_missing = opts.create_if_missing;
-  o.IncreaseParallelism(2);
+  // Background flush/compaction threads: half the cores, at least two.
+  o.IncreaseParallelism(int(std::max(2u, std::thread::hardware_concurrency() / 2)));
   o.OptimizeLevelStyleCompaction();
   // Point lookups dominate (trie nodes, accounts): bloom filters and a shared block cache.
   rocksdb::BlockBasedTableOptions t;
