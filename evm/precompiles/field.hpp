@@ -466,6 +466,19 @@ struct Jacobian {
       }
     return r;
   }
+  // [k1]p + [k2]q with one shared doubling chain (Shamir's trick); scalars big-endian, n bytes.
+  static Jacobian mul2(const Jacobian& p, const uint8_t* k1, const Jacobian& q, const uint8_t* k2,
+                       size_t n) {
+    const Jacobian table[4] = {infinity(), p, q, p + q};
+    Jacobian r = infinity();
+    for (size_t i = 0; i < n; ++i)
+      for (int b = 7; b >= 0; --b) {
+        r = r.dbl();
+        int idx = ((k1[i] >> b) & 1) | (((k2[i] >> b) & 1) << 1);
+        if (idx) r = r + table[idx];
+      }
+    return r;
+  }
   Jacobian mul(const uint64_t* k, size_t n) const {  // little-endian limbs
     Jacobian r = infinity();
     for (size_t i = n; i-- > 0;)

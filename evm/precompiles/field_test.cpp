@@ -94,6 +94,10 @@ TEST(Curve, Bn254GroupLaw) {
   EXPECT_EQ(g.dbl() + g, g + g.dbl());
   uint8_t three = 3;
   EXPECT_EQ(g.mul(&three, 1), g.dbl() + g);
+  uint8_t k1[2] = {0x12, 0x34}, k2[2] = {0xab, 0xcd};
+  G1 h = g.dbl().dbl() + g;  // 5G
+  EXPECT_EQ(G1::mul2(g, k1, h, k2, 2), g.mul(k1, 2) + h.mul(k2, 2));
+  EXPECT_EQ(G1::mul2(g, k1, -g, k1, 2), G1::infinity());
   auto r = parse_hex<4>(bn254::Curve::kOrderHex);
   EXPECT_TRUE(g.mul(r.data(), 4).is_infinity());
 }

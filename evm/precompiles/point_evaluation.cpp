@@ -214,7 +214,7 @@ Result point_evaluation(BytesView in, uint64_t gas) {
 
   // e(C - [y]G1, G2) == e(proof, [tau - z]G2), i.e. e(C - [y]G1 + [z]proof, -G2) *
   // e(proof, [tau]G2) == 1: only G1 scalar multiplications, and both G2 sides are fixed.
-  G1 lhs = *c + -s->g1.mul(y, 32) + pi->mul(z, 32);
+  G1 lhs = *c + G1::mul2(-s->g1, y, *pi, z, 32);
   std::vector<std::pair<P::G1Affine, const P::Prepared*>> pairs;
   P::G1Affine a, b;
   if (!lhs.is_infinity()) {
