@@ -1,5 +1,7 @@
 #include "movevm/verifier.hpp"
 
+#include "movevm/verifier_internal.hpp"
+
 #include <set>
 #include <string>
 
@@ -236,6 +238,9 @@ VerificationResult verify_module(const CompiledModule& module, const VerifierCon
   if ((r.error = limits(config, module, &module))) return r;
   if ((r.error = duplication_common(module, &module))) return r;
   if ((r.error = duplication_module(module))) return r;
+  auto sig = internal::verify_signatures(module);
+  r.located_in_unit = sig.located_in_unit;
+  if ((r.error = sig.error)) return r;
   return r;  // complete stays false until the remaining passes exist
 }
 
@@ -245,6 +250,9 @@ VerificationResult verify_script(const CompiledScript& script, const VerifierCon
   r.located_in_unit = true;
   if ((r.error = limits(config, script, nullptr))) return r;
   if ((r.error = duplication_common(script, nullptr))) return r;
+  auto sig = internal::verify_signatures(script);
+  r.located_in_unit = sig.located_in_unit;
+  if ((r.error = sig.error)) return r;
   return r;
 }
 

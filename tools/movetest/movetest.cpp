@@ -188,7 +188,7 @@ FileResult Runner::run_file(const fs::path& mvir) const {
             auto verdict = verify_module(*loaded);
             if (verdict.error)
               throw "Error: Unable to publish module '" + module_id(m) + "'. Got " +
-                  render_vm_error(*verdict.error, module_location(m));
+                  render_vm_error(*verdict.error, verdict.located_in_unit ? module_location(m) : "undefined");
             // The verifier is not complete yet: a publish that passes the implemented passes
             // cannot be judged. Later tasks see the module, as after a successful publish.
             published.push_back(std::make_unique<CompiledModule>(std::move(*loaded)));
@@ -210,7 +210,9 @@ FileResult Runner::run_file(const fs::path& mvir) const {
             throw "Error: Script execution failed with " + render_vm_error(e, "script");
           }
           auto verdict = verify_script(*loaded);
-          if (verdict.error) throw "Error: Script execution failed with " + render_vm_error(*verdict.error, "script");
+          if (verdict.error)
+            throw "Error: Script execution failed with " +
+                render_vm_error(*verdict.error, verdict.located_in_unit ? "script" : "undefined");
         }
         throw Unsupported{"interpreter"};
       } else if (t.kind == "init" && t.command.find("--") == std::string::npos) {

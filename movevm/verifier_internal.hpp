@@ -1,0 +1,16 @@
+// Passes of the verifier, shared between verifier.cpp and the pass files.
+#pragma once
+#include <optional>
+
+#include "movevm/binary_format.hpp"
+
+namespace lumio::movevm::internal {
+
+struct SignatureVerdict {
+  std::optional<VMError> error;
+  bool located_in_unit = true;  // false: Aptos reports it at an undefined location
+};
+SignatureVerdict verify_signatures(const CompiledModule& module);
+SignatureVerdict verify_signatures(const CompiledScript& script);
+
+}  // namespace lumio::movevm::internal
