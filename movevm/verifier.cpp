@@ -241,6 +241,9 @@ VerificationResult verify_module(const CompiledModule& module, const VerifierCon
   auto sig = internal::verify_signatures(module);
   r.located_in_unit = sig.located_in_unit;
   if ((r.error = sig.error)) return r;
+  if ((r.error = internal::verify_instruction_consistency(module))) return r;
+  if ((r.error = internal::verify_constants(module))) return r;
+  if ((r.error = internal::verify_friends(module))) return r;
   return r;  // complete stays false until the remaining passes exist
 }
 
@@ -253,6 +256,8 @@ VerificationResult verify_script(const CompiledScript& script, const VerifierCon
   auto sig = internal::verify_signatures(script);
   r.located_in_unit = sig.located_in_unit;
   if ((r.error = sig.error)) return r;
+  if ((r.error = internal::verify_instruction_consistency(script))) return r;
+  if ((r.error = internal::verify_constants(script))) return r;
   return r;
 }
 

@@ -1,7 +1,8 @@
 // Bytecode verifier, pass by pass in Aptos's order (move-bytecode-verifier verifier.rs):
 // bounds → features → limits → duplication → signatures → instruction consistency → constants →
 // friends → recursive structs → instantiation loops → code units → script signature.
-// Implemented so far: bounds, limits, duplication, signatures. `complete` says whether every pass ran, so a
+// Implemented so far: bounds, limits, duplication, signatures, instruction consistency,
+// constants, friends. `complete` says whether every pass ran, so a
 // caller never mistakes "no error found yet" for "verified".
 #pragma once
 #include <optional>

@@ -13,4 +13,9 @@ struct SignatureVerdict {
 SignatureVerdict verify_signatures(const CompiledModule& module);
 SignatureVerdict verify_signatures(const CompiledScript& script);
 
+std::optional<VMError> verify_instruction_consistency(const CompiledModule& module);
+std::optional<VMError> verify_instruction_consistency(const CompiledScript& script);
+std::optional<VMError> verify_constants(const CommonTables& unit);
+std::optional<VMError> verify_friends(const CompiledModule& module);
+
 }  // namespace lumio::movevm::internal

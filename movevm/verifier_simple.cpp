@@ -1,0 +1,183 @@
+// Small verifier passes: instruction consistency (generic opcodes on generic members and vice
+// versa, vector counts, closure masks), constants (types and BCS data), friends.
+#include "movevm/verifier_internal.hpp"
+
+namespace lumio::movevm::internal {
+namespace {
+
+VMError at_offset(StatusCode s, uint16_t function, size_t offset) {
+  return VMError{s, {}, {}, {{function, uint16_t(offset)}}};
+}
+
+class Consistency {
+ public:
+  Consistency(const CommonTables& u, const CompiledModule* m, uint16_t function)
+      : u_(u), m_(m), function_(function) {}
+
+  std::optional<VMError> run(const CodeUnit& code) const {
+    for (size_t off = 0; off < code.code.size(); ++off) {
+      const Instruction& ins = code.code[off];
+      std::optional<VMError> e;
+      switch (ins.op) {
+        case Opcode::MutBorrowField: case Opcode::ImmBorrowField:
+          e = struct_op(off, m_->field_handles[ins.index].owner, false);
+          break;
+        case Opcode::MutBorrowFieldGeneric: case Opcode::ImmBorrowFieldGeneric:
+          e = struct_op(off, m_->field_handles[m_->field_instantiations[ins.index].handle].owner, true);
+          break;
+        case Opcode::MutBorrowVariantField: case Opcode::ImmBorrowVariantField:
+          e = struct_op(off, m_->variant_field_handles[ins.index].struct_index, false);
+          break;
+        case Opcode::MutBorrowVariantFieldGeneric: case Opcode::ImmBorrowVariantFieldGeneric:
+          e = struct_op(off, m_->variant_field_handles[m_->variant_field_instantiations[ins.index].handle].struct_index,
+                        true);
+          break;
+        case Opcode::Call: e = function_op(off, ins.index, false); break;
+        case Opcode::CallGeneric: e = function_op(off, u_.function_instantiations[ins.index].handle, true); break;
+        case Opcode::PackClosure:
+          if (!(e = function_op(off, ins.index, false))) e = closure_mask(off, ins.index, ins.value);
+          break;
+        case Opcode::PackClosureGeneric: {
+          uint16_t fh = u_.function_instantiations[ins.index].handle;
+          if (!(e = function_op(off, fh, true))) e = closure_mask(off, fh, ins.value);
+          break;
+        }
+        case Opcode::Pack: case Opcode::Unpack: case Opcode::MutBorrowGlobal: case Opcode::ImmBorrowGlobal:
+        case Opcode::Exists: case Opcode::MoveFrom: case Opcode::MoveTo:
+          e = struct_op(off, ins.index, false);
+          break;
+        case Opcode::PackGeneric: case Opcode::UnpackGeneric: case Opcode::MutBorrowGlobalGeneric:
+        case Opcode::ImmBorrowGlobalGeneric: case Opcode::ExistsGeneric: case Opcode::MoveFromGeneric:
+        case Opcode::MoveToGeneric:
+          e = struct_op(off, m_->struct_def_instantiations[ins.index].handle, true);
+          break;
+        case Opcode::PackVariant: case Opcode::UnpackVariant: case Opcode::TestVariant:
+          e = struct_op(off, m_->struct_variant_handles[ins.index].struct_index, false);
+          break;
+        case Opcode::PackVariantGeneric: case Opcode::UnpackVariantGeneric: case Opcode::TestVariantGeneric:
+          e = struct_op(off, m_->struct_variant_handles[m_->struct_variant_instantiations[ins.index].handle].struct_index,
+                        true);
+          break;
+        case Opcode::VecPack: case Opcode::VecUnpack:
+          if (ins.value > 0xFFFF) e = at_offset(StatusCode::CONSTRAINT_NOT_SATISFIED, function_, off);
+          break;
+        default: break;
+      }
+      if (e) return e;
+    }
+    return std::nullopt;
+  }
+
+ private:
+  std::optional<VMError> struct_op(size_t off, uint16_t def, bool generic) const {
+    const auto& sh = u_.struct_handles[m_->struct_defs[def].struct_handle];
+    if (sh.type_parameters.empty() == generic)
+      return at_offset(StatusCode::GENERIC_MEMBER_OPCODE_MISMATCH, function_, off);
+    return std::nullopt;
+  }
+  std::optional<VMError> function_op(size_t off, uint16_t fh, bool generic) const {
+    if (u_.function_handles[fh].type_parameters.empty() == generic)
+      return at_offset(StatusCode::GENERIC_MEMBER_OPCODE_MISMATCH, function_, off);
+    return std::nullopt;
+  }
+  // The mask may only capture existing parameters (its highest set bit indexes one).
+  std::optional<VMError> closure_mask(size_t off, uint16_t fh, uint64_t mask) const {
+    if (mask == 0) return std::nullopt;
+    size_t highest = 63 - size_t(__builtin_clzll(mask));
+    if (highest >= u_.signatures[u_.function_handles[fh].parameters].size())
+      return at_offset(StatusCode::INVALID_CLOSURE_MASK, function_, off);
+    return std::nullopt;
+  }
+
+  const CommonTables& u_;
+  const CompiledModule* m_;
+  uint16_t function_;
+};
+
+bool valid_constant_type(const SignatureToken& t) {
+  switch (t.kind) {
+    case TokenKind::Bool: case TokenKind::U8: case TokenKind::U16: case TokenKind::U32: case TokenKind::U64:
+    case TokenKind::U128: case TokenKind::U256: case TokenKind::I8: case TokenKind::I16: case TokenKind::I32:
+    case TokenKind::I64: case TokenKind::I128: case TokenKind::I256: case TokenKind::Address:
+      return true;
+    case TokenKind::Vector: return valid_constant_type(t.children[0]);
+    default: return false;
+  }
+}
+
+// BCS value of a constant type; advances `p`, false when the bytes do not form one.
+bool bcs_value(const SignatureToken& t, const uint8_t*& p, const uint8_t* end) {
+  auto take = [&](size_t n) {
+    if (size_t(end - p) < n) return false;
+    p += n;
+    return true;
+  };
+  switch (t.kind) {
+    case TokenKind::Bool:
+      if (p == end || *p > 1) return false;
+      ++p;
+      return true;
+    case TokenKind::U8: case TokenKind::I8: return take(1);
+    case TokenKind::U16: case TokenKind::I16: return take(2);
+    case TokenKind::U32: case TokenKind::I32: return take(4);
+    case TokenKind::U64: case TokenKind::I64: return take(8);
+    case TokenKind::U128: case TokenKind::I128: return take(16);
+    case TokenKind::U256: case TokenKind::I256: case TokenKind::Address: return take(32);
+    case TokenKind::Vector: {
+      // ULEB128 length, canonical, at most 2^31 - 1 (BCS sequence limit).
+      uint64_t len = 0;
+      for (unsigned shift = 0;; shift += 7) {
+        if (p == end || shift > 28) return false;
+        uint8_t b = *p++;
+        len |= uint64_t(b & 0x7F) << shift;
+        if (!(b & 0x80)) {
+          if (shift > 0 && b == 0) return false;
+          break;
+        }
+      }
+      if (len > 0x7FFFFFFF) return false;
+      for (uint64_t i = 0; i < len; ++i)
+        if (!bcs_value(t.children[0], p, end)) return false;
+      return true;
+    }
+    default: return false;
+  }
+}
+
+}  // namespace
+
+std::optional<VMError> verify_instruction_consistency(const CompiledModule& m) {
+  for (size_t i = 0; i < m.function_defs.size(); ++i)
+    if (m.function_defs[i].code)
+      if (auto e = Consistency(m, &m, uint16_t(i)).run(*m.function_defs[i].code)) return e;
+  return std::nullopt;
+}
+
+std::optional<VMError> verify_instruction_consistency(const CompiledScript& s) {
+  return Consistency(s, nullptr, 0).run(s.code);
+}
+
+std::optional<VMError> verify_constants(const CommonTables& u) {
+  for (size_t i = 0; i < u.constant_pool.size(); ++i) {
+    const Constant& c = u.constant_pool[i];
+    if (!valid_constant_type(c.type))
+      return VMError{StatusCode::INVALID_CONSTANT_TYPE, {}, {{IndexKind::ConstantPool, uint16_t(i)}}, {}};
+    const uint8_t* p = c.data.data();
+    const uint8_t* end = p + c.data.size();
+    if (!bcs_value(c.type, p, end) || p != end)
+      return VMError{StatusCode::MALFORMED_CONSTANT_DATA, {}, {{IndexKind::ConstantPool, uint16_t(i)}}, {}};
+  }
+  return std::nullopt;
+}
+
+std::optional<VMError> verify_friends(const CompiledModule& m) {
+  const ModuleHandle& self = m.module_handles[m.self_module_handle_idx];
+  for (const auto& f : m.friend_decls)
+    if (f == self) return VMError{StatusCode::INVALID_FRIEND_DECL_WITH_SELF, {}, {}, {}};
+  for (const auto& f : m.friend_decls)
+    if (m.address_identifiers[f.address] != m.address_identifiers[self.address])
+      return VMError{StatusCode::INVALID_FRIEND_DECL_WITH_MODULES_OUTSIDE_ACCOUNT_ADDRESS, {}, {}, {}};
+  return std::nullopt;
+}
+
+}  // namespace lumio::movevm::internal
