@@ -105,16 +105,26 @@ struct uint256 {
   }
   friend constexpr uint256 operator-(const uint256& a) { return uint256() - a; }
   friend constexpr uint256 operator*(const uint256& a, const uint256& b) {
-    uint256 r;
-    for (int i = 0; i < 4; ++i) {
-      uint64_t carry = 0;
-      for (int j = 0; i + j < 4; ++j) {
-        unsigned __int128 p = (unsigned __int128)a.w[i] * b.w[j] + r.w[i + j] + carry;
-        r.w[i + j] = uint64_t(p);
-        carry = uint64_t(p >> 64);
-      }
-    }
-    return r;
+    using u128 = unsigned __int128;
+    u128 p = u128(a.w[0]) * b.w[0];
+    uint64_t r0 = uint64_t(p), c = uint64_t(p >> 64);
+    p = u128(a.w[0]) * b.w[1] + c;
+    uint64_t r1 = uint64_t(p);
+    c = uint64_t(p >> 64);
+    p = u128(a.w[0]) * b.w[2] + c;
+    uint64_t r2 = uint64_t(p);
+    uint64_t r3 = a.w[0] * b.w[3] + uint64_t(p >> 64);
+    p = u128(a.w[1]) * b.w[0] + r1;
+    r1 = uint64_t(p);
+    c = uint64_t(p >> 64);
+    p = u128(a.w[1]) * b.w[1] + r2 + c;
+    r2 = uint64_t(p);
+    r3 += a.w[1] * b.w[2] + uint64_t(p >> 64);
+    p = u128(a.w[2]) * b.w[0] + r2;
+    r2 = uint64_t(p);
+    r3 += a.w[2] * b.w[1] + uint64_t(p >> 64);
+    r3 += a.w[3] * b.w[0];
+    return {r0, r1, r2, r3};
   }
   friend uint256 operator/(const uint256& a, const uint256& b) {
     uint256 q, r;
