@@ -80,7 +80,12 @@ std::shared_ptr<const exec::Block> Chain::commit(exec::Block block,
   batch.put(state::Space::Meta, kHeadKey, be64(h.number));
   history_.record(h.number, batch);
   // Without fsync: a killed process loses nothing the WAL holds (it is in the page cache).
-  store_->write(batch, false);
+  try {
+    store_->write(batch, false);
+  } catch (...) {
+    commitment_ = std::make_unique<state::Commitment>(*store_);  // its cache ran ahead
+    throw;
+  }
   head_ = std::make_shared<const exec::Block>(std::move(block));
   return head_;
 }

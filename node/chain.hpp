@@ -33,6 +33,7 @@ class Chain {
 
   // Writes state without a block (bulk genesis prefill, before block 0 exists).
   void write_state(const state::BlockOverlay& overlay);
+  void flush() { store_->flush(); }
 
   std::shared_ptr<const exec::Block> head() const;
   std::shared_ptr<const exec::Block> block(uint64_t number) const;

@@ -91,6 +91,7 @@ void Node::write_genesis() {
         chunk.put(state::Space::EvmAccount, bench_address(i).view(), value);
       chain_->write_state(chunk);
     }
+    chain_->flush();  // a restart then replays no log for the prefill
     spdlog::info("funded {} benchmark accounts", cfg_.bench_accounts);
   }
   state::BlockOverlay overlay(chain_->latest());

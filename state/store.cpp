@@ -65,6 +65,11 @@ std::unique_ptr<Store> Store::open(const std::string& path, const Options& opts)
   // Background flush/compaction threads: half the cores, at least two.
   o.IncreaseParallelism(int(std::max(2u, std::thread::hardware_concurrency() / 2)));
   o.OptimizeLevelStyleCompaction();
+  // Bound memtables and the WAL: RSS stays small, and a restart after kill -9 replays at most
+  // ~128 MiB of log (older memtables are flushed once the WAL passes that).
+  o.write_buffer_size = 32u << 20;
+  o.max_write_buffer_number = 3;
+  o.max_total_wal_size = 128u << 20;
   // Point lookups dominate (trie nodes, accounts): bloom filters and a shared block cache.
   rocksdb::BlockBasedTableOptions t;
   t.filter_policy.reset(rocksdb::NewBloomFilterPolicy(10));
