@@ -222,6 +222,12 @@ TEST_F(Fixture, EthCallDoesNotChargeFees) {
   ASSERT_EQ(r.output.size(), 32u);
   EXPECT_EQ(r.output[31], 42);
   EXPECT_EQ(r.gas_used, 21000u + 4 * 3 + 3 + 3);  // 4 PUSH1, MSTORE, 1 word of memory
+  State fresh(backend);
+  p.gas = UINT64_MAX;  // unbounded RPC gas must not wrap into negative gas
+  auto big = call(fresh, env, p);
+  ASSERT_FALSE(big.invalid);
+  EXPECT_EQ(big.status, Status::Success);
+  EXPECT_EQ(big.gas_used, r.gas_used);
 }
 
 TEST(Evm, BlobBaseFee) {

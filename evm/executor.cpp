@@ -163,7 +163,7 @@ TxResult execute_transaction(State& state, const BlockEnv& env, const Transactio
   internal::TxContext ctx{sender, gas_price, &tx.blob_versioned_hashes};
   internal::Vm vm(state, env, ctx, tracer);
   auto r = run_message(vm, state, sender, tx.to, tx.value, tx.data,
-                       int64_t(tx.gas_limit - intrinsic));
+                       int64_t(std::min<uint64_t>(tx.gas_limit - intrinsic, uint64_t(INT64_MAX))));
 
   uint64_t gas_left = uint64_t(r.gas_left);
   uint64_t gas_used = tx.gas_limit - gas_left;
@@ -208,8 +208,9 @@ TxResult call(State& state, const BlockEnv& env, const CallParams& p, Tracer* tr
   prepare_access_list(state, p.from, p.to, env.coinbase, p.access_list);
   internal::TxContext ctx{p.from, p.gas_price, &p.blob_hashes};
   internal::Vm vm(state, env, ctx, tracer);
-  auto r = run_message(vm, state, p.from, p.to, p.value, p.data, int64_t(p.gas - intrinsic));
-  uint64_t gas_used = p.gas - uint64_t(r.gas_left);
+  int64_t gas = int64_t(std::min<uint64_t>(p.gas - intrinsic, uint64_t(INT64_MAX)));
+  auto r = run_message(vm, state, p.from, p.to, p.value, p.data, gas);
+  uint64_t gas_used = intrinsic + uint64_t(gas) - uint64_t(r.gas_left);
   uint64_t refund = std::min<uint64_t>(uint64_t(std::max<int64_t>(state.refund(), 0)), gas_used / 5);
   res.status = r.status;
   res.gas_used = gas_used - refund;
