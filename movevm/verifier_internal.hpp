@@ -17,5 +17,6 @@ std::optional<VMError> verify_instruction_consistency(const CompiledModule& modu
 std::optional<VMError> verify_instruction_consistency(const CompiledScript& script);
 std::optional<VMError> verify_constants(const CommonTables& unit);
 std::optional<VMError> verify_friends(const CompiledModule& module);
+std::optional<VMError> verify_struct_recursion(const CompiledModule& module);
 
 }  // namespace lumio::movevm::internal

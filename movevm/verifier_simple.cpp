@@ -1,5 +1,9 @@
 // Small verifier passes: instruction consistency (generic opcodes on generic members and vice
 // versa, vector counts, closure masks), constants (types and BCS data), friends.
+#include <algorithm>
+#include <map>
+#include <set>
+
 #include "movevm/verifier_internal.hpp"
 
 namespace lumio::movevm::internal {
@@ -177,6 +181,124 @@ std::optional<VMError> verify_friends(const CompiledModule& m) {
   for (const auto& f : m.friend_decls)
     if (m.address_identifiers[f.address] != m.address_identifiers[self.address])
       return VMError{StatusCode::INVALID_FRIEND_DECL_WITH_MODULES_OUTSIDE_ACCOUNT_ADDRESS, {}, {}, {}};
+  return std::nullopt;
+}
+
+}  // namespace lumio::movevm::internal
+
+// ---- recursive struct definitions (struct_defs.rs) ----
+namespace lumio::movevm::internal {
+namespace {
+
+// A directed graph with petgraph GraphMap's iteration orders (nodes and edges in insertion
+// order), so that the node Aptos's `toposort` names in a cycle error is the one we name.
+struct OrderedDigraph {
+  std::vector<uint16_t> nodes;
+  std::map<uint16_t, size_t> slot;
+  std::vector<std::vector<size_t>> out, in;
+
+  size_t add_node(uint16_t n) {
+    auto it = slot.find(n);
+    if (it != slot.end()) return it->second;
+    slot[n] = nodes.size();
+    nodes.push_back(n);
+    out.emplace_back();
+    in.emplace_back();
+    return nodes.size() - 1;
+  }
+  void add_edge(uint16_t a, uint16_t b) {
+    size_t x = add_node(a), y = add_node(b);
+    if (std::find(out[x].begin(), out[x].end(), y) != out[x].end()) return;
+    out[x].push_back(y);
+    in[y].push_back(x);
+  }
+
+  // petgraph::algo::toposort: the node reported for a cycle, if any.
+  std::optional<uint16_t> cycle_node() const {
+    size_t n = nodes.size();
+    std::vector<bool> discovered(n), finished(n);
+    std::vector<size_t> finish, stack;
+    for (size_t k = 0; k < n; ++k) {  // nodes in insertion order (the petgraph Aptos pins)
+      if (discovered[k]) continue;
+      stack.push_back(k);
+      while (!stack.empty()) {
+        size_t x = stack.back();
+        if (!discovered[x]) {
+          discovered[x] = true;
+          for (size_t s : out[x]) {
+            if (s == x) return nodes[x];
+            if (!discovered[s]) stack.push_back(s);
+          }
+        } else {
+          stack.pop_back();
+          if (!finished[x]) {
+            finished[x] = true;
+            finish.push_back(x);
+          }
+        }
+      }
+    }
+    std::reverse(finish.begin(), finish.end());
+    std::vector<bool> seen(n);
+    for (size_t i : finish) {
+      stack.assign(1, i);
+      bool cycle = false;
+      while (!stack.empty()) {  // DFS over incoming edges, sharing `seen` across starts
+        size_t x = stack.back();
+        stack.pop_back();
+        if (seen[x]) continue;
+        seen[x] = true;
+        for (size_t p : in[x])
+          if (!seen[p]) stack.push_back(p);
+        if (cycle) return nodes[x];
+        cycle = true;
+      }
+    }
+    return std::nullopt;
+  }
+};
+
+bool add_struct_edges(const std::map<uint16_t, uint16_t>& handle_to_def, uint16_t from, const SignatureToken& t,
+                      std::map<uint16_t, std::set<uint16_t>>& edges) {
+  switch (t.kind) {
+    case TokenKind::Reference: case TokenKind::MutableReference: return false;
+    case TokenKind::Struct: case TokenKind::StructInstantiation: {
+      auto it = handle_to_def.find(t.index);
+      if (it != handle_to_def.end()) edges[from].insert(it->second);
+      for (const auto& c : t.children)
+        if (!add_struct_edges(handle_to_def, from, c, edges)) return false;
+      return true;
+    }
+    default:
+      for (const auto& c : t.children)
+        if (!add_struct_edges(handle_to_def, from, c, edges)) return false;
+      return true;
+  }
+}
+
+}  // namespace
+
+std::optional<VMError> verify_struct_recursion(const CompiledModule& m) {
+  std::map<uint16_t, uint16_t> handle_to_def;
+  for (size_t i = 0; i < m.struct_defs.size(); ++i) handle_to_def[m.struct_defs[i].struct_handle] = uint16_t(i);
+  std::map<uint16_t, std::set<uint16_t>> edges;
+  for (size_t i = 0; i < m.struct_defs.size(); ++i) {
+    const auto& d = m.struct_defs[i];
+    auto fields = [&](const std::vector<FieldDefinition>& fs) {
+      for (const auto& f : fs)
+        if (!add_struct_edges(handle_to_def, uint16_t(i), f.type, edges)) return false;
+      return true;
+    };
+    bool ok = d.layout == StructLayout::DeclaredVariants
+                  ? std::all_of(d.variants.begin(), d.variants.end(), [&](const auto& v) { return fields(v.fields); })
+                  : fields(d.fields);
+    if (!ok) return VMError{StatusCode::UNKNOWN_INVARIANT_VIOLATION_ERROR, "Reference field when checking recursive structs", {}, {}};
+  }
+  OrderedDigraph g;
+  for (const auto& [from, tos] : edges)
+    for (uint16_t to : tos) g.add_edge(from, to);
+  if (auto n = g.cycle_node())
+    return VMError{StatusCode::RECURSIVE_STRUCT_DEFINITION, {}, {{IndexKind::StructDefinition, *n}}, {}};
   return std::nullopt;
 }
 
