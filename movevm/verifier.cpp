@@ -245,6 +245,7 @@ VerificationResult verify_module(const CompiledModule& module, const VerifierCon
   if ((r.error = internal::verify_constants(module))) return r;
   if ((r.error = internal::verify_friends(module))) return r;
   if ((r.error = internal::verify_struct_recursion(module))) return r;
+  if ((r.error = internal::verify_instantiation_loops(module))) return r;
   return r;  // complete stays false until the remaining passes exist
 }
 

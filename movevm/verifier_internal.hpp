@@ -18,5 +18,6 @@ std::optional<VMError> verify_instruction_consistency(const CompiledScript& scri
 std::optional<VMError> verify_constants(const CommonTables& unit);
 std::optional<VMError> verify_friends(const CompiledModule& module);
 std::optional<VMError> verify_struct_recursion(const CompiledModule& module);
+std::optional<VMError> verify_instantiation_loops(const CompiledModule& module);
 
 }  // namespace lumio::movevm::internal

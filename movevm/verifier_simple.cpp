@@ -303,3 +303,102 @@ std::optional<VMError> verify_struct_recursion(const CompiledModule& m) {
 }
 
 }  // namespace lumio::movevm::internal
+
+// ---- instantiation loops (instantiation_loops.rs) ----
+namespace lumio::movevm::internal {
+
+// Rejects generic call cycles that grow a type on every round (f<T> calls g<S<T>> calls f<..>):
+// a strongly connected component of the "type parameter flows into type parameter" graph that
+// contains an edge applying a type constructor.
+std::optional<VMError> verify_instantiation_loops(const CompiledModule& m) {
+  std::map<uint16_t, uint16_t> handle_to_def;
+  for (size_t i = 0; i < m.function_defs.size(); ++i) handle_to_def[m.function_defs[i].function] = uint16_t(i);
+
+  std::map<std::pair<uint16_t, uint16_t>, size_t> node_of;  // (function def, type param) -> node
+  struct Edge {
+    size_t from, to;
+    bool constructor;
+  };
+  std::vector<Edge> edges;
+  auto node = [&](uint16_t f, uint16_t tp) {
+    return node_of.emplace(std::pair{f, tp}, node_of.size()).first->second;
+  };
+  for (size_t caller = 0; caller < m.function_defs.size(); ++caller) {
+    const auto& fd = m.function_defs[caller];
+    if (!fd.code) continue;
+    for (const auto& ins : fd.code->code) {
+      if (ins.op != Opcode::CallGeneric && ins.op != Opcode::PackClosureGeneric) continue;
+      const auto& fi = m.function_instantiations[ins.index];
+      auto callee = handle_to_def.find(fi.handle);
+      if (callee == handle_to_def.end()) continue;
+      const auto& actuals = m.signatures[fi.type_parameters];
+      for (size_t formal = 0; formal < actuals.size(); ++formal) {
+        const SignatureToken& ty = actuals[formal];
+        size_t to = node(callee->second, uint16_t(formal));
+        if (ty.kind == TokenKind::TypeParameter) {
+          edges.push_back({node(uint16_t(caller), ty.index), to, false});
+          continue;
+        }
+        std::set<uint16_t> params;
+        std::vector<const SignatureToken*> stack{&ty};
+        while (!stack.empty()) {
+          const SignatureToken* t = stack.back();
+          stack.pop_back();
+          if (t->kind == TokenKind::TypeParameter) params.insert(t->index);
+          for (const auto& c : t->children) stack.push_back(&c);
+        }
+        for (uint16_t p : params) edges.push_back({node(uint16_t(caller), p), to, true});
+      }
+    }
+  }
+
+  // Tarjan's SCC, iterative.
+  size_t n = node_of.size();
+  std::vector<std::vector<size_t>> out(n);
+  for (size_t e = 0; e < edges.size(); ++e) out[edges[e].from].push_back(e);
+  std::vector<long> index(n, -1), low(n, 0), comp(n, -1);
+  std::vector<bool> on_stack(n);
+  std::vector<size_t> scc_stack;
+  long counter = 0, comps = 0;
+  for (size_t root = 0; root < n; ++root) {
+    if (index[root] >= 0) continue;
+    std::vector<std::pair<size_t, size_t>> work{{root, 0}};  // (node, next edge position)
+    index[root] = low[root] = counter++;
+    scc_stack.push_back(root);
+    on_stack[root] = true;
+    while (!work.empty()) {
+      auto& [v, pos] = work.back();
+      if (pos < out[v].size()) {
+        size_t w = edges[out[v][pos++]].to;
+        if (index[w] < 0) {
+          index[w] = low[w] = counter++;
+          scc_stack.push_back(w);
+          on_stack[w] = true;
+          work.push_back({w, 0});
+        } else if (on_stack[w]) {
+          low[v] = std::min(low[v], index[w]);
+        }
+        continue;
+      }
+      if (low[v] == index[v]) {
+        size_t w;
+        do {
+          w = scc_stack.back();
+          scc_stack.pop_back();
+          on_stack[w] = false;
+          comp[w] = comps;
+        } while (w != v);
+        ++comps;
+      }
+      size_t done = v;
+      work.pop_back();
+      if (!work.empty()) low[work.back().first] = std::min(low[work.back().first], low[done]);
+    }
+  }
+  for (const auto& e : edges)
+    if (e.constructor && comp[e.from] == comp[e.to])
+      return VMError{StatusCode::LOOP_IN_INSTANTIATION_GRAPH, {}, {}, {}};
+  return std::nullopt;
+}
+
+}  // namespace lumio::movevm::internal
