@@ -186,6 +186,12 @@ struct Server::Impl {
 
   // ---- HTTP helpers ----
 
+  bool origin_allowed(std::string_view origin) const {
+    for (auto& o : opts.cors_origins)
+      if (o == "*" || o == origin) return true;
+    return false;
+  }
+
   template <class Res>
   void add_cors(Res& res, std::string_view origin) const {
     if (opts.cors_origins.empty()) return;
@@ -408,13 +414,19 @@ class HttpSession : public std::enable_shared_from_this<HttpSession> {
     }
 
     Request& req = parser_->get();
-    if (websocket::is_upgrade(req)) {
-      std::make_shared<WsSession>(std::move(stream_), srv_)->run(parser_->release());
-      return;
-    }
     keep_alive_ = req.keep_alive();
     version_ = req.version();
     origin_ = std::string(req[http::field::origin]);
+    if (websocket::is_upgrade(req)) {
+      // Browsers send Origin on WebSocket handshakes; like geth's --ws.origins, refuse
+      // origins outside the allow list. Clients without Origin (not browsers) pass.
+      if (!origin_.empty() && !srv_.origin_allowed(origin_)) {
+        keep_alive_ = false;
+        return reply(http::status::forbidden, "text/plain", "origin not allowed\n");
+      }
+      std::make_shared<WsSession>(std::move(stream_), srv_)->run(parser_->release());
+      return;
+    }
 
     if (req.method() == http::verb::options) {
       Response res{http::status::no_content, version_};
@@ -429,26 +441,29 @@ class HttpSession : public std::enable_shared_from_this<HttpSession> {
     if (req.method() == http::verb::get) {
       auto target = req.target();
       auto path = target.substr(0, target.find('?'));
+      // The node's callbacks may be slow: run them on the workers, like RPC calls.
       if (path == "/metrics") {
         if (!srv_.metrics) return reply(http::status::not_found, "text/plain", "not found\n");
-        std::string text;
-        try {
-          text = srv_.metrics();
-        } catch (const std::exception& e) {
-          return reply(http::status::internal_server_error, "text/plain", e.what());
-        }
-        return reply(http::status::ok, "text/plain; version=0.0.4; charset=utf-8",
-                     std::move(text));
+        return on_worker([self = shared_from_this()] {
+          try {
+            self->finish(http::status::ok, "text/plain; version=0.0.4; charset=utf-8",
+                         self->srv_.metrics());
+          } catch (const std::exception& e) {
+            self->finish(http::status::internal_server_error, "text/plain", e.what());
+          }
+        });
       }
       if (path == "/health") {
-        bool ok = true;
-        try {
-          ok = !srv_.health || srv_.health();
-        } catch (...) {
-          ok = false;
-        }
-        return reply(ok ? http::status::ok : http::status::service_unavailable,
-                     "application/json", ok ? R"({"status":"ok"})" : R"({"status":"unhealthy"})");
+        return on_worker([self = shared_from_this()] {
+          bool ok = true;
+          try {
+            ok = !self->srv_.health || self->srv_.health();
+          } catch (...) {
+            ok = false;
+          }
+          self->finish(ok ? http::status::ok : http::status::service_unavailable,
+                       "application/json", ok ? R"({"status":"ok"})" : R"({"status":"unhealthy"})");
+        });
       }
       // geth answers a bare GET with 200 (load balancer health checks).
       return reply(http::status::ok, "application/json", "");
@@ -456,13 +471,22 @@ class HttpSession : public std::enable_shared_from_this<HttpSession> {
     if (req.method() != http::verb::post)
       return reply(http::status::method_not_allowed, "text/plain", "method not allowed\n");
 
-    asio::post(*srv_.workers, [self = shared_from_this(), body = std::move(req.body())] {
+    on_worker([self = shared_from_this(), body = std::move(req.body())] {
       CallContext ctx;
-      std::string out = self->srv_.handle(body, ctx);
-      asio::post(self->stream_.get_executor(), [self, out = std::move(out)]() mutable {
-        self->reply(http::status::ok, "application/json", std::move(out));
-      });
+      self->finish(http::status::ok, "application/json", self->srv_.handle(body, ctx));
     });
+  }
+
+  template <class F>
+  void on_worker(F&& f) {
+    asio::post(*srv_.workers, std::forward<F>(f));
+  }
+  // From a worker: hand the response back to this connection's strand.
+  void finish(http::status st, std::string type, std::string body) {
+    asio::post(stream_.get_executor(),
+               [self = shared_from_this(), st, type = std::move(type), body = std::move(body)]() mutable {
+                 self->reply(st, type, std::move(body));
+               });
   }
 
   void reply(http::status st, beast::string_view type, std::string body) {

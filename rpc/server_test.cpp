@@ -233,6 +233,21 @@ TEST_F(Fixture, CorsAllowListEchoesOnlyKnownOrigins) {
   res = c.request(http::verb::post, "/", R"({"jsonrpc":"2.0","id":1,"method":"echo"})",
                   "https://evil.example");
   EXPECT_EQ(res.count(http::field::access_control_allow_origin), 0u);
+
+  // WebSocket handshakes from browsers are checked against the same list.
+  auto handshake = [&](const std::string& origin) {
+    WsClient::Options wo;
+    wo.origin = origin;
+    try {
+      WsClient w(port, wo);
+      return true;
+    } catch (const std::exception&) {
+      return false;
+    }
+  };
+  EXPECT_TRUE(handshake("https://app.example"));
+  EXPECT_FALSE(handshake("https://evil.example"));
+  EXPECT_TRUE(handshake(""));
 }
 
 TEST_F(Fixture, HealthReportsUnhealthy) {

@@ -56,10 +56,16 @@ class HttpClient {
 
 class WsClient {
  public:
-  explicit WsClient(uint16_t port) : ws_(ioc_) {
+  struct Options {
+    std::string origin;  // sent as the Origin header when set (as browsers do)
+  };
+  explicit WsClient(uint16_t port, Options o = {}) : ws_(ioc_) {
     beast::get_lowest_layer(ws_).connect(
         tcp::endpoint(asio::ip::make_address("127.0.0.1"), port));
     beast::get_lowest_layer(ws_).expires_never();
+    if (!o.origin.empty())
+      ws_.set_option(websocket::stream_base::decorator(
+          [origin = o.origin](websocket::request_type& req) { req.set(http::field::origin, origin); }));
     ws_.handshake("127.0.0.1", "/");
   }
   void send(const std::string& text) {
