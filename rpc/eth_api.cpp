@@ -953,6 +953,7 @@ void EthApi::Impl::register_all(Server& s) {
   add("eth_gasPrice", 0, [&b](const Args&) { return json(qty(b.gas_price())); });
   add("eth_maxPriorityFeePerGas", 0,
       [&b](const Args&) { return json(qty(b.max_priority_fee_per_gas())); });
+  add("eth_blobBaseFee", 0, [&b](const Args&) { return json(qty(b.blob_base_fee())); });
   add("eth_feeHistory", 3, [this](const Args& a) { return fee_history(a); });
 
   // ---- state ----
@@ -1075,6 +1076,25 @@ void EthApi::Impl::register_all(Server& s) {
     Hash32 h = a.get(0, [](const json& j) { return dec_hash(j); });
     uint64_t i = a.get(1, index_arg);
     return tx_at(b.block_by_hash(h, true), i);
+  });
+  // Post-merge blocks have no uncles: a count of 0 for a known block, no uncle ever.
+  add("eth_getUncleCountByBlockNumber", 1, [this](const Args& a) {
+    return block_for(a.get(0, dec_block_number), false) ? json("0x0") : json(nullptr);
+  });
+  add("eth_getUncleCountByBlockHash", 1, [&b](const Args& a) {
+    return b.block_by_hash(a.get(0, [](const json& j) { return dec_hash(j); }), false)
+               ? json("0x0")
+               : json(nullptr);
+  });
+  add("eth_getUncleByBlockNumberAndIndex", 2, [index_arg](const Args& a) {
+    a.get(0, dec_block_number);
+    a.get(1, index_arg);
+    return json(nullptr);
+  });
+  add("eth_getUncleByBlockHashAndIndex", 2, [index_arg](const Args& a) {
+    a.get(0, [](const json& j) { return dec_hash(j); });
+    a.get(1, index_arg);
+    return json(nullptr);
   });
   add("eth_getBlockReceipts", 1, [this](const Args& a) {
     BlockSpec s = a.get(0, dec_block_or_hash);

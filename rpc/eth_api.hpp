@@ -219,6 +219,7 @@ class EthBackend {
   virtual uint256 max_priority_fee_per_gas() = 0;
   // Base fee of the block after the latest (eth_feeHistory's last entry).
   virtual uint256 next_base_fee() = 0;
+  virtual uint256 blob_base_fee() { return uint256(1); }  // eth_blobBaseFee
 
   // ---- transactions ----
   // Decodes, verifies and admits a signed transaction; returns its hash. Rejections throw

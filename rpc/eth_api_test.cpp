@@ -517,6 +517,11 @@ TEST_F(Eth, TransactionsReceiptsAndBlocks) {
   ASSERT_EQ(rs.size(), 1u);
   EXPECT_EQ(rs[0]["transactionHash"], to_hex(h));
   EXPECT_EQ(ok("eth_getBlockReceipts", {"0x7"}), nullptr);
+  EXPECT_EQ(ok("eth_getUncleCountByBlockNumber", {"0x1"}), "0x0");
+  EXPECT_EQ(ok("eth_getUncleCountByBlockNumber", {"0x9"}), nullptr);
+  EXPECT_EQ(ok("eth_getUncleCountByBlockHash", {b["hash"]}), "0x0");
+  EXPECT_EQ(ok("eth_getUncleByBlockNumberAndIndex", {"0x1", "0x0"}), nullptr);
+  EXPECT_EQ(ok("eth_blobBaseFee"), "0x1");
 
   auto e = err("eth_sendRawTransaction", {"0xff01"});
   EXPECT_EQ(e["code"], -32000);
