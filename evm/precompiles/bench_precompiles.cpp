@@ -32,6 +32,9 @@ static void Bn254Mul(benchmark::State& s) { run(s, 7, input("bn256ScalarMul.json
 static void Bn254Pairing2(benchmark::State& s) {
   run(s, 8, input("bn256Pairing.json", "jeff1"));
 }
+static void Bn254Pairing10(benchmark::State& s) {
+  run(s, 8, input("bn256Pairing.json", "ten_point_match_1"));
+}
 static void PointEvaluation(benchmark::State& s) {
   pc::set_trusted_setup_path(LUMIO_KZG_SETUP_FILE);
   run(s, 10, input("pointEvaluation.json", "pointEvaluation1"));
@@ -39,5 +42,6 @@ static void PointEvaluation(benchmark::State& s) {
 BENCHMARK(Bn254Add);
 BENCHMARK(Bn254Mul);
 BENCHMARK(Bn254Pairing2)->Unit(benchmark::kMillisecond);
+BENCHMARK(Bn254Pairing10)->Unit(benchmark::kMillisecond);
 BENCHMARK(PointEvaluation)->Unit(benchmark::kMillisecond);
 BENCHMARK_MAIN();
