@@ -444,16 +444,18 @@ struct Jacobian {
   friend Jacobian operator+(const Jacobian& p, const Jacobian& q) {
     if (p.is_infinity()) return q;
     if (q.is_infinity()) return p;
-    Fq z1z1 = p.z.sqr(), z2z2 = q.z.sqr();
-    Fq u1 = p.x * z2z2, u2 = q.x * z1z1;
-    Fq s1 = p.y * q.z * z2z2, s2 = q.y * p.z * z1z1;
+    bool q_affine = q.z == Fq::one();  // mixed addition: common (base points are affine)
+    Fq z1z1 = p.z.sqr(), z2z2 = q_affine ? q.z : q.z.sqr();
+    Fq u1 = q_affine ? p.x : p.x * z2z2, u2 = q.x * z1z1;
+    Fq s1 = q_affine ? p.y : p.y * q.z * z2z2, s2 = q.y * p.z * z1z1;
     Fq h = u2 - u1, rr = s2 - s1;
     if (h.is_zero()) return rr.is_zero() ? p.dbl() : infinity();
     Fq i = h.dbl().sqr(), j = h * i;
     rr = rr.dbl();
     Fq v = u1 * i;
     Fq x3 = rr.sqr() - j - v.dbl();
-    return {x3, rr * (v - x3) - (s1 * j).dbl(), ((p.z + q.z).sqr() - z1z1 - z2z2) * h};
+    Fq z3 = q_affine ? (p.z * h).dbl() : ((p.z + q.z).sqr() - z1z1 - z2z2) * h;
+    return {x3, rr * (v - x3) - (s1 * j).dbl(), z3};
   }
   Jacobian operator-() const { return {x, -y, z}; }
   // Scalar as big-endian bytes.
