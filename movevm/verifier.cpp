@@ -246,7 +246,10 @@ VerificationResult verify_module(const CompiledModule& module, const VerifierCon
   if ((r.error = internal::verify_friends(module))) return r;
   if ((r.error = internal::verify_struct_recursion(module))) return r;
   if ((r.error = internal::verify_instantiation_loops(module))) return r;
-  return r;  // complete stays false until the remaining passes exist
+  auto code = internal::verify_code_units(module);
+  r.error = code.error;
+  r.complete = !code.error && code.complete;  // a module without functions is fully verified
+  return r;
 }
 
 VerificationResult verify_script(const CompiledScript& script, const VerifierConfig& config) {
@@ -260,6 +263,7 @@ VerificationResult verify_script(const CompiledScript& script, const VerifierCon
   if ((r.error = sig.error)) return r;
   if ((r.error = internal::verify_instruction_consistency(script))) return r;
   if ((r.error = internal::verify_constants(script))) return r;
+  r.error = internal::verify_code_units(script).error;
   return r;
 }
 

@@ -20,4 +20,12 @@ std::optional<VMError> verify_friends(const CompiledModule& module);
 std::optional<VMError> verify_struct_recursion(const CompiledModule& module);
 std::optional<VMError> verify_instantiation_loops(const CompiledModule& module);
 
+// Code units: `error` when one is certain; `complete` when every later pass is known to pass.
+struct CodeVerdict {
+  std::optional<VMError> error;
+  bool complete = false;
+};
+CodeVerdict verify_code_units(const CompiledModule& module);
+CodeVerdict verify_code_units(const CompiledScript& script);
+
 }  // namespace lumio::movevm::internal

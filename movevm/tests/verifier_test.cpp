@@ -115,3 +115,31 @@ TEST(Verifier, ProductionLimits) {
   m.signatures.push_back({deep});
   EXPECT_EQ(verify_module(m, VerifierConfig::production()).error->status, StatusCode::TOO_MANY_TYPE_NODES);
 }
+
+TEST(Verifier, CodeUnitControlFlowAndStackUsage) {
+  CompiledModule m = module_m();
+  m.function_defs[0].code->code = {Instruction{Opcode::LdTrue}};  // falls off the end
+  auto r = verify_module(m);
+  ASSERT_TRUE(r.error);
+  EXPECT_EQ(r.error->status, StatusCode::INVALID_FALL_THROUGH);
+  EXPECT_EQ(r.error->offsets, (std::vector<std::pair<uint16_t, uint16_t>>{{0, 0}}));
+  EXPECT_EQ(first_index(r), std::make_pair(IndexKind::FunctionDefinition, uint16_t(0)));
+
+  m.function_defs[0].code->code = {Instruction{Opcode::LdTrue}, Instruction{Opcode::Ret}};  // leftover value
+  EXPECT_EQ(verify_module(m).error->status, StatusCode::POSITIVE_STACK_SIZE_AT_BLOCK_END);
+
+  m.function_defs[0].code->code = {Instruction{Opcode::Pop}, Instruction{Opcode::Ret}};  // pops nothing
+  EXPECT_EQ(verify_module(m).error->status, StatusCode::NEGATIVE_STACK_SIZE_WITHIN_BLOCK);
+
+  m.function_defs[0].code->code.clear();
+  EXPECT_EQ(verify_module(m).error->status, StatusCode::EMPTY_CODE_UNIT);
+
+  // A module without functions has nothing left to verify.
+  CompiledModule s = module_m();
+  s.function_defs.clear();
+  s.function_handles.clear();
+  s.identifiers.pop_back();
+  auto v = verify_module(s);
+  EXPECT_FALSE(v.error.has_value());
+  EXPECT_TRUE(v.complete);
+}
