@@ -83,6 +83,8 @@ after(async () => {
 
 const CONFIGS = {
   structLogger: {},
+  'structLogger enableMemory': { enableMemory: true },
+  'structLogger disableStack+disableStorage': { disableStack: true, disableStorage: true },
   callTracer: { tracer: 'callTracer' },
   'callTracer onlyTopCall': { tracer: 'callTracer', tracerConfig: { onlyTopCall: true } },
   'callTracer withLog': { tracer: 'callTracer', tracerConfig: { withLog: true } },
@@ -134,8 +136,14 @@ function diff(a, b, path = '', out = []) {
   return out;
 }
 
-function step(s) {
-  return { pc: s.pc, op: s.op, gas: Number(s.gas), gasCost: Number(s.gasCost), depth: s.depth, stack: (s.stack ?? []).map((v) => num(v)) };
+/// One struct-log step, normalised. stack/memory/storage are compared only when either side has them
+/// (their presence per config is asserted separately); memory words are compared without 0x.
+function step(s, other) {
+  const out = { pc: s.pc, op: s.op, gas: Number(s.gas), gasCost: Number(s.gasCost), depth: s.depth };
+  if (s.stack || other.stack) out.stack = (s.stack ?? []).map((v) => num(v));
+  if (s.memory || other.memory) out.memory = (s.memory ?? []).map((w) => w.replace(/^0x/, '').toLowerCase());
+  if (s.storage || other.storage) out.storage = Object.fromEntries(Object.entries(s.storage ?? {}).map(([k, v]) => [num(k), num(v)]));
+  return out;
 }
 
 /// Compares struct logs step by step and reports the first steps that differ (with their neighbourhood).
@@ -149,7 +157,7 @@ function compareStructLogs(sub, ref) {
   if (a.length !== b.length) problems.push(`structLogs.length: target=${a.length} reference=${b.length}`);
   let shown = 0;
   for (let i = 0; i < Math.min(a.length, b.length) && shown < 5; i++) {
-    const d = diff(step(a[i]), step(b[i]), `structLogs[${i}](${b[i].op})`);
+    const d = diff(step(a[i], b[i]), step(b[i], a[i]), `structLogs[${i}](${b[i].op})`);
     if (d.length) { problems.push(...d); shown++; }
   }
   return problems;
@@ -169,6 +177,7 @@ describe('geth semantics of each trace (target)', () => {
     assert.equal(BigInt(c.gas), topGas(21000n, '0x'), 'top frame gas');
     assert.equal(BigInt(c.gasUsed), 21000n);
     assert.equal(c.input, '0x');
+    assert.equal(c.output, undefined, 'geth omits an empty output (`output,omitempty`)');
     assert.equal(c.calls, undefined, 'no subcalls (geth omits the field)');
     assert.equal(c.error, undefined);
   });
@@ -244,7 +253,8 @@ describe('geth semantics of each trace (target)', () => {
     const c = await traceOk('sub', 'nested value + delegatecall', 'callTracer');
     assert.equal(c.calls?.[0]?.type, 'DELEGATECALL', JSON.stringify(c));
     assert.equal(lc(c.calls[0].to), runs.sub.addrs.store.toLowerCase());
-    assert.equal(lc(c.calls[0].from), runs.sub.addrs.caller.toLowerCase());
+    assert.equal(lc(c.calls[0].from), runs.sub.addrs.caller.toLowerCase(), 'geth: from = the contract that executes DELEGATECALL');
+    assert.equal(c.calls[0].value, '0x0', 'geth: a DELEGATECALL frame carries the value inherited from its parent');
   });
 
   test('CREATE2 deployment: CREATE2 frame to the predicted address, output = runtime code', async () => {
@@ -264,6 +274,19 @@ describe('geth semantics of each trace (target)', () => {
   });
 });
 
+test('struct logger options: memory only with enableMemory, no stack/storage when disabled (geth defaults)', async () => {
+  const def = await traceOk('sub', 'erc20 transfer', 'structLogger');
+  assert.ok(def.structLogs.every((x) => x.memory === undefined), 'geth: memory is off by default');
+  assert.ok(def.structLogs.every((x) => Array.isArray(x.stack)), 'stack is on by default');
+  const sstore = def.structLogs.find((x) => x.op === 'SSTORE');
+  assert.ok(sstore?.storage && Object.keys(sstore.storage).length > 0, `storage is on by default (shown at SSTORE): ${JSON.stringify(sstore)}`);
+  const mem = await traceOk('sub', 'erc20 transfer', 'structLogger enableMemory');
+  assert.ok(mem.structLogs.some((x) => Array.isArray(x.memory) && x.memory.length > 0), 'enableMemory shows memory');
+  const off = await traceOk('sub', 'erc20 transfer', 'structLogger disableStack+disableStorage');
+  assert.ok(off.structLogs.every((x) => x.stack === undefined && x.storage === undefined), 'disableStack/disableStorage drop them');
+  assert.equal(off.structLogs.length, def.structLogs.length);
+});
+
 describe('target trace equals the reference anvil trace', () => {
   test('same transaction hashes on both nodes (the comparison is meaningful)', () => {
     assert.deepEqual(runs.sub.txs, runs.ref.txs);
@@ -276,7 +299,7 @@ describe('target trace equals the reference anvil trace', () => {
         // The top frame's `gas` is excluded: geth's callTracer reports the tx gas limit there (asserted
         // above), anvil reports the gas left after the intrinsic cost.
         const top = (f) => ({ ...frame(f), gas: undefined });
-        const problems = cfgName === 'structLogger' ? compareStructLogs(sub, ref) : diff(top(sub), top(ref));
+        const problems = cfgName.startsWith('structLogger') ? compareStructLogs(sub, ref) : diff(top(sub), top(ref));
         assert.deepEqual(problems, [], `${subject.kind} vs anvil, debug_traceTransaction("${runs.sub.txs[name]}", ${JSON.stringify(CONFIGS[cfgName])}):\n  ${problems.join('\n  ')}`);
       });
     }
