@@ -46,6 +46,23 @@ describe('mining', () => {
     assert.equal(BigInt((await block()).timestamp), t);
   });
 
+  test('back-to-back blocks have strictly increasing timestamps', async () => {
+    const n = await head();
+    for (let i = 0; i < 3; i++) await rpc(node.url, 'evm_mine');
+    const ts = [];
+    for (let i = 0n; i <= 3n; i++) ts.push(BigInt((await block(n + i)).timestamp));
+    for (let i = 1; i < ts.length; i++) {
+      if (node.kind === 'anvil') {
+        // anvil mines several blocks in the same second with equal timestamps (a known deviation).
+        assert.ok(ts[i] >= ts[i - 1], `${ts}`);
+      } else {
+        // Ethereum requires timestamp > parent's (Yellow Paper H_s > P(H)_s); geth's dev mode and Hardhat
+        // (allowBlocksWithSameTimestamp: false) bump to parent + 1.
+        assert.ok(ts[i] > ts[i - 1], `block ${n + BigInt(i)} timestamp ${ts[i]} must exceed its parent's ${ts[i - 1]} (all: ${ts})`);
+      }
+    }
+  });
+
   for (const method of ['anvil_mine', 'hardhat_mine']) {
     test(`${method}(count, interval) mines count blocks spaced by interval seconds`, async () => {
       const n = await head();
