@@ -30,7 +30,7 @@ async function sendAndWait(req) {
   return c.publicClient.waitForTransactionReceipt({ hash: await c.walletClient.sendTransaction(req) });
 }
 
-describe('mining', () => {
+describe('mining', { timeout: 60_000 }, () => {
   test('evm_mine mines one block and answers "0x0"', async () => {
     const n = await head();
     assert.equal(await rpc(node.url, 'evm_mine'), '0x0');
@@ -80,7 +80,7 @@ describe('mining', () => {
   }
 });
 
-describe('time', () => {
+describe('time', { timeout: 60_000 }, () => {
   let clock; // TIMESTAMP PUSH1 0 SSTORE STOP: stores block.timestamp in slot 0
   before(async () => {
     clock = randomAddress();
@@ -118,7 +118,7 @@ describe('time', () => {
   });
 });
 
-describe('state setters', () => {
+describe('state setters', { timeout: 60_000 }, () => {
   for (const ns of ['anvil_', 'hardhat_']) {
     test(`${ns}setBalance`, async () => {
       const a = randomAddress();
@@ -164,7 +164,7 @@ describe('state setters', () => {
   });
 });
 
-describe('impersonation', () => {
+describe('impersonation', { timeout: 60_000 }, () => {
   test('send from an impersonated non-dev address with eth_sendTransaction; stopping makes it fail', async () => {
     const who = randomAddress();
     const to = randomAddress();
@@ -196,7 +196,7 @@ describe('impersonation', () => {
   });
 });
 
-describe('evm_snapshot / evm_revert over dev writes', () => {
+describe('evm_snapshot / evm_revert over dev writes', { timeout: 60_000 }, () => {
   test('nested snapshots undo setBalance/setCode/setStorageAt/setNonce and transactions, innermost first', async () => {
     const a = randomAddress();
     const n0 = await head();

@@ -62,7 +62,7 @@ async function wsConnect() {
   };
 }
 
-describe('eth_subscribe (raw ws)', () => {
+describe('eth_subscribe (raw ws)', { timeout: 60_000 }, () => {
   test('newPendingTransactions: the hash of a sent transaction, then eth_unsubscribe', async () => {
     const ws = await wsConnect();
     try {
@@ -112,7 +112,7 @@ describe('eth_subscribe (raw ws)', () => {
   });
 });
 
-describe('eth_feeHistory', () => {
+describe('eth_feeHistory', { timeout: 60_000 }, () => {
   test('oldestBlock, lengths, base fees and gasUsedRatio match the blocks; rewards are the tips paid', async () => {
     const tips = [parseGwei('1'), parseGwei('3'), parseGwei('2')];
     const receipts = [];
@@ -164,7 +164,7 @@ describe('eth_feeHistory', () => {
   });
 });
 
-describe('eth_call with state overrides and block tags', () => {
+describe('eth_call with state overrides and block tags', { timeout: 60_000 }, () => {
   let store, before41, at41, at42;
   before(async () => {
     store = await deployStore();
@@ -220,7 +220,7 @@ describe('eth_call with state overrides and block tags', () => {
   });
 });
 
-describe('block-scoped lookups', () => {
+describe('block-scoped lookups', { timeout: 60_000 }, () => {
   test('eth_getBlockReceipts equals the per-transaction receipts (number, tag, hash); unknown block is null', async () => {
     const r = await sendAndWait({ to: c.account.address, value: 3n });
     const single = await rpc(node.url, 'eth_getTransactionReceipt', [r.transactionHash]);

@@ -13,7 +13,7 @@ const TAG_PARAM = {
 };
 
 function hint(m) {
-  const p = m.params ?? [];
+  const p = Array.isArray(m.params) ? m.params : [];
   if (m.method === 'eth_subscribe') return p[0];
   if (m.method === 'eth_sendRawTransaction' && typeof p[0] === 'string') {
     const b = parseInt(p[0].slice(2, 4), 16);
@@ -32,7 +32,9 @@ export async function startRecorder(upstreamHttp, upstreamWs, logFile, hidden = 
     let msgs;
     try { msgs = JSON.parse(body); } catch { return; }
     const batch = Array.isArray(msgs);
-    const lines = (batch ? msgs : [msgs]).map((m) => `${transport}${batch ? '-batch' : ''} ${m.method} ${hint(m)}`.trim());
+    // Hostile input (tests/e2e/badinput.test.js) sends batches of non-objects: log those as `(invalid)`.
+    const line = (m) => (m && typeof m === 'object' && typeof m.method === 'string' ? `${m.method} ${hint(m)}` : '(invalid)');
+    const lines = (batch ? msgs : [msgs]).map((m) => `${transport}${batch ? '-batch' : ''} ${line(m)}`.trim());
     if (logFile) appendFileSync(logFile, lines.join('\n') + '\n');
   };
   const notFound = (m) => ({ jsonrpc: '2.0', id: m.id ?? null, error: { code: -32601, message: 'Method not found' } });
@@ -45,7 +47,8 @@ export async function startRecorder(upstreamHttp, upstreamWs, logFile, hidden = 
       return up.text();
     };
     if (!hidden.size || msg === null) return send(body);
-    if (!Array.isArray(msg)) return hidden.has(msg.method) ? JSON.stringify(notFound(msg)) : send(body);
+    if (!Array.isArray(msg)) return hidden.has(msg?.method) ? JSON.stringify(notFound(msg)) : send(body);
+    if (!msg.length || msg.some((m) => !m || typeof m !== 'object')) return send(body);
     const fwd = msg.filter((m) => !hidden.has(m.method));
     const answers = fwd.length ? JSON.parse(await send(JSON.stringify(fwd))) : [];
     const byId = new Map(answers.map((a) => [a.id, a]));
@@ -55,8 +58,8 @@ export async function startRecorder(upstreamHttp, upstreamWs, logFile, hidden = 
     const chunks = [];
     for await (const c of req) chunks.push(c);
     const body = Buffer.concat(chunks).toString();
-    record('http', body);
     try {
+      record('http', body);
       const answer = await forward(body);
       res.writeHead(200, { 'content-type': 'application/json' }).end(answer);
     } catch (e) {
@@ -72,7 +75,7 @@ export async function startRecorder(upstreamHttp, upstreamWs, logFile, hidden = 
     up.on('close', () => client.close());
     up.on('error', () => client.close());
     client.on('message', (m) => {
-      record('ws', m.toString());
+      try { record('ws', m.toString()); } catch {}
       let msg = null;
       try { msg = JSON.parse(m.toString()); } catch {}
       if (msg && !Array.isArray(msg) && hidden.has(msg.method)) return client.send(JSON.stringify(notFound(msg)));
