@@ -1195,7 +1195,7 @@ void EthApi::Impl::register_all(Server& s) {
     } else {
       throw RpcError(code::kMethodNotFound, "no \"" + k + "\" subscription in eth namespace");
     }
-    return subs.add(ctx.connection, "eth_subscription", std::move(spec));
+    return subs.add(ctx, "eth_subscription", std::move(spec));
   });
   s.add_method("eth_unsubscribe", [this](const json& p, CallContext& ctx) -> json {
     Args a(p, 1);

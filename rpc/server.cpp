@@ -278,7 +278,9 @@ class WsSession : public std::enable_shared_from_this<WsSession> {
     ws_.async_accept(req, beast::bind_front_handler(&WsSession::on_accept, shared_from_this()));
   }
 
-  bool send(std::string text) {
+  // `after` runs on the strand once `text` is queued: anything sent after that is written
+  // after `text`.
+  bool send(std::string text, std::vector<std::function<void()>> after = {}) {
     if (!handle_->open_.load()) return false;
     size_t n = text.size();
     if (backlog_.fetch_add(n) + n > srv_.opts.max_ws_backlog_bytes) {
@@ -287,8 +289,10 @@ class WsSession : public std::enable_shared_from_this<WsSession> {
       asio::post(ws_.get_executor(), [self = shared_from_this()] { self->abort(); });
       return false;
     }
-    asio::post(ws_.get_executor(), [self = shared_from_this(), t = std::move(text)]() mutable {
+    asio::post(ws_.get_executor(), [self = shared_from_this(), t = std::move(text),
+                                     after = std::move(after)]() mutable {
       self->queue_.push_back(std::move(t));
+      for (auto& f : after) f();  // before the write starts: it may complete inline
       if (!self->writing_) self->write_next();
     });
     return true;
@@ -313,9 +317,11 @@ class WsSession : public std::enable_shared_from_this<WsSession> {
     buf_.consume(buf_.size());
     ++inflight_;
     asio::post(*srv_.workers, [self = shared_from_this(), text = std::move(text)] {
-      CallContext ctx{self->handle_};
+      CallContext ctx{self->handle_, {}};
       std::string out = self->srv_.handle(text, ctx);
-      if (!out.empty()) self->send(std::move(out));
+      if (!out.empty()) self->send(std::move(out), std::move(ctx.after_reply));
+      else
+        for (auto& f : ctx.after_reply) f();
       asio::post(self->ws_.get_executor(), [self] {
         --self->inflight_;
         if (!self->reading_ && self->handle_->is_open() &&
@@ -474,6 +480,7 @@ class HttpSession : public std::enable_shared_from_this<HttpSession> {
     on_worker([self = shared_from_this(), body = std::move(req.body())] {
       CallContext ctx;
       self->finish(http::status::ok, "application/json", self->srv_.handle(body, ctx));
+      for (auto& f : ctx.after_reply) f();
     });
   }
 

@@ -66,6 +66,9 @@ class Connection {
 // What a handler knows about the caller.
 struct CallContext {
   std::shared_ptr<Connection> connection;  // null for HTTP (no subscriptions there)
+  // Run by the server right after the response is queued (e.g. to start a subscription's
+  // pushes only once the client has its id). Server::handle() leaves them to its caller.
+  std::vector<std::function<void()>> after_reply;
 };
 
 using Handler = std::function<json(const json& params)>;
@@ -144,14 +147,24 @@ class SubscriptionHub {
     s_->style = style;
   }
 
-  // Registers `payload` for `conn` and returns the subscription id to give the client.
-  // `method` is the push method name used for this subscription.
-  json add(const std::shared_ptr<Connection>& conn, std::string method, Payload payload) {
+  // Registers `payload` for the caller's connection and returns the subscription id to give
+  // the client; `method` is the push method name. Pushes start after the reply carrying the
+  // id is queued, so a client never sees a notification for an id it does not know yet.
+  json add(CallContext& ctx, std::string method, Payload payload) {
+    if (!ctx.connection) throw RpcError(-32601, "notifications not supported");
+    auto active = std::make_shared<std::atomic<bool>>(false);
+    json id = add(ctx.connection, std::move(method), std::move(payload), active);
+    ctx.after_reply.push_back([active] { *active = true; });
+    return id;
+  }
+  // Same, active at once (for pushes not tied to a call's reply).
+  json add(const std::shared_ptr<Connection>& conn, std::string method, Payload payload,
+           std::shared_ptr<std::atomic<bool>> active = std::make_shared<std::atomic<bool>>(true)) {
     std::unique_lock lock(s_->mu);
     json id = s_->style == IdStyle::kHex ? json(random_hex_id()) : json(s_->next_number++);
     std::string key = id.dump();
     s_->subs[key] = Entry{conn, conn->id(), std::move(method),
-                          std::make_shared<Payload>(std::move(payload)), id};
+                          std::make_shared<Payload>(std::move(payload)), id, std::move(active)};
     lock.unlock();
     std::weak_ptr<State> weak = s_;
     conn->on_close([weak, key] {
@@ -183,6 +196,7 @@ class SubscriptionHub {
       for (auto& [k, e] : s_->subs) snapshot.push_back(e);
     }
     for (auto& e : snapshot) {
+      if (!e.active->load()) continue;
       auto conn = e.conn.lock();
       if (!conn || !conn->is_open()) continue;
       std::vector<json> results = fn(*e.payload);
@@ -203,6 +217,7 @@ class SubscriptionHub {
     std::string method;
     std::shared_ptr<Payload> payload;
     json id;
+    std::shared_ptr<std::atomic<bool>> active;
   };
   struct State {
     mutable std::mutex mu;

@@ -44,7 +44,10 @@ struct Fixture : ::testing::Test {
     });
     server->add_method("sub", [this](const json& p, CallContext& ctx) -> json {
       if (!ctx.connection) throw RpcError(code::kMethodNotFound, "notifications not supported");
-      return hub.add(ctx.connection, "test_subscription", p.at(0).get<std::string>());
+      json id = hub.add(ctx, "test_subscription", p.at(0).get<std::string>());
+      // An event between registration and the reply must not overtake the reply.
+      if (p.size() > 1) publish(p.at(0).get<std::string>(), "early");
+      return id;
     });
     server->add_method("unsub", [this](const json& p, CallContext& ctx) -> json {
       return ctx.connection && hub.remove(p.at(0), *ctx.connection);
@@ -374,6 +377,18 @@ TEST_F(Fixture, SubscriptionsDeliverToTheirConnectionOnly) {
   b.close();
   for (int i = 0; i < 100 && hub.size() != 0; ++i) std::this_thread::sleep_for(10ms);
   EXPECT_EQ(hub.size(), 0u);
+}
+
+TEST_F(Fixture, NoNotificationBeforeTheSubscriptionReply) {
+  WsClient a(port);
+  a.send(R"({"jsonrpc":"2.0","id":1,"method":"sub","params":["blocks","publish-now"]})");
+  auto first = json::parse(a.read());
+  ASSERT_EQ(first["id"], 1) << first.dump();
+  json id = first["result"];
+  publish("blocks", "late");
+  auto n = json::parse(a.read());
+  EXPECT_EQ(n["params"]["subscription"], id);
+  EXPECT_EQ(n["params"]["result"], "late");
 }
 
 TEST_F(Fixture, NumericSubscriptionIds) {
