@@ -12,7 +12,7 @@ using namespace lumio::evm;
 namespace {
 
 struct Backend : StateBackend {
-  std::unordered_map<Address, AccountInfo> accounts;
+  std::unordered_map<Address, AccountInfo, AddressHash> accounts;
   std::unordered_map<Hash32, Bytes> codes;
   std::optional<AccountInfo> account(const Address& a) override {
     auto it = accounts.find(a);
@@ -25,8 +25,8 @@ struct Backend : StateBackend {
 
 Address addr(uint32_t i) {
   Address a;
-  a.bytes[0] = 0x11;
-  std::memcpy(a.data() + 16, &i, 4);
+  std::memcpy(a.data(), &i, 4);
+  a.bytes[19] = 0x11;
   return a;
 }
 

@@ -20,6 +20,22 @@ struct U256Hash {
   }
 };
 
+// Mixes all 20 bytes: contracts can touch chosen addresses (0x00..01, 0x00..02, ...) whose
+// leading bytes are equal, which would pile into one bucket under a prefix hash.
+struct AddressHash {
+  size_t operator()(const Address& a) const noexcept {
+    uint64_t x, y;
+    uint32_t z;
+    std::memcpy(&x, a.data(), 8);
+    std::memcpy(&y, a.data() + 8, 8);
+    std::memcpy(&z, a.data() + 16, 4);
+    uint64_t h = (x ^ (y * 0x9e3779b97f4a7c15ull) ^ (uint64_t(z) * 0xc2b2ae3d27d4eb4full));
+    h ^= h >> 29;
+    h *= 0xbf58476d1ce4e5b9ull;
+    return size_t(h ^ (h >> 32));
+  }
+};
+
 struct AccountInfo {
   uint64_t nonce = 0;
   uint256 balance;
@@ -149,7 +165,7 @@ class State {
   };
   struct SlotKeyHash {
     size_t operator()(const SlotKey& k) const noexcept {
-      return std::hash<Address>()(k.addr) ^ U256Hash()(k.key);
+      return AddressHash()(k.addr) ^ U256Hash()(k.key);
     }
   };
 
@@ -158,11 +174,11 @@ class State {
   uint256 committed(Account& acc, const Address& a, const uint256& key);
 
   StateBackend& backend_;
-  std::unordered_map<Address, Account> accounts_;
+  std::unordered_map<Address, Account, AddressHash> accounts_;
   std::vector<Entry> journal_;
   std::vector<Log> logs_;
   int64_t refund_ = 0;
-  std::unordered_set<Address> warm_addrs_;
+  std::unordered_set<Address, AddressHash> warm_addrs_;
   std::unordered_set<SlotKey, SlotKeyHash> warm_slots_;
   std::unordered_map<SlotKey, uint256, SlotKeyHash> transient_;
   std::vector<Address> tx_touched_;  // accounts modified in this tx (for finish_tx)
