@@ -29,7 +29,7 @@ struct Config {
   // Benchmarks: funds this many extra accounts at genesis (node/dev_accounts.hpp).
   uint64_t bench_accounts = 0;
   // Keeps undo records for this many recent blocks: evm_revert, historical eth_call/traces.
-  uint64_t history_blocks = 100'000;
+  uint64_t history_blocks = 10'000;
   std::string log_level = "info";
 };
 

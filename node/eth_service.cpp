@@ -496,29 +496,14 @@ std::vector<Address> EthService::accounts() {
 
 namespace {
 
-// Runs `tracer` per geth's tracer config and returns its JSON.
-template <class Run>
-rpc::json run_traced(const rpc::json& config, const evm::Transaction* tx, Run&& run) {
-  std::string name = config.is_object() ? config.value("tracer", "") : "";
-  rpc::json tc = config.is_object() && config.contains("tracerConfig") ? config["tracerConfig"]
-                                                                         : rpc::json::object();
-  if (name == "callTracer") {
-    CallTracer t(tc.value("onlyTopCall", false), tc.value("withLog", false));
-    evm::TxResult r = run(&t);
-    return t.result(tx, r.gas_used);
+// geth's tracer config in, its JSON out; a bad tracer name is a -32000 error.
+rpc::json run_traced(const rpc::json& config,
+                     const std::function<evm::TxResult(evm::Tracer*)>& run) {
+  try {
+    return run_tracer(config, run);
+  } catch (const std::invalid_argument& e) {
+    throw RpcError(rpc::code::kServer, e.what());
   }
-  if (!name.empty()) throw RpcError(rpc::code::kServer, "tracer not found");
-  StructLoggerOptions o;
-  if (config.is_object()) {
-    o.enable_memory = config.value("enableMemory", false);
-    o.disable_stack = config.value("disableStack", false);
-    o.disable_storage = config.value("disableStorage", false);
-    o.enable_return_data = config.value("enableReturnData", false);
-    o.limit = config.value("limit", uint64_t(0));
-  }
-  StructLogger t(o);
-  evm::TxResult r = run(&t);
-  return t.result(r, r.gas_used);
 }
 
 }  // namespace
@@ -544,7 +529,7 @@ rpc::json EthService::trace_transaction(const Hash32& tx_hash, const rpc::json& 
   }
   const exec::TxRecord& rec = b->txs[loc->index];
   evm::Transaction tx = decode_stored(rec);
-  return run_traced(config, &tx, [&](evm::Tracer* t) {
+  return run_traced(config, [&](evm::Tracer* t) {
     state::TxView view(overlay);
     exec::EvmBackend eb(view);
     evm::State st(eb);
@@ -557,7 +542,7 @@ rpc::json EthService::trace_call(const rpc::CallRequest& req, rpc::StateRef at,
   Reader r = reader_at(at);
   evm::BlockEnv env = env_at(at);
   if (!req.gas_price && !req.max_fee_per_gas) env.base_fee = uint256();
-  return run_traced(config, nullptr, [&](evm::Tracer* t) {
+  return run_traced(config, [&](evm::Tracer* t) {
     exec::EvmBackend eb(r.get());
     evm::State st(eb);
     return evm::call(st, env, call_params(req, env.gas_limit), t);

@@ -45,6 +45,12 @@ struct KeyCollector : rocksdb::WriteBatch::Handler {
   void add(const rocksdb::Slice& k) { keys.emplace_back(view(k).begin(), view(k).end()); }
 };
 
+bool is_new_record(const Bytes& full_key) {
+  auto s = state::space_of(full_key);
+  return s == state::Space::Block || s == state::Space::BlockHash ||
+         s == state::Space::Receipt || s == state::Space::TxIndex;
+}
+
 }  // namespace
 
 void History::record(uint64_t number, state::WriteBatch& batch) {
@@ -54,10 +60,18 @@ void History::record(uint64_t number, state::WriteBatch& batch) {
   batch.rep().Iterate(&collector);
   std::sort(keys.begin(), keys.end());
   keys.erase(std::unique(keys.begin(), keys.end()), keys.end());
+  // Chain records of a new block (its block, hash, receipts and tx index entries) never
+  // existed before it (a rollback erases them), so only the other keys need a read.
+  std::vector<Bytes> lookup;
+  for (const Bytes& k : keys)
+    if (!is_new_record(k)) lookup.push_back(k);
+  auto found = store_.multi_get(lookup);
   rlp::Encoder e;
   e.begin_list();
-  for (const Bytes& k : keys) {
-    auto old = store_.get(state::space_of(k), state::key_of(k));
+  for (size_t i = 0, j = 0; i < keys.size(); ++i) {
+    const Bytes& k = keys[i];
+    std::optional<Bytes> old;
+    if (!is_new_record(k)) old = std::move(found[j++]);
     e.begin_list().add(k);
     if (old) e.add_uint(1).add(*old); else e.add_uint(0).add(BytesView{});
     e.end_list();

@@ -42,6 +42,18 @@ std::string metrics_text(lumio::node::Node& node) {
          double(m.last_block_exec_us) / 1e6);
   metric("lumio_last_block_commit_seconds", "gauge", "Commit time of the last block.",
          double(m.last_block_commit_us) / 1e6);
+  o << "# HELP lumio_tx_latency_seconds Admission to receipt (soft confirmation).\n"
+       "# TYPE lumio_tx_latency_seconds histogram\n";
+  uint64_t cumulative = 0;
+  for (size_t i = 0; i <= std::size(m.kLatencyBucketsMs); ++i) {
+    cumulative += m.latency_buckets[i];
+    std::string le = i < std::size(m.kLatencyBucketsMs)
+                         ? std::to_string(m.kLatencyBucketsMs[i] / 1000)
+                         : std::string("+Inf");
+    o << "lumio_tx_latency_seconds_bucket{le=\"" << le << "\"} " << cumulative << '\n';
+  }
+  o << "lumio_tx_latency_seconds_sum " << double(m.latency_us_total) / 1e6 << '\n'
+    << "lumio_tx_latency_seconds_count " << m.latency_count << '\n';
   return o.str();
 }
 

@@ -35,6 +35,14 @@ std::optional<state::EvmAccount> read_account(const state::StateReader& r, const
 
 }  // namespace
 
+void Metrics::observe_latency(uint64_t us) {
+  size_t i = 0;
+  while (i < std::size(kLatencyBucketsMs) && double(us) > kLatencyBucketsMs[i] * 1000) ++i;
+  latency_buckets[i]++;
+  latency_us_total += us;
+  latency_count++;
+}
+
 Node::Node(Config cfg) : cfg_(std::move(cfg)) {}
 
 Node::~Node() { stop(); }
@@ -202,6 +210,10 @@ void Node::build_block(const sequencer::Producer::Batch& batch,
   auto committed = chain_->commit(std::move(b), out.receipts, overlay);
   uint64_t commit_us = micros_since(t1);
 
+  auto now = std::chrono::steady_clock::now();
+  for (const auto& p : batch)
+    metrics_.observe_latency(uint64_t(
+        std::chrono::duration_cast<std::chrono::microseconds>(now - p->admitted_at).count()));
   metrics_.blocks++;
   metrics_.txs += committed->txs.size();
   metrics_.txs_dropped += out.dropped.size();

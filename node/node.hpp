@@ -23,6 +23,11 @@ struct Metrics {
   std::atomic<uint64_t> blocks{0}, txs{0}, txs_dropped{0}, txs_rejected{0};
   std::atomic<uint64_t> block_exec_us_total{0}, block_commit_us_total{0};
   std::atomic<uint64_t> last_block_exec_us{0}, last_block_commit_us{0};
+  // Admission to receipt (the soft confirmation) per transaction: a Prometheus histogram.
+  static constexpr double kLatencyBucketsMs[] = {1, 2, 5, 10, 20, 50, 100, 200, 500, 1000};
+  std::atomic<uint64_t> latency_buckets[std::size(kLatencyBucketsMs) + 1]{};
+  std::atomic<uint64_t> latency_us_total{0}, latency_count{0};
+  void observe_latency(uint64_t us);
 };
 
 class Node {

@@ -1,55 +1,18 @@
-// geth's debug_traceTransaction tracers over evm::Tracer: the default struct logger and
-// the callTracer, producing geth's JSON shapes.
+// geth's debug_traceTransaction / debug_traceCall JSON over the EVM's tracers
+// (evm/tracers.hpp): the default struct logger and the callTracer.
 #pragma once
 #include <nlohmann/json.hpp>
 
-#include "evm/evm.hpp"
+#include "evm/tracers.hpp"
 
 namespace lumio::node {
 
-// The opcode's mnemonic ("PUSH1", "SSTORE"; "opcode 0xef not defined" style for unknowns).
-std::string opcode_name(uint8_t op);
+// Runs `run(tracer)` under the tracer that geth's config names and returns its JSON.
+// Unknown tracer names throw std::invalid_argument("tracer not found").
+nlohmann::json run_tracer(const nlohmann::json& config,
+                          const std::function<evm::TxResult(evm::Tracer*)>& run);
 
-struct StructLoggerOptions {
-  bool enable_memory = false;
-  bool disable_stack = false;
-  bool disable_storage = false;
-  bool enable_return_data = false;
-  uint64_t limit = 0;  // 0: no limit on the number of steps
-};
-
-class StructLogger final : public evm::Tracer {
- public:
-  explicit StructLogger(StructLoggerOptions o) : opts_(o) {}
-  void on_step(const evm::StepInfo& step, evm::State& state) override;
-  void on_cost(uint64_t cost) override;
-  void on_fault(evm::Status status) override;
-  void on_exit(BytesView output, uint64_t gas_used, evm::Status status, int depth) override;
-  // {"gas", "failed", "returnValue", "structLogs"}
-  nlohmann::json result(const evm::TxResult& r, uint64_t gas_used) const;
-
- private:
-  StructLoggerOptions opts_;
-  nlohmann::json logs_ = nlohmann::json::array();
-  // Storage seen per contract so far (geth shows the accumulated map at SLOAD/SSTORE).
-  std::map<Address, std::map<std::string, std::string>> storage_;
-};
-
-class CallTracer final : public evm::Tracer {
- public:
-  explicit CallTracer(bool only_top_call = false, bool with_log = false)
-      : only_top_(only_top_call), with_log_(with_log) {}
-  void on_enter(evm::CallKind kind, const Address& from, const Address& to, const uint256& value,
-                uint64_t gas, BytesView input, int depth) override;
-  void on_exit(BytesView output, uint64_t gas_used, evm::Status status, int depth) override;
-  void on_step(const evm::StepInfo& step, evm::State& state) override;
-  // The top call frame; gas and gasUsed of the top frame are the transaction's.
-  nlohmann::json result(const evm::Transaction* tx, uint64_t gas_used) const;
-
- private:
-  bool only_top_, with_log_;
-  std::vector<nlohmann::json> stack_;  // open frames
-  nlohmann::json root_;
-};
+nlohmann::json struct_logger_json(const evm::StructLogger& t, uint64_t limit, bool with_stack);
+nlohmann::json call_frame_json(const evm::CallTracer::Frame& f);
 
 }  // namespace lumio::node

@@ -57,6 +57,7 @@ AddResult Mempool::add(PoolTx in) {
 
   auto tx = std::make_shared<PoolTx>(std::move(in));
   tx->arrival = ++arrival_;
+  tx->admitted_at = std::chrono::steady_clock::now();
   AddResult result;
   if (existing != acct.waiting.end()) {
     auto old = existing->second;

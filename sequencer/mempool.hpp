@@ -7,6 +7,7 @@
 // one replaces it only with a fee bump of at least `price_bump_percent` on both the fee
 // cap and the tip (geth's rule). Thread-safe.
 #pragma once
+#include <chrono>
 #include <cstdint>
 #include <deque>
 #include <functional>
@@ -35,6 +36,7 @@ struct PoolTx {
   uint64_t size = 0;     // encoded bytes, for the pool's byte limit
   std::shared_ptr<const void> payload;  // the decoded transaction, owned by its VM's code
   uint64_t arrival = 0;    // admission sequence number, set by the pool
+  std::chrono::steady_clock::time_point admitted_at;  // set by the pool
   uint64_t ready_seq = 0;  // position in the ready line (0: not ready), set by the pool
 };
 

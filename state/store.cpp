@@ -85,6 +85,24 @@ std::unique_ptr<Store> Store::open(const std::string& path, const Options& opts)
 
 std::optional<Bytes> Store::get(Space s, BytesView key) const { return get_at(nullptr, s, key); }
 
+std::vector<std::optional<Bytes>> Store::multi_get(const std::vector<Bytes>& full_keys) const {
+  std::vector<rocksdb::Slice> keys;
+  keys.reserve(full_keys.size());
+  for (const Bytes& k : full_keys) keys.emplace_back(reinterpret_cast<const char*>(k.data()), k.size());
+  std::vector<rocksdb::PinnableSlice> values(keys.size());
+  std::vector<rocksdb::Status> statuses(keys.size());
+  db_->MultiGet(rocksdb::ReadOptions(), db_->DefaultColumnFamily(), keys.size(), keys.data(),
+                values.data(), statuses.data());
+  std::vector<std::optional<Bytes>> out(keys.size());
+  for (size_t i = 0; i < keys.size(); ++i) {
+    if (statuses[i].ok())
+      out[i] = Bytes(values[i].data(), values[i].data() + values[i].size());
+    else if (!statuses[i].IsNotFound())
+      throw StoreError("multi_get: " + statuses[i].ToString());
+  }
+  return out;
+}
+
 void Store::scan(Space s, BytesView prefix,
                  const std::function<bool(BytesView, BytesView)>& fn) const {
   scan_at(nullptr, s, prefix, fn);

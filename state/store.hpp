@@ -75,6 +75,8 @@ class Store {
   ~Store();
 
   std::optional<Bytes> get(Space s, BytesView key) const;
+  // Point lookups of many full keys (space byte || key) at once (RocksDB MultiGet).
+  std::vector<std::optional<Bytes>> multi_get(const std::vector<Bytes>& full_keys) const;
   // Calls fn(key without the space byte, value) in key order for keys of `s` starting with
   // `prefix`, until fn returns false.
   void scan(Space s, BytesView prefix,
