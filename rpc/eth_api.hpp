@@ -234,24 +234,39 @@ class EthBackend {
 
   // ---- tracing: geth's tracer config in, tracer output out (struct logger, callTracer) ----
   // Unknown transaction: throw RpcError(-32000, "transaction 0x… not found").
-  virtual json trace_transaction(const Hash32& tx_hash, const json& config) = 0;
+  virtual json trace_transaction(const Hash32& tx_hash, const json& config) {
+    unsupported("debug_traceTransaction");
+  }
   virtual json trace_call(const CallRequest& req, StateRef at, const json& config) {
-    throw RpcError(code::kMethodNotFound,
-                   "the method debug_traceCall does not exist/is not available");
+    unsupported("debug_traceCall");
   }
 
   // ---- dev node (Hardhat/Anvil); only registered when EthApiOptions::dev_methods ----
-  virtual uint64_t snapshot() = 0;  // id of the new snapshot
-  virtual bool revert(uint64_t snapshot_id) = 0;
+  // Defaults answer "method not available", so a node may implement only some.
+  virtual uint64_t snapshot() { unsupported("evm_snapshot"); }  // id of the new snapshot
+  virtual bool revert(uint64_t snapshot_id) { unsupported("evm_revert"); }
   // Mines `blocks` blocks now; the first at `timestamp` if given, then `interval` s apart.
-  virtual void mine(uint64_t blocks, std::optional<uint64_t> timestamp, uint64_t interval) = 0;
-  virtual uint64_t increase_time(uint64_t seconds) = 0;  // returns the total offset
-  virtual void set_next_block_timestamp(uint64_t timestamp) = 0;
-  virtual void set_balance(const Address& a, const uint256& v) = 0;
-  virtual void set_code(const Address& a, const Bytes& code) = 0;
-  virtual void set_nonce(const Address& a, uint64_t nonce) = 0;
-  virtual void set_storage_at(const Address& a, const Hash32& slot, const Hash32& value) = 0;
-  virtual void impersonate(const Address& a, bool on) = 0;
+  virtual void mine(uint64_t blocks, std::optional<uint64_t> timestamp, uint64_t interval) {
+    unsupported("evm_mine");
+  }
+  virtual uint64_t increase_time(uint64_t seconds) { unsupported("evm_increaseTime"); }  // total offset
+  // A timestamp not after the latest block's: throw RpcError(-32000, reason).
+  virtual void set_next_block_timestamp(uint64_t timestamp) {
+    unsupported("evm_setNextBlockTimestamp");
+  }
+  virtual void set_balance(const Address& a, const uint256& v) { unsupported("setBalance"); }
+  virtual void set_code(const Address& a, const Bytes& code) { unsupported("setCode"); }
+  virtual void set_nonce(const Address& a, uint64_t nonce) { unsupported("setNonce"); }
+  virtual void set_storage_at(const Address& a, const Hash32& slot, const Hash32& value) {
+    unsupported("setStorageAt");
+  }
+  virtual void impersonate(const Address& a, bool on) { unsupported("impersonateAccount"); }
+
+ protected:
+  [[noreturn]] static void unsupported(const char* what) {
+    throw RpcError(code::kMethodNotFound,
+                   std::string("the method ") + what + " does not exist/is not available");
+  }
 };
 
 struct EthApiOptions {
