@@ -98,7 +98,7 @@ struct Server::Impl {
     auto id_it = msg.find("id");
     bool has_id = id_it != msg.end();
     json id = has_id ? *id_it : json(nullptr);
-    if (has_id && (id.is_object() || id.is_array() || id.is_boolean())) {
+    if (has_id && (id.is_object() || id.is_array())) {  // geth: any scalar id is valid
       return error_text(nullptr, code::kInvalidRequest, "invalid request");
     }
     auto ver = msg.find("jsonrpc");
