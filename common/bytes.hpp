@@ -79,10 +79,18 @@ void append(Bytes& out, BytesView v);
 
 template <size_t N>
 struct std::hash<lumio::FixedBytes<N>> {
+  // Mixes every byte: contracts choose addresses and slots (0x..01, 0x..02), so a hash of
+  // only the leading bytes would put them all in one bucket.
   size_t operator()(const lumio::FixedBytes<N>& v) const noexcept {
-    // Inputs are hashes or addresses: their leading bytes are already well mixed.
-    size_t h;
-    std::memcpy(&h, v.bytes.data(), sizeof h < N ? sizeof h : N);
-    return h;
+    uint64_t h = 0x9e3779b97f4a7c15ull ^ N;
+    size_t i = 0;
+    for (; i + 8 <= N; i += 8) {
+      uint64_t w;
+      std::memcpy(&w, v.bytes.data() + i, 8);
+      h = (h ^ w) * 0xff51afd7ed558ccdull;
+      h ^= h >> 32;
+    }
+    for (; i < N; ++i) h = (h ^ v.bytes[i]) * 0xc4ceb9fe1a85ec53ull;
+    return size_t(h ^ (h >> 29));
   }
 };

@@ -241,8 +241,14 @@ std::shared_ptr<const Vm::Analysis> Vm::analysis_for(const Address& addr) {
 
 CallResult Vm::call(const Message& msg) {
   if (tracer_)
-    tracer_->on_enter(msg.kind, msg.sender, msg.kind == CallKind::CallCode || msg.kind == CallKind::DelegateCall ? msg.code_address : msg.recipient,
-                      msg.value, uint64_t(msg.gas), msg.input, msg.depth);
+  {
+    // geth's view of a frame: DELEGATECALL/CALLCODE run `code_address`'s code for the
+    // calling contract (the recipient), which is also the frame's `from`.
+    bool borrowed = msg.kind == CallKind::CallCode || msg.kind == CallKind::DelegateCall;
+    tracer_->on_enter(msg.kind, borrowed ? msg.recipient : msg.sender,
+                      borrowed ? msg.code_address : msg.recipient, msg.value, uint64_t(msg.gas),
+                      msg.input, msg.depth);
+  }
   CallResult res;
   res.gas_left = msg.gas;
   auto finish = [&](CallResult r) {

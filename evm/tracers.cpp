@@ -49,7 +49,7 @@ void CallTracer::on_enter(CallKind kind, const Address& from, const Address& to,
   f.kind = kind;
   f.from = from;
   f.to = to;
-  if (kind != CallKind::StaticCall && kind != CallKind::DelegateCall) f.value = value;
+  if (kind != CallKind::StaticCall) f.value = value;  // DELEGATECALL: the caller's value
   f.gas = gas;
   f.input.assign(input.begin(), input.end());
   if (depth == 0) {
@@ -70,6 +70,7 @@ void CallTracer::on_enter(CallKind kind, const Address& from, const Address& to,
 namespace {
 void clear_logs(CallTracer::Frame& f) {
   f.logs.clear();
+  f.log_positions.clear();
   for (auto& c : f.calls) clear_logs(c);
 }
 }  // namespace
@@ -97,7 +98,10 @@ void CallTracer::on_exit(BytesView output, uint64_t gas_used, Status status, int
 }
 
 void CallTracer::on_log(const Log& log) {
-  if (with_logs_ && !stack_.empty() && ignored_depth_ == 0) stack_.back()->logs.push_back(log);
+  if (with_logs_ && !stack_.empty() && ignored_depth_ == 0) {
+    stack_.back()->logs.push_back(log);
+    stack_.back()->log_positions.push_back(stack_.back()->calls.size());
+  }
 }
 
 void CallTracer::on_tx_end(const TxResult& r) { root_.gas_used = r.gas_used; }

@@ -69,6 +69,7 @@ class CallTracer : public Tracer {
     std::optional<std::string> revert_reason;  // decoded Error(string)
     std::vector<Frame> calls;
     std::vector<Log> logs;  // only with_logs; logs of reverted frames are dropped
+    std::vector<uint64_t> log_positions;  // per log: subcalls made before it in this frame
   };
 
   explicit CallTracer(bool only_top_call = false, bool with_logs = false)

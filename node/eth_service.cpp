@@ -553,10 +553,11 @@ uint64_t EthService::snapshot() { return node_.snapshot(); }
 bool EthService::revert(uint64_t id) { return node_.revert(id); }
 
 void EthService::mine(uint64_t blocks, std::optional<uint64_t> timestamp, uint64_t interval) {
+  // anvil_mine/hardhat_mine: with an interval, each block is `interval` s after the previous.
   try {
     for (uint64_t i = 0; i < blocks; ++i) {
       if (timestamp) node_.set_next_timestamp(*timestamp + i * interval);
-      else if (i > 0 && interval) node_.increase_time(int64_t(interval));
+      else if (interval) node_.set_next_timestamp(node_.chain().head()->header.timestamp + interval);
       node_.mine(1);
     }
   } catch (const AdmissionError& e) {

@@ -176,9 +176,15 @@ uint64_t Node::next_timestamp(uint64_t parent_ts) {
     uint64_t ts = *next_timestamp_;
     next_timestamp_.reset();
     time_offset_ = int64_t(ts) - int64_t(now);
+    bump_timestamp_ = false;
     return ts;
   }
-  return std::max<uint64_t>(parent_ts, uint64_t(int64_t(now) + time_offset_));
+  // Blocks come every few milliseconds, so consecutive blocks may share a second (as on
+  // Arbitrum); dev-mined blocks (evm_mine, anvil_mine) step past their parent like
+  // Hardhat's and anvil's do.
+  uint64_t floor = bump_timestamp_ ? parent_ts + 1 : parent_ts;
+  bump_timestamp_ = false;
+  return std::max<uint64_t>(floor, uint64_t(int64_t(now) + time_offset_));
 }
 
 void Node::build_block(const sequencer::Producer::Batch& batch,
@@ -316,6 +322,10 @@ void Node::dev_write(const std::function<void(state::BlockOverlay&)>& fn) {
 void Node::mine(uint64_t blocks, std::optional<uint64_t> timestamp) {
   for (uint64_t i = 0; i < blocks; ++i) {
     if (timestamp && i == 0) set_next_timestamp(*timestamp);
+    {
+      std::lock_guard lock(mu_);
+      bump_timestamp_ = true;
+    }
     producer_->mine_now();
   }
 }

@@ -92,6 +92,7 @@ class Node {
   std::mutex mu_;  // guards the fields below
   int64_t time_offset_ = 0;
   std::optional<uint64_t> next_timestamp_;
+  bool bump_timestamp_ = false;  // the next block is dev-mined: strictly after its parent
   std::map<uint64_t, uint64_t> snapshots_;  // id -> block number
   uint64_t next_snapshot_ = 1;
   std::set<Address> impersonated_;

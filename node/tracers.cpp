@@ -53,10 +53,14 @@ json call_frame_json(const evm::CallTracer::Frame& f) {
   if (f.revert_reason) j["revertReason"] = *f.revert_reason;
   if (!f.logs.empty()) {
     json logs = json::array();
-    for (const auto& l : f.logs) {
+    for (size_t i = 0; i < f.logs.size(); ++i) {
+      const evm::Log& l = f.logs[i];
       json topics = json::array();
       for (const auto& t : l.topics) topics.push_back(to_hex(t));
-      logs.push_back({{"address", to_hex(l.address)}, {"topics", topics}, {"data", to_hex(l.data)}});
+      logs.push_back({{"address", to_hex(l.address)},
+                      {"topics", topics},
+                      {"data", to_hex(l.data)},
+                      {"position", qty(i < f.log_positions.size() ? f.log_positions[i] : 0)}});
     }
     j["logs"] = std::move(logs);
   }
