@@ -395,6 +395,28 @@ class HttpSession : public std::enable_shared_from_this<HttpSession> {
     parser_->body_limit(srv_.opts.max_body_bytes);
     parser_->header_limit(64 * 1024);
     stream_.expires_after(srv_.opts.http_idle_timeout);
+    http::async_read_header(stream_, buf_, *parser_,
+                            beast::bind_front_handler(&HttpSession::on_header, shared_from_this()));
+  }
+
+  // curl sends "Expect: 100-continue" for bodies over 1 KiB and waits a second for the go-ahead.
+  // An oversized Content-Length already failed the header read (body_limit), so it gets its
+  // 413 without the body being sent.
+  void on_header(beast::error_code ec, size_t n) {
+    if (ec) return on_read(ec, n);
+    if (!parser_->is_done() && beast::iequals(parser_->get()[http::field::expect], "100-continue")) {
+      static const std::string k100 = "HTTP/1.1 100 Continue\r\n\r\n";
+      asio::async_write(stream_, asio::buffer(k100),
+                        [self = shared_from_this()](beast::error_code e, size_t) {
+                          if (e) return self->close();
+                          self->read_body();
+                        });
+      return;
+    }
+    read_body();
+  }
+
+  void read_body() {
     http::async_read(stream_, buf_, *parser_,
                      beast::bind_front_handler(&HttpSession::on_read, shared_from_this()));
   }

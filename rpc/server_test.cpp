@@ -176,6 +176,37 @@ TEST_F(Fixture, OversizedBodyGets413AndServerKeepsServing) {
   EXPECT_EQ(post(R"({"jsonrpc":"2.0","id":1,"method":"add","params":[1,2]})")["result"], 3);
 }
 
+TEST_F(Fixture, ExpectContinueIsAnswered) {
+  asio::io_context ioc;
+  tcp::socket s(ioc);
+  s.connect(tcp::endpoint(asio::ip::make_address("127.0.0.1"), port));
+  std::string body = R"({"jsonrpc":"2.0","id":1,"method":"add","params":[2,2]})";
+  asio::write(s, asio::buffer("POST / HTTP/1.1\r\nHost: x\r\nContent-Type: application/json\r\n"
+                              "Expect: 100-continue\r\nContent-Length: " +
+                              std::to_string(body.size()) + "\r\n\r\n"));
+  std::string got;
+  char buf[512];
+  while (got.find("\r\n\r\n") == std::string::npos) got.append(buf, s.read_some(asio::buffer(buf)));
+  EXPECT_EQ(got.substr(0, 25), "HTTP/1.1 100 Continue\r\n\r\n");
+  asio::write(s, asio::buffer(body));
+  beast::flat_buffer fb;
+  fb.commit(asio::buffer_copy(fb.prepare(got.size() - 25), asio::buffer(got.substr(25))));
+  http::response<http::string_body> res;
+  http::read(s, fb, res);
+  EXPECT_EQ(res.result_int(), 200);
+  EXPECT_EQ(json::parse(res.body())["result"], 4);
+
+  // Oversized: 413 straight away, without sending the body.
+  tcp::socket s2(ioc);
+  s2.connect(tcp::endpoint(asio::ip::make_address("127.0.0.1"), port));
+  asio::write(s2, asio::buffer(std::string("POST / HTTP/1.1\r\nHost: x\r\nExpect: 100-continue\r\n"
+                                           "Content-Length: 99999999\r\n\r\n")));
+  beast::flat_buffer fb2;
+  http::response<http::string_body> res2;
+  http::read(s2, fb2, res2);
+  EXPECT_EQ(res2.result_int(), 413);
+}
+
 TEST_F(Fixture, DeepNestingIsAParseErrorNotACrash) {
   std::string deep = R"({"jsonrpc":"2.0","id":1,"method":"echo","params":)" +
                      std::string(30'000, '[') + std::string(30'000, ']') + "}";
