@@ -685,7 +685,7 @@ struct EthApi::Impl {
     std::chrono::steady_clock::time_point last_poll;
     json changes = json::array();
   };
-  static constexpr size_t kMaxFilterBacklog = 100'000;
+  static constexpr size_t kMaxFilterBacklog = 10'000;  // oldest changes dropped beyond
   std::mutex filters_mu;
   std::unordered_map<std::string, Filter> filters;
 
