@@ -1018,6 +1018,23 @@ void EthApi::Impl::register_all(Server& s) {
     CallRequest req = a.get(0, dec_call);
     return json(hex(b.send_transaction(req)));
   });
+  // EIP-191 personal messages: keccak("\x19Ethereum Signed Message:\n" + len + message).
+  auto personal_digest = [](const Bytes& msg) {
+    std::string prefix = "\x19" "Ethereum Signed Message:\n" + std::to_string(msg.size());
+    Bytes buf(prefix.begin(), prefix.end());
+    append(buf, msg);
+    return keccak256(buf);
+  };
+  add("eth_sign", 2, [&b, personal_digest](const Args& a) {
+    Address who = a.get(0, [](const json& j) { return dec_addr(j); });
+    Bytes msg = a.get(1, [](const json& j) { return dec_bytes(j); });
+    return json(hex(b.sign_hash(who, personal_digest(msg))));
+  });
+  add("personal_sign", 3, [&b, personal_digest](const Args& a) {
+    Bytes msg = a.get(0, [](const json& j) { return dec_bytes(j); });
+    Address who = a.get(1, [](const json& j) { return dec_addr(j); });
+    return json(hex(b.sign_hash(who, personal_digest(msg))));
+  });
   add("eth_getTransactionByHash", 1, [&b](const Args& a) {
     auto tx = b.transaction_by_hash(a.get(0, [](const json& j) { return dec_hash(j); }));
     return tx ? tx_json(*tx) : json(nullptr);

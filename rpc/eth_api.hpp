@@ -229,6 +229,11 @@ class EthBackend {
   // Unknown sender: throw RpcError(-32000, "unknown account").
   virtual Hash32 send_transaction(const CallRequest& req) = 0;
   virtual std::vector<Address> accounts() = 0;
+  // Signs a 32-byte digest with a dev account's key: 65 bytes r || s || v (v = 27/28).
+  // Not a dev account: throw RpcError(-32000, "unknown account"). (eth_sign, personal_sign)
+  virtual Bytes sign_hash(const Address& account, const Hash32& digest) {
+    unsupported("eth_sign");
+  }
   virtual Address coinbase() { return Address{}; }
   virtual bool mining() { return false; }
 

@@ -256,6 +256,14 @@ struct FakeChain : EthBackend {
     return t.hash;
   }
   std::vector<Address> accounts() override { return {addr(0x11)}; }
+  Hash32 last_digest;
+  Bytes sign_hash(const Address& who, const Hash32& digest) override {
+    if (who != addr(0x11)) throw RpcError(code::kServer, "unknown account");
+    last_digest = digest;
+    Bytes sig(64, 0xab);
+    sig.push_back(27);
+    return sig;
+  }
   json trace_transaction(const Hash32& h, const json& cfg) override {
     last_trace_config = cfg;
     if (!receipt(h)) throw RpcError(code::kServer, "transaction " + to_hex(h) + " not found");
@@ -775,6 +783,19 @@ TEST_F(Eth, DevMethodsCanBeDisabled) {
   EXPECT_EQ(err("evm_snapshot")["code"], -32601);
   EXPECT_EQ(err("anvil_setBalance", {A22, "0x1"})["message"],
             "the method anvil_setBalance does not exist/is not available");
+}
+
+TEST_F(Eth, PersonalSignHashesWithTheEip191Prefix) {
+  std::string sig = ok("personal_sign", {"0x68656c6c6f", A11});  // "hello"
+  std::string want = "0x";
+  for (int i = 0; i < 64; ++i) want += "ab";
+  EXPECT_EQ(sig, want + "1b");
+  // keccak256("\x19Ethereum Signed Message:\n5hello")
+  EXPECT_EQ(to_hex(chain.last_digest), "0x50b2c43fd39106bafbba0da34fc430e1f91e3c96ea2acee2bc34119f92b37750");
+  chain.last_digest = {};
+  ok("eth_sign", {A11, "0x68656c6c6f"});
+  EXPECT_EQ(to_hex(chain.last_digest), "0x50b2c43fd39106bafbba0da34fc430e1f91e3c96ea2acee2bc34119f92b37750");
+  EXPECT_EQ(err("personal_sign", {"0x00", A22})["message"], "unknown account");
 }
 
 TEST_F(Eth, TraceTransactionPassesTracerConfig) {
