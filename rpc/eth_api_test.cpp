@@ -798,6 +798,37 @@ TEST_F(Eth, PersonalSignHashesWithTheEip191Prefix) {
   EXPECT_EQ(err("personal_sign", {"0x00", A22})["message"], "unknown account");
 }
 
+TEST_F(Eth, SignTypedDataV4Digest) {
+  // The EIP-712 specification's example.
+  json mail = json::parse(R"({
+    "types": {
+      "EIP712Domain": [{"name":"name","type":"string"},{"name":"version","type":"string"},
+                       {"name":"chainId","type":"uint256"},{"name":"verifyingContract","type":"address"}],
+      "Person": [{"name":"name","type":"string"},{"name":"wallet","type":"address"}],
+      "Mail": [{"name":"from","type":"Person"},{"name":"to","type":"Person"},{"name":"contents","type":"string"}]},
+    "primaryType": "Mail",
+    "domain": {"name":"Ether Mail","version":"1","chainId":1,"verifyingContract":"0xCcCCccccCCCCcCCCCCCcCcCccCcCCCcCcccccccC"},
+    "message": {"from":{"name":"Cow","wallet":"0xCD2a3d9F938E13CD947Ec05AbC7FE734Df8DD826"},
+                "to":{"name":"Bob","wallet":"0xbBbBBBBbbBBBbbbBbbBbbbbBBbBbbbbBbBbbBBbB"},"contents":"Hello, Bob!"}})");
+  ok("eth_signTypedData_v4", {A11, mail});
+  EXPECT_EQ(to_hex(chain.last_digest), "0xbe609aee343fb3c4b28e1df9e632fca64fcfaede20f02e86244efddf30957bd2");
+  // As ethers sends it (a JSON string), with arrays, bytesN, negative ints, bool, bytes and a
+  // derived EIP712Domain. Expected digest from viem's hashTypedData.
+  json permit = json::parse(R"({
+    "types": {"Permit": [{"name":"owner","type":"address"},{"name":"value","type":"uint256"},
+      {"name":"nonces","type":"uint8[]"},{"name":"tag","type":"bytes4"},{"name":"neg","type":"int32"},
+      {"name":"ok","type":"bool"},{"name":"blob","type":"bytes"}]},
+    "primaryType": "Permit", "domain": {"name":"Tok","chainId":1337},
+    "message": {"owner":"0x1111111111111111111111111111111111111111","value":"100000000000000000000",
+                "nonces":[1,2,3],"tag":"0xdeadbeef","neg":-5,"ok":true,"blob":"0x0102"}})");
+  ok("eth_signTypedData_v4", {A11, permit.dump()});
+  EXPECT_EQ(to_hex(chain.last_digest), "0x18844c810b398e1143c73f9c10cb8434eae34dc3d875bfbe8cee393c12cb7a47");
+  auto e = err("eth_signTypedData_v4", {A11, "{not json"});
+  EXPECT_EQ(e["code"], -32602);
+  e = err("eth_signTypedData_v4", {A11, {{"types", json::object()}, {"primaryType", "Nope"}}});
+  EXPECT_EQ(e["code"], -32602);
+}
+
 TEST_F(Eth, TraceTransactionPassesTracerConfig) {
   Hash32 h = send_raw();
   json cfg = {{"tracer", "callTracer"}, {"tracerConfig", {{"onlyTopCall", true}}}};

@@ -56,6 +56,7 @@ struct TinyChain : EthBackend {
   Hash32 send_transaction(const CallRequest&) override { throw RpcError(code::kServer, "unknown account"); }
   std::vector<Address> accounts() override { return {}; }
   json trace_transaction(const Hash32&, const json&) override { return nullptr; }
+  Bytes sign_hash(const Address&, const Hash32& d) override { return Bytes(d.bytes.begin(), d.bytes.end()); }
   uint64_t snapshot() override { return 1; }
   bool revert(uint64_t) override { return false; }
   void mine(uint64_t, std::optional<uint64_t>, uint64_t) override {}
