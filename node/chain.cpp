@@ -151,7 +151,7 @@ state::StateRoots Chain::roots() const {
 bool Chain::rollback(uint64_t target) {
   std::lock_guard lock(mu_);
   if (!head_ || target > head_->header.number) return false;
-  if (!history_.rollback(head_->header.number, target)) return false;
+  if (!history_.rollback(head_->header.number, target, *commitment_)) return false;
   // Cached trie nodes describe the abandoned blocks.
   commitment_ = std::make_unique<state::Commitment>(*store_);
   head_ = load_head();

@@ -62,6 +62,8 @@ void History::record(uint64_t number, state::WriteBatch& batch) {
   keys.erase(std::unique(keys.begin(), keys.end()), keys.end());
   // Chain records of a new block (its block, hash, receipts and tx index entries) never
   // existed before it (a rollback erases them), so only the other keys need a read.
+  // Commitment nodes are not recorded: a rollback re-derives them from the restored state.
+  std::erase_if(keys, [](const Bytes& k) { return state::space_of(k) == state::Space::TrieNode; });
   std::vector<Bytes> lookup;
   for (const Bytes& k : keys)
     if (!is_new_record(k)) lookup.push_back(k);
@@ -94,7 +96,7 @@ std::optional<History::Undo> History::load(uint64_t number) const {
   return u;
 }
 
-bool History::rollback(uint64_t head, uint64_t target) {
+bool History::rollback(uint64_t head, uint64_t target, state::Commitment& commitment) {
   if (target >= head) return true;
   // Apply undos newest first; a key's final value is its oldest recorded previous value.
   Undo merged;
@@ -109,6 +111,9 @@ bool History::rollback(uint64_t head, uint64_t target) {
     else batch.erase(state::space_of(k), state::key_of(k));
   }
   for (uint64_t n = target + 1; n <= head; ++n) batch.erase(state::Space::Meta, undo_key(n));
+  // The trie is path-keyed and canonical: applying the restored values to it yields exactly
+  // the commitment nodes of the target block.
+  commitment.apply(merged, batch);
   store_.write(batch, true);
   return true;
 }

@@ -1,5 +1,6 @@
 // Undo records: for each committed block, the previous value of every store key its batch
-// wrote (state, commitment nodes, block records, head pointer alike). They give the devnet
+// wrote (state, block records, head pointer alike; commitment nodes are re-derived from the
+// restored state instead, which halves the cost of recording). They give the devnet
 // evm_snapshot/evm_revert (roll the whole store back to an earlier block, atomically) and
 // historical reads (eth_call, balances, traces at a recent block) without an archive.
 // Records older than `keep_blocks` are pruned.
@@ -7,6 +8,7 @@
 #include <map>
 #include <memory>
 
+#include "state/commitment.hpp"
 #include "state/overlay.hpp"
 #include "state/store.hpp"
 
@@ -21,7 +23,8 @@ class History {
   void record(uint64_t number, state::WriteBatch& batch);
   // Rolls the store back from `head` to the end of block `target` in one atomic write.
   // False when a needed record was pruned.
-  bool rollback(uint64_t head, uint64_t target);
+  // `commitment` brings the trie nodes along in the same write.
+  bool rollback(uint64_t head, uint64_t target, state::Commitment& commitment);
   // The state as it was at the end of block `number` (head = current head); null when the
   // records needed are pruned or `number` > head.
   std::unique_ptr<state::StateReader> reader_at(uint64_t number, uint64_t head) const;

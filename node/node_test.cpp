@@ -6,6 +6,7 @@
 #include "node/chain.hpp"
 #include "node/config.hpp"
 #include "node/dev_accounts.hpp"
+#include "state/commitment.hpp"
 
 using namespace lumio;
 using namespace lumio::node;
@@ -85,4 +86,43 @@ TEST(Chain, CommitReopenRollbackAndHistory) {
   EXPECT_FALSE(chain.locate(keccak256(Bytes{3})));
   EXPECT_EQ(chain.roots().global, root1);
   EXPECT_EQ(chain.head()->header.state_commitment, root1);
+}
+
+TEST(Chain, RollbackRestoresEvmStateAndCommitment) {
+  std::string dir = temp_dir("rollback-evm");
+  Chain chain(state::Store::open(dir), 100);
+  auto commit = [&](const std::function<void(state::BlockOverlay&)>& fn) {
+    state::BlockOverlay overlay(chain.latest());
+    fn(overlay);
+    chain.commit(next_block(chain), {}, overlay);
+  };
+  Address a = *fixed_from_hex<20>("0x00000000000000000000000000000000000000aa");
+  Address b = *fixed_from_hex<20>("0x00000000000000000000000000000000000000bb");
+  state::EvmAccount acct;
+  acct.nonce = 1;
+  commit([&](auto& o) {
+    o.put(state::Space::EvmAccount, a.view(), acct.encode());
+    o.put(state::Space::EvmStorage, state::evm_storage_key(a, Hash32{}), Bytes{7});
+  });
+  auto base = chain.head()->header;
+  commit([&](auto& o) {  // change a's storage, create b with storage, add a slot to a
+    o.put(state::Space::EvmStorage, state::evm_storage_key(a, Hash32{}), Bytes{8});
+    Hash32 one;
+    one.bytes[31] = 1;
+    o.put(state::Space::EvmStorage, state::evm_storage_key(a, one), Bytes{9});
+    o.put(state::Space::EvmAccount, b.view(), acct.encode());
+    o.put(state::Space::EvmStorage, state::evm_storage_key(b, one), Bytes{1});
+  });
+  commit([&](auto& o) { o.erase(state::Space::EvmAccount, a.view()); });
+  EXPECT_NE(chain.roots().evm, base.evm_state_root);
+  ASSERT_TRUE(chain.rollback(base.number));
+  EXPECT_EQ(chain.roots().evm, base.evm_state_root);
+  EXPECT_EQ(chain.roots().global, base.state_commitment);
+  EXPECT_EQ(*chain.latest().get(state::Space::EvmStorage, state::evm_storage_key(a, Hash32{})),
+            Bytes{7});
+  EXPECT_FALSE(chain.latest().get(state::Space::EvmAccount, b.view()));
+  // The next block builds on the restored trie as if the abandoned blocks never happened.
+  commit([&](auto& o) { o.put(state::Space::EvmAccount, b.view(), acct.encode()); });
+  state::Commitment fresh(chain.store());
+  EXPECT_EQ(fresh.recompute().evm, chain.roots().evm);
 }

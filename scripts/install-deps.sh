@@ -5,7 +5,7 @@ PKGS=(cmake ninja-build g++ clang ccache pkg-config git
   libsecp256k1-dev libsodium-dev librocksdb-dev libboost-dev libboost-system-dev
   nlohmann-json3-dev libfmt-dev libspdlog-dev libgmp-dev libtbb-dev
   libgtest-dev libgmock-dev libbenchmark-dev libcrypto++-dev libtomlplusplus-dev
-  libzstd-dev libssl-dev bc curl)
+  libzstd-dev libssl-dev libmimalloc-dev bc curl)
 missing=()
 for p in "${PKGS[@]}"; do dpkg -s "$p" >/dev/null 2>&1 || missing+=("$p"); done
 if ((${#missing[@]})); then
