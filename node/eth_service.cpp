@@ -302,6 +302,12 @@ std::optional<rpc::EthTx> EthService::transaction_by_hash(const Hash32& hash) {
 
 std::optional<rpc::EthReceipt> EthService::receipt(const Hash32& tx_hash) {
   auto loc = node_.chain().locate(tx_hash);
+  if (!loc) {
+    // Sent but not yet in a block: the receipt is at most one block interval away.
+    node_.wait_until_settled(
+        tx_hash, std::chrono::milliseconds(4 * node_.config().block_time_ms + 1000));
+    loc = node_.chain().locate(tx_hash);
+  }
   if (!loc) return std::nullopt;
   auto b = node_.chain().block(loc->block);
   auto r = node_.chain().receipt(loc->block, loc->index);

@@ -78,7 +78,8 @@ int run_dev(const std::vector<std::string>& args) {
   so.host = cfg.eth_host;
   so.port = cfg.eth_port;
   so.io_threads = int(cfg.rpc_threads);
-  so.worker_threads = int(cfg.rpc_threads);
+  // Handlers may wait briefly (a receipt one block away), so keep spare workers.
+  so.worker_threads = int(std::max(8u, cfg.rpc_threads * 4));
   so.max_body_bytes = cfg.rpc_max_body_bytes;
   lumio::rpc::Server server(so);
   lumio::node::EthService eth(node, server);

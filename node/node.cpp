@@ -203,6 +203,10 @@ void Node::build_block(const sequencer::Producer::Batch& batch,
 
   state::BlockOverlay overlay(chain_->latest());
   if (extra) extra(overlay);
+  {
+    std::lock_guard lock(mu_);
+    for (const auto& p : batch) in_flight_.insert(p->hash);
+  }
   std::vector<std::shared_ptr<const exec::EvmTx>> txs;
   txs.reserve(batch.size());
   for (const auto& p : batch)
@@ -215,6 +219,11 @@ void Node::build_block(const sequencer::Producer::Batch& batch,
   auto t1 = std::chrono::steady_clock::now();
   auto committed = chain_->commit(std::move(b), out.receipts, overlay);
   uint64_t commit_us = micros_since(t1);
+  {
+    std::lock_guard lock(mu_);
+    for (const auto& p : batch) in_flight_.erase(p->hash);
+  }
+  block_done_.notify_all();
 
   auto now = std::chrono::steady_clock::now();
   for (const auto& p : batch)
@@ -378,6 +387,15 @@ void Node::impersonate(const Address& a, bool on) {
 bool Node::impersonated(const Address& a) {
   std::lock_guard lock(mu_);
   return impersonated_.count(a) != 0;
+}
+
+void Node::wait_until_settled(const Hash32& hash, std::chrono::milliseconds max) {
+  auto deadline = std::chrono::steady_clock::now() + max;
+  std::unique_lock lock(mu_);
+  while (std::chrono::steady_clock::now() < deadline) {
+    if (!in_flight_.count(hash) && !pool_->is_ready(hash)) return;
+    block_done_.wait_until(lock, deadline);
+  }
 }
 
 void Node::on_block(std::function<void(const std::shared_ptr<const exec::Block>&,

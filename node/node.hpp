@@ -2,6 +2,7 @@
 // the RPC server together. The only place that knows all of them.
 #pragma once
 #include <atomic>
+#include <condition_variable>
 #include <functional>
 #include <map>
 #include <memory>
@@ -68,6 +69,11 @@ class Node {
   void impersonate(const Address& a, bool on);
   bool impersonated(const Address& a);
 
+  // Waits (at most `max`) while `hash` is on its way into a block: ready in the mempool or
+  // in the block being built. Lets a receipt query right after the send see the receipt,
+  // as clients written for automining dev nodes expect (Hardhat's chai matchers).
+  void wait_until_settled(const Hash32& hash, std::chrono::milliseconds max);
+
   // Called after each committed block (on the producer thread).
   void on_block(std::function<void(const std::shared_ptr<const exec::Block>&,
                                    const std::vector<exec::Receipt>&)> fn);
@@ -96,6 +102,8 @@ class Node {
   std::map<uint64_t, uint64_t> snapshots_;  // id -> block number
   uint64_t next_snapshot_ = 1;
   std::set<Address> impersonated_;
+  std::set<Hash32> in_flight_;          // in the block being built
+  std::condition_variable block_done_;  // signalled after each commit
   std::vector<std::function<void(const std::shared_ptr<const exec::Block>&,
                                  const std::vector<exec::Receipt>&)>> block_listeners_;
   std::vector<std::function<void(const Hash32&)>> pending_listeners_;

@@ -173,6 +173,12 @@ std::shared_ptr<const PoolTx> Mempool::find(const Hash32& hash) const {
   return it == by_hash_.end() ? nullptr : it->second;
 }
 
+bool Mempool::is_ready(const Hash32& hash) const {
+  std::lock_guard lock(mu_);
+  auto it = by_hash_.find(hash);
+  return it != by_hash_.end() && it->second->ready_seq != 0;
+}
+
 size_t Mempool::size() const {
   std::lock_guard lock(mu_);
   return by_hash_.size();

@@ -76,6 +76,7 @@ class Mempool {
   // Next nonce including ready transactions (eth_getTransactionCount "pending").
   uint64_t pending_nonce(Vm vm, const Bytes& sender);
   std::shared_ptr<const PoolTx> find(const Hash32& hash) const;
+  bool is_ready(const Hash32& hash) const;  // waiting, with no nonce gap before it
   size_t size() const;
   size_t ready_count() const;
 
