@@ -2,14 +2,13 @@
 # Fresh Debian machine -> every test: installs dependencies, builds, runs the unit and
 # conformance tests (CTest), then the end-to-end tests with the ecosystems' own clients.
 set -euo pipefail
-root=$(cd "$(dirname "$0")/.." && pwd)
-build=${LUMIO_BUILD_DIR:-$HOME/.cache/lumio/build}
+source "$(dirname "$0")/env.sh"
 bash "$root/scripts/install-deps.sh"
 bash "$root/scripts/build.sh"
 status=0
 echo "== unit and conformance tests (ctest)"
 (cd "$build" && ctest --output-on-failure -j"$(nproc)" --timeout 1200) || status=1
-if [ -x "$root/tests/run-e2e.sh" ]; then
+if [ -f "$root/tests/run-e2e.sh" ]; then
   echo "== end-to-end tests against lumio"
   bash "$root/scripts/install-js.sh"
   LUMIO_BIN="$build/node/lumio" bash "$root/tests/run-e2e.sh" lumio || status=1

@@ -7,8 +7,7 @@
 #    kill -9, time the restart to the first answered RPC, then ETH transfers to accounts spread
 #    over the whole state: TPS, latency, peak RSS, execution and commit time per block.
 set -euo pipefail
-root=$(cd "$(dirname "$0")/../.." && pwd)
-build=${LUMIO_BUILD_DIR:-$HOME/.cache/lumio/build}
+source "$(dirname "$0")/../../scripts/env.sh"
 txs=${1:-20000}
 shift || true
 scales=("$@")
