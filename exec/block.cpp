@@ -68,19 +68,11 @@ Bytes BlockHeader::eth_rlp() const {
 
 Hash32 BlockHeader::hash() const { return keccak256(eth_rlp()); }
 
-void add_to_bloom(Bloom& bloom, BytesView item) {
-  Hash32 h = keccak256(item);
-  for (int i = 0; i < 6; i += 2) {
-    unsigned bit = ((unsigned(h.bytes[i]) << 8) | h.bytes[i + 1]) & 2047;
-    bloom.bytes[255 - bit / 8] |= uint8_t(1u << (bit % 8));
-  }
-}
-
 Bloom logs_bloom(const std::vector<Log>& logs) {
   Bloom b;
   for (const Log& l : logs) {
-    add_to_bloom(b, l.address.view());
-    for (const Hash32& t : l.topics) add_to_bloom(b, t.view());
+    bloom_add(b, l.address.view());
+    for (const Hash32& t : l.topics) bloom_add(b, t.view());
   }
   return b;
 }

@@ -5,6 +5,7 @@
 #include <optional>
 #include <vector>
 
+#include "common/bloom.hpp"
 #include "common/bytes.hpp"
 #include "common/uint256.hpp"
 
@@ -12,7 +13,7 @@ namespace lumio::exec {
 
 enum class Vm : uint8_t { Evm = 1, Svm = 2, Move = 3 };
 
-using Bloom = FixedBytes<256>;
+using lumio::Bloom;
 
 struct Log {
   Address address;
@@ -69,7 +70,6 @@ struct Block {
   std::vector<TxRecord> txs;
 };
 
-void add_to_bloom(Bloom& bloom, BytesView item);
 Bloom logs_bloom(const std::vector<Log>& logs);
 
 // Storage encodings (RLP). decode_* throw rlp::Error on corrupt data.

@@ -47,6 +47,7 @@ void apply_toml(Config& c, const std::string& path) {
   str("dev.balance_wei", c.dev_balance_wei);
   num("history_blocks", c.history_blocks);
   str("log_level", c.log_level);
+  if (auto v = t.at_path("log_json").value<bool>()) c.log_json = *v;
 }
 
 }  // namespace
@@ -66,6 +67,7 @@ std::string dev_usage() {
   --rpc-threads N        RPC I/O threads (default 2)
   --bench-accounts N     also fund N benchmark accounts at genesis (see lumio-loadgen)
   --log-level LEVEL      trace|debug|info|warn|error (default info)
+  --log-json             log one JSON object per line
 )";
 }
 
@@ -92,6 +94,7 @@ Config parse_dev_args(const std::vector<std::string>& args) {
     else if (a == "--bench-accounts") c.bench_accounts = parse_u64(a, value());
     else if (a == "--rpc-threads") c.rpc_threads = unsigned(parse_u64(a, value()));
     else if (a == "--log-level") c.log_level = value();
+    else if (a == "--log-json") c.log_json = true;
     else throw std::invalid_argument("unknown option " + a);
   }
   if (c.data_dir.empty()) {

@@ -31,6 +31,7 @@ struct Config {
   // Keeps undo records for this many recent blocks: evm_revert, historical eth_call/traces.
   uint64_t history_blocks = 10'000;
   std::string log_level = "info";
+  bool log_json = false;  // one JSON object per log line (for log collectors)
 };
 
 // Parses `lumio dev` arguments (and a --config TOML file among them). Throws

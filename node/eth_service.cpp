@@ -47,24 +47,16 @@ evm::Transaction decode_stored(const exec::TxRecord& r) {
 
 Address sender_of(const exec::TxRecord& r) { return Address::right_aligned(r.sender); }
 
-bool bloom_has(const exec::Bloom& bloom, BytesView item) {
-  exec::Bloom one;
-  exec::add_to_bloom(one, item);
-  for (size_t i = 0; i < one.bytes.size(); ++i)
-    if ((bloom.bytes[i] & one.bytes[i]) != one.bytes[i]) return false;
-  return true;
-}
-
 bool bloom_may_match(const exec::Bloom& bloom, const rpc::LogFilter& f) {
   if (!f.addresses.empty()) {
     bool any = false;
-    for (const Address& a : f.addresses) any = any || bloom_has(bloom, a.view());
+    for (const Address& a : f.addresses) any = any || bloom_may_contain(bloom, a.view());
     if (!any) return false;
   }
   for (const auto& alts : f.topics) {
     if (alts.empty()) continue;
     bool any = false;
-    for (const Hash32& t : alts) any = any || bloom_has(bloom, t.view());
+    for (const Hash32& t : alts) any = any || bloom_may_contain(bloom, t.view());
     if (!any) return false;
   }
   return true;

@@ -71,6 +71,10 @@ int run_dev(const std::vector<std::string>& args) {
     return 2;
   }
   spdlog::set_level(spdlog::level::from_str(cfg.log_level));
+  // Our messages are plain text (hex, numbers, words) and are not JSON-escaped.
+  if (cfg.log_json)
+    spdlog::set_pattern(R"({"ts":"%Y-%m-%dT%H:%M:%S.%fZ","level":"%l","thread":%t,"msg":"%v"})",
+                        spdlog::pattern_time_type::utc);
   lumio::node::Node node(cfg);
   node.start();
 

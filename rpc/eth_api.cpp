@@ -29,14 +29,6 @@ std::string hex(const FixedBytes<N>& b) {
 }
 json opt_addr(const std::optional<Address>& a) { return a ? json(hex(*a)) : json(nullptr); }
 
-void bloom_add(Bloom& bloom, BytesView item) {
-  Hash32 h = keccak256(item);
-  for (int i = 0; i < 6; i += 2) {
-    unsigned bit = ((unsigned(h.bytes[i]) << 8) | h.bytes[i + 1]) & 2047;
-    bloom.bytes[255 - bit / 8] |= uint8_t(1u << (bit % 8));
-  }
-}
-
 json access_list_json(const std::vector<EthAccessTuple>& al) {
   json out = json::array();
   for (auto& t : al) {

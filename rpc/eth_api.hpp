@@ -18,13 +18,14 @@
 #include <string>
 #include <vector>
 
+#include "common/bloom.hpp"
 #include "common/bytes.hpp"
 #include "common/uint256.hpp"
 #include "rpc/server.hpp"
 
 namespace lumio::rpc {
 
-using Bloom = FixedBytes<256>;
+using lumio::Bloom;
 
 struct EthAccessTuple {
   Address address;
