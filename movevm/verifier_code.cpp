@@ -1,6 +1,6 @@
 // The start of the code-unit verifier (code_unit_verifier.rs): per function, control flow
-// (no fall-through off the end; reducible CFG) and stack usage (balanced basic blocks). The
-// later per-function passes (type, locals and reference safety, acquires) do not exist yet, so
+// (no fall-through off the end; reducible CFG), stack usage (balanced basic blocks) and type
+// safety. The later per-function passes (locals and reference safety, acquires) do not exist yet, so
 // a verdict is only given when it cannot depend on them: an error in the first function that
 // has code, or a module without functions.
 #include <algorithm>
@@ -172,7 +172,8 @@ constexpr uint64_t kMaxValueStackSize = 1024;
 
 // Control flow and stack usage of one code unit; offsets name `function`.
 std::optional<VMError> check_unit(const CommonTables& u, const CompiledModule* m, uint16_t function,
-                                  const CodeUnit& code, const Signature& returns, bool& judged) {
+                                  const CodeUnit& code, const Signature& params, const Signature& returns,
+                                  const std::vector<AbilitySet>& type_params, bool& judged) {
   judged = true;
   auto at = [&](StatusCode s, size_t off) { return VMError{s, {}, {}, {{function, uint16_t(off)}}}; };
   if (code.code.empty()) return VMError{StatusCode::EMPTY_CODE_UNIT, {}, {}, {}};
@@ -192,8 +193,9 @@ std::optional<VMError> check_unit(const CommonTables& u, const CompiledModule* m
     }
     if (height != 0) return at(StatusCode::POSITIVE_STACK_SIZE_AT_BLOCK_END, cfg.starts[b]);
   }
-  judged = false;  // type safety and later passes would run next
-  return std::nullopt;
+  auto types = verify_type_safety(u, m, function, code, params, returns, type_params);
+  judged = types.known && types.error.has_value();  // locals and reference safety would run next
+  return types.error;
 }
 
 bool has_struct_api_attribute(const FunctionHandle& fh) {
@@ -213,7 +215,8 @@ CodeVerdict verify_code_units(const CompiledModule& m) {
     if (has_struct_api_attribute(fh)) return {std::nullopt, false};
     if (!fd.code) continue;
     bool judged = false;
-    auto e = check_unit(m, &m, uint16_t(i), *fd.code, m.signatures[fh.return_], judged);
+    auto e = check_unit(m, &m, uint16_t(i), *fd.code, m.signatures[fh.parameters], m.signatures[fh.return_],
+                        fh.type_parameters, judged);
     if (e) e->indices.emplace_back(IndexKind::FunctionDefinition, uint16_t(i));
     return {e, false};
   }
@@ -224,7 +227,7 @@ CodeVerdict verify_code_units(const CompiledScript& s) {
   if (s.version < 6) return {std::nullopt, false};
   bool judged = false;
   static const Signature kNoReturns;
-  auto e = check_unit(s, nullptr, 0, s.code, kNoReturns, judged);
+  auto e = check_unit(s, nullptr, 0, s.code, s.signatures[s.parameters], kNoReturns, s.type_parameters, judged);
   return {e, false};
 }
 

@@ -26,6 +26,15 @@ struct CodeVerdict {
   bool complete = false;
 };
 CodeVerdict verify_code_units(const CompiledModule& module);
+// Type safety of one code unit whose control flow and stack usage are verified. `known` is
+// false where the unit uses bytecode the pass does not model yet (then `error` is empty).
+struct TypeSafetyVerdict {
+  std::optional<VMError> error;
+  bool known = true;
+};
+TypeSafetyVerdict verify_type_safety(const CommonTables& unit, const CompiledModule* module, uint16_t function,
+                                     const CodeUnit& code, const Signature& params, const Signature& returns,
+                                     const std::vector<AbilitySet>& type_params);
 CodeVerdict verify_code_units(const CompiledScript& script);
 
 }  // namespace lumio::movevm::internal

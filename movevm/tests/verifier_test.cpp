@@ -143,3 +143,37 @@ TEST(Verifier, CodeUnitControlFlowAndStackUsage) {
   EXPECT_FALSE(v.error.has_value());
   EXPECT_TRUE(v.complete);
 }
+
+TEST(Verifier, TypeSafety) {
+  CompiledModule m = module_m();
+  auto status_at = [&](std::vector<Instruction> code) {
+    m.function_defs[0].code->code = std::move(code);
+    auto r = verify_module(m);
+    EXPECT_FALSE(r.complete);
+    return r.error ? std::make_pair(r.error->status, r.error->offsets.at(0).second)
+                   : std::make_pair(StatusCode::EXECUTED, uint16_t(0));
+  };
+  using P = std::pair<StatusCode, uint16_t>;
+  Instruction one{Opcode::LdU64, 0, 1};
+  EXPECT_EQ(status_at({Instruction{Opcode::LdTrue}, one, Instruction{Opcode::Add}, Instruction{Opcode::Pop},
+                       Instruction{Opcode::Ret}}),
+            P(StatusCode::INTEGER_OP_TYPE_MISMATCH_ERROR, 2));
+  EXPECT_EQ(status_at({one, Instruction{Opcode::BrTrue, 2}, Instruction{Opcode::Ret}}),
+            P(StatusCode::BR_TYPE_MISMATCH_ERROR, 1));
+  EXPECT_EQ(status_at({Instruction{Opcode::LdTrue}, Instruction{Opcode::Abort}}),
+            P(StatusCode::ABORT_TYPE_MISMATCH_ERROR, 1));
+  EXPECT_EQ(status_at({one, Instruction{Opcode::FreezeRef}, Instruction{Opcode::Pop}, Instruction{Opcode::Ret}}),
+            P(StatusCode::FREEZEREF_TYPE_MISMATCH_ERROR, 1));
+  // Well typed: no error, but locals/reference safety have not run, so no verdict either.
+  EXPECT_EQ(status_at({one, one, Instruction{Opcode::Lt}, Instruction{Opcode::Pop}, Instruction{Opcode::Ret}}),
+            P(StatusCode::EXECUTED, 0));
+
+  // A local of type u64 written with a bool; a signer local cannot be copied.
+  m.signatures = {{}, {SignatureToken{TokenKind::U64}}, {SignatureToken{TokenKind::Signer}}};
+  m.function_defs[0].code->locals = 1;
+  EXPECT_EQ(status_at({Instruction{Opcode::LdFalse}, Instruction{Opcode::StLoc, 0}, Instruction{Opcode::Ret}}),
+            P(StatusCode::STLOC_TYPE_MISMATCH_ERROR, 1));
+  m.function_defs[0].code->locals = 2;
+  EXPECT_EQ(status_at({Instruction{Opcode::CopyLoc, 0}, Instruction{Opcode::Pop}, Instruction{Opcode::Ret}}),
+            P(StatusCode::COPYLOC_WITHOUT_COPY_ABILITY, 0));
+}

@@ -50,9 +50,15 @@ TEST(MoveTest, DuplicationSuite) {
   EXPECT_EQ(t.mismatched, 0u);
 }
 
+TEST(MoveTest, TypeSafetySuite) {
+  Tally t = run_suite(shared() / "move-tests" / "move-bytecode-verifier" / "type_safety");
+  EXPECT_GE(t.passed, 48u);
+  EXPECT_EQ(t.mismatched, 0u);
+}
+
 TEST(MoveTest, WholeCorpusHasNoMismatch) {
   Tally t = run_suite(shared() / "move-tests");
-  EXPECT_GE(t.passed, 98u);
+  EXPECT_GE(t.passed, 135u);
   EXPECT_GT(t.passed + t.waiting, 500u);
   EXPECT_EQ(t.mismatched, 0u);
 }

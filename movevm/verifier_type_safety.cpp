@@ -1,0 +1,447 @@
+// Type safety of one code unit (type_safety.rs): an abstract stack of types walked through the
+// code in block order. Stack usage is already verified, so every block starts and ends with an
+// empty stack and no pop underflows; walking the instructions in offset order is the same walk.
+// Modelled for bytecode up to v7; newer units (closures, signed integers) get no verdict.
+// The per-function complexity meter of Aptos (production budget) is not modelled.
+#include "movevm/verifier_internal.hpp"
+
+namespace lumio::movevm::internal {
+namespace {
+
+using ST = SignatureToken;
+
+constexpr AbilitySet kPrimitive = kAbilityCopy | kAbilityDrop | kAbilityStore;
+
+ST prim(TokenKind k) { return ST{k, 0, 0, 0, {}}; }
+ST wrap(TokenKind k, ST inner) { return ST{k, 0, 0, 0, {std::move(inner)}}; }
+bool is_ref(const ST& t) { return t.kind == TokenKind::Reference || t.kind == TokenKind::MutableReference; }
+bool is_integer(const ST& t) {
+  switch (t.kind) {
+    case TokenKind::U8: case TokenKind::U16: case TokenKind::U32: case TokenKind::U64:
+    case TokenKind::U128: case TokenKind::U256: return true;
+    default: return false;
+  }
+}
+
+// Abilities a container keeps given one non-phantom argument's abilities (Ability::required_by).
+AbilitySet enabled_by(AbilitySet arg) {
+  AbilitySet r = arg & (kAbilityCopy | kAbilityDrop | kAbilityStore);
+  if (arg & kAbilityStore) r |= kAbilityKey;
+  return r;
+}
+
+class Checker {
+ public:
+  Checker(const CommonTables& u, const CompiledModule* m, uint16_t function, const Signature& params,
+          const Signature& locals, const Signature& returns, const std::vector<AbilitySet>& type_params)
+      : u_(u), m_(m), function_(function), params_(params), locals_(locals), returns_(returns), tparams_(type_params) {}
+
+  TypeSafetyVerdict run(const CodeUnit& code) {
+    for (size_t pc = 0; pc < code.code.size(); ++pc) {
+      Outcome o = step(code.code[pc]);
+      if (o == Outcome::Unknown) return {std::nullopt, false};
+      if (o == Outcome::Error) return {VMError{status_, {}, {}, {{function_, uint16_t(pc)}}}, true};
+    }
+    return {std::nullopt, true};
+  }
+
+ private:
+  enum class Outcome { Ok, Error, Unknown };
+
+  AbilitySet abilities(const ST& t) const {
+    switch (t.kind) {
+      case TokenKind::Reference: case TokenKind::MutableReference: return kAbilityCopy | kAbilityDrop;
+      case TokenKind::Signer: return kAbilityDrop;
+      case TokenKind::TypeParameter: return t.index < tparams_.size() ? tparams_[t.index] : 0;
+      case TokenKind::Vector: return kPrimitive & enabled_by(abilities(t.children[0]));
+      case TokenKind::Struct: return u_.struct_handles[t.index].abilities;
+      case TokenKind::StructInstantiation: {
+        const auto& sh = u_.struct_handles[t.index];
+        AbilitySet a = sh.abilities;
+        for (size_t i = 0; i < t.children.size() && i < sh.type_parameters.size(); ++i)
+          if (!sh.type_parameters[i].is_phantom) a &= enabled_by(abilities(t.children[i]));
+        return a;
+      }
+      case TokenKind::Function: return t.abilities;
+      default: return kPrimitive;
+    }
+  }
+
+  const ST& local(uint16_t i) const { return i < params_.size() ? params_[i] : locals_[i - params_.size()]; }
+
+  static ST instantiate(const ST& t, const Signature& args) {
+    if (args.empty()) return t;
+    if (t.kind == TokenKind::TypeParameter) return t.index < args.size() ? args[t.index] : t;
+    ST r = t;
+    for (auto& c : r.children) c = instantiate(c, args);
+    return r;
+  }
+  static ST materialize(uint16_t struct_handle, const Signature& args) {
+    ST t{args.empty() ? TokenKind::Struct : TokenKind::StructInstantiation, struct_handle, 0, 0, args};
+    return t;
+  }
+  // Element type of a vector reference (mutable only when `mut_only`).
+  static std::optional<ST> element_of(const ST& t, bool mut_only) {
+    if (t.kind == TokenKind::MutableReference || (!mut_only && t.kind == TokenKind::Reference))
+      if (t.children[0].kind == TokenKind::Vector) return t.children[0].children[0];
+    return std::nullopt;
+  }
+
+  ST pop() {
+    ST t = std::move(stack_.back());
+    stack_.pop_back();
+    return t;
+  }
+  Outcome fail(StatusCode s) {
+    status_ = s;
+    return Outcome::Error;
+  }
+
+  Outcome borrow_field(bool mut, uint16_t owner, const std::vector<uint16_t>* variants, uint16_t field,
+                       const Signature& args) {
+    ST operand = pop();
+    if (mut && operand.kind != TokenKind::MutableReference) return fail(StatusCode::BORROWFIELD_TYPE_MISMATCH_ERROR);
+    const StructDefinition& def = m_->struct_defs[owner];
+    if (!is_ref(operand) || operand.children[0] != materialize(def.struct_handle, args))
+      return fail(StatusCode::BORROWFIELD_TYPE_MISMATCH_ERROR);
+    std::optional<ST> field_ty;
+    if (variants) {
+      if (variants->empty()) return fail(StatusCode::ZERO_VARIANTS_ERROR);
+      for (uint16_t v : *variants) {
+        if (def.layout != StructLayout::DeclaredVariants || v >= def.variants.size() ||
+            field >= def.variants[v].fields.size())
+          return fail(StatusCode::BORROWFIELD_BAD_FIELD_ERROR);
+        ST ty = instantiate(def.variants[v].fields[field].type, args);
+        if (field_ty && ty != *field_ty) return fail(StatusCode::BORROWFIELD_TYPE_MISMATCH_ERROR);
+        field_ty = std::move(ty);
+      }
+    } else if (def.layout == StructLayout::Declared && field < def.fields.size()) {
+      field_ty = instantiate(def.fields[field].type, args);
+    }
+    // A missing field was reported by instruction consistency; Aptos pushes a placeholder.
+    stack_.push_back(field_ty ? wrap(mut ? TokenKind::MutableReference : TokenKind::Reference, *field_ty)
+                              : prim(TokenKind::Bool));
+    return Outcome::Ok;
+  }
+
+  std::optional<Signature> fields_of(const StructDefinition& def, std::optional<uint16_t> variant,
+                                     const Signature& args) {
+    const std::vector<FieldDefinition>* fields = nullptr;
+    if (def.layout == StructLayout::Declared && !variant) fields = &def.fields;
+    if (def.layout == StructLayout::DeclaredVariants && variant && *variant < def.variants.size())
+      fields = &def.variants[*variant].fields;
+    if (!fields) return std::nullopt;
+    Signature s;
+    for (const auto& f : *fields) s.push_back(instantiate(f.type, args));
+    return s;
+  }
+
+  Outcome pack(uint16_t def_idx, std::optional<uint16_t> variant, const Signature& args) {
+    const StructDefinition& def = m_->struct_defs[def_idx];
+    auto fields = fields_of(def, variant, args);
+    if (!fields) return fail(StatusCode::PACK_TYPE_MISMATCH_ERROR);
+    for (auto it = fields->rbegin(); it != fields->rend(); ++it)
+      if (pop() != *it) return fail(StatusCode::PACK_TYPE_MISMATCH_ERROR);
+    stack_.push_back(materialize(def.struct_handle, args));
+    return Outcome::Ok;
+  }
+
+  Outcome unpack(uint16_t def_idx, std::optional<uint16_t> variant, const Signature& args) {
+    const StructDefinition& def = m_->struct_defs[def_idx];
+    if (pop() != materialize(def.struct_handle, args)) return fail(StatusCode::UNPACK_TYPE_MISMATCH_ERROR);
+    auto fields = fields_of(def, variant, args);
+    if (!fields) return fail(StatusCode::PACK_TYPE_MISMATCH_ERROR);  // as Aptos: the shared helper's status
+    for (auto& f : *fields) stack_.push_back(std::move(f));
+    return Outcome::Ok;
+  }
+
+  Outcome global(Opcode kind, uint16_t def_idx, const Signature& args) {
+    ST type = materialize(m_->struct_defs[def_idx].struct_handle, args);
+    bool key = abilities(type) & kAbilityKey;
+    switch (kind) {
+      case Opcode::MutBorrowGlobal: case Opcode::ImmBorrowGlobal: {
+        if (pop() != prim(TokenKind::Address)) return fail(StatusCode::BORROWGLOBAL_TYPE_MISMATCH_ERROR);
+        if (!key) return fail(StatusCode::BORROWGLOBAL_WITHOUT_KEY_ABILITY);
+        stack_.push_back(wrap(kind == Opcode::MutBorrowGlobal ? TokenKind::MutableReference : TokenKind::Reference, type));
+        return Outcome::Ok;
+      }
+      case Opcode::Exists:
+        if (!key) return fail(StatusCode::EXISTS_WITHOUT_KEY_ABILITY_OR_BAD_ARGUMENT);
+        if (pop() != prim(TokenKind::Address)) return fail(StatusCode::EXISTS_WITHOUT_KEY_ABILITY_OR_BAD_ARGUMENT);
+        stack_.push_back(prim(TokenKind::Bool));
+        return Outcome::Ok;
+      case Opcode::MoveFrom:
+        if (!key) return fail(StatusCode::MOVEFROM_WITHOUT_KEY_ABILITY);
+        if (pop() != prim(TokenKind::Address)) return fail(StatusCode::MOVEFROM_TYPE_MISMATCH_ERROR);
+        stack_.push_back(type);
+        return Outcome::Ok;
+      default: {  // MoveTo: resource on top, &signer below
+        if (!key) return fail(StatusCode::MOVETO_WITHOUT_KEY_ABILITY);
+        ST resource = pop(), signer = pop();
+        if (resource != type || signer != wrap(TokenKind::Reference, prim(TokenKind::Signer)))
+          return fail(StatusCode::MOVETO_TYPE_MISMATCH_ERROR);
+        return Outcome::Ok;
+      }
+    }
+  }
+
+  Outcome call(uint16_t handle, const Signature& args) {
+    const FunctionHandle& fh = u_.function_handles[handle];
+    const Signature& params = u_.signatures[fh.parameters];
+    for (auto it = params.rbegin(); it != params.rend(); ++it)
+      if (pop() != instantiate(*it, args)) return fail(StatusCode::CALL_TYPE_MISMATCH_ERROR);
+    for (const auto& r : u_.signatures[fh.return_]) stack_.push_back(instantiate(r, args));
+    return Outcome::Ok;
+  }
+
+  const ST& element_sig(uint16_t sig) const { return u_.signatures[sig][0]; }
+
+  Outcome step(const Instruction& ins) {
+    static const Signature kNone;
+    // Module-only tables are absent in scripts; Aptos's resolver fails there differently.
+    auto module_only = [&] { return m_ == nullptr; };
+    switch (ins.op) {
+      case Opcode::Pop:
+        if (!(abilities(pop()) & kAbilityDrop)) return fail(StatusCode::POP_WITHOUT_DROP_ABILITY);
+        return Outcome::Ok;
+      case Opcode::BrTrue: case Opcode::BrFalse:
+        if (pop() != prim(TokenKind::Bool)) return fail(StatusCode::BR_TYPE_MISMATCH_ERROR);
+        return Outcome::Ok;
+      case Opcode::StLoc:
+        if (pop() != local(ins.index)) return fail(StatusCode::STLOC_TYPE_MISMATCH_ERROR);
+        return Outcome::Ok;
+      case Opcode::Abort:
+        if (pop() != prim(TokenKind::U64)) return fail(StatusCode::ABORT_TYPE_MISMATCH_ERROR);
+        return Outcome::Ok;
+      case Opcode::Ret:
+        for (auto it = returns_.rbegin(); it != returns_.rend(); ++it)
+          if (pop() != *it) return fail(StatusCode::RET_TYPE_MISMATCH_ERROR);
+        return Outcome::Ok;
+      case Opcode::Branch: case Opcode::Nop: return Outcome::Ok;
+      case Opcode::FreezeRef: {
+        ST t = pop();
+        if (t.kind != TokenKind::MutableReference) return fail(StatusCode::FREEZEREF_TYPE_MISMATCH_ERROR);
+        t.kind = TokenKind::Reference;
+        stack_.push_back(std::move(t));
+        return Outcome::Ok;
+      }
+      case Opcode::MutBorrowField: case Opcode::ImmBorrowField: {
+        if (module_only()) return Outcome::Unknown;
+        const auto& fh = m_->field_handles[ins.index];
+        return borrow_field(ins.op == Opcode::MutBorrowField, fh.owner, nullptr, fh.field, kNone);
+      }
+      case Opcode::MutBorrowFieldGeneric: case Opcode::ImmBorrowFieldGeneric: {
+        if (module_only()) return Outcome::Unknown;
+        const auto& fi = m_->field_instantiations[ins.index];
+        const auto& fh = m_->field_handles[fi.handle];
+        return borrow_field(ins.op == Opcode::MutBorrowFieldGeneric, fh.owner, nullptr, fh.field,
+                            u_.signatures[fi.type_parameters]);
+      }
+      case Opcode::MutBorrowVariantField: case Opcode::ImmBorrowVariantField: {
+        if (module_only()) return Outcome::Unknown;
+        const auto& fh = m_->variant_field_handles[ins.index];
+        return borrow_field(ins.op == Opcode::MutBorrowVariantField, fh.struct_index, &fh.variants, fh.field, kNone);
+      }
+      case Opcode::MutBorrowVariantFieldGeneric: case Opcode::ImmBorrowVariantFieldGeneric: {
+        if (module_only()) return Outcome::Unknown;
+        const auto& fi = m_->variant_field_instantiations[ins.index];
+        const auto& fh = m_->variant_field_handles[fi.handle];
+        return borrow_field(ins.op == Opcode::MutBorrowVariantFieldGeneric, fh.struct_index, &fh.variants, fh.field,
+                            u_.signatures[fi.type_parameters]);
+      }
+      case Opcode::LdU8: stack_.push_back(prim(TokenKind::U8)); return Outcome::Ok;
+      case Opcode::LdU16: stack_.push_back(prim(TokenKind::U16)); return Outcome::Ok;
+      case Opcode::LdU32: stack_.push_back(prim(TokenKind::U32)); return Outcome::Ok;
+      case Opcode::LdU64: stack_.push_back(prim(TokenKind::U64)); return Outcome::Ok;
+      case Opcode::LdU128: stack_.push_back(prim(TokenKind::U128)); return Outcome::Ok;
+      case Opcode::LdU256: stack_.push_back(prim(TokenKind::U256)); return Outcome::Ok;
+      case Opcode::LdConst: stack_.push_back(u_.constant_pool[ins.index].type); return Outcome::Ok;
+      case Opcode::LdTrue: case Opcode::LdFalse: stack_.push_back(prim(TokenKind::Bool)); return Outcome::Ok;
+      case Opcode::CopyLoc:
+        if (!(abilities(local(ins.index)) & kAbilityCopy)) return fail(StatusCode::COPYLOC_WITHOUT_COPY_ABILITY);
+        stack_.push_back(local(ins.index));
+        return Outcome::Ok;
+      case Opcode::MoveLoc: stack_.push_back(local(ins.index)); return Outcome::Ok;
+      case Opcode::MutBorrowLoc: case Opcode::ImmBorrowLoc:
+        if (is_ref(local(ins.index))) return fail(StatusCode::BORROWLOC_REFERENCE_ERROR);
+        stack_.push_back(wrap(ins.op == Opcode::MutBorrowLoc ? TokenKind::MutableReference : TokenKind::Reference,
+                              local(ins.index)));
+        return Outcome::Ok;
+      case Opcode::Call: return call(ins.index, kNone);
+      case Opcode::CallGeneric: {
+        const auto& fi = u_.function_instantiations[ins.index];
+        return call(fi.handle, u_.signatures[fi.type_parameters]);
+      }
+      case Opcode::Pack: case Opcode::Unpack:
+        if (module_only()) return Outcome::Unknown;
+        return ins.op == Opcode::Pack ? pack(ins.index, std::nullopt, kNone) : unpack(ins.index, std::nullopt, kNone);
+      case Opcode::PackGeneric: case Opcode::UnpackGeneric: {
+        if (module_only()) return Outcome::Unknown;
+        const auto& si = m_->struct_def_instantiations[ins.index];
+        const Signature& args = u_.signatures[si.type_parameters];
+        return ins.op == Opcode::PackGeneric ? pack(si.handle, std::nullopt, args) : unpack(si.handle, std::nullopt, args);
+      }
+      case Opcode::PackVariant: case Opcode::UnpackVariant: case Opcode::TestVariant:
+      case Opcode::PackVariantGeneric: case Opcode::UnpackVariantGeneric: case Opcode::TestVariantGeneric: {
+        if (module_only()) return Outcome::Unknown;
+        bool generic = ins.op == Opcode::PackVariantGeneric || ins.op == Opcode::UnpackVariantGeneric ||
+                       ins.op == Opcode::TestVariantGeneric;
+        const Instantiation* inst = generic ? &m_->struct_variant_instantiations[ins.index] : nullptr;
+        const auto& h = m_->struct_variant_handles[generic ? inst->handle : ins.index];
+        const Signature& args = generic ? u_.signatures[inst->type_parameters] : kNone;
+        if (ins.op == Opcode::PackVariant || ins.op == Opcode::PackVariantGeneric)
+          return pack(h.struct_index, h.variant, args);
+        if (ins.op == Opcode::UnpackVariant || ins.op == Opcode::UnpackVariantGeneric)
+          return unpack(h.struct_index, h.variant, args);
+        ST operand = pop();
+        if (!is_ref(operand) || operand.children[0] != materialize(m_->struct_defs[h.struct_index].struct_handle, args))
+          return fail(StatusCode::TEST_VARIANT_TYPE_MISMATCH_ERROR);
+        stack_.push_back(prim(TokenKind::Bool));
+        return Outcome::Ok;
+      }
+      case Opcode::ReadRef: {
+        ST t = pop();
+        if (!is_ref(t)) return fail(StatusCode::READREF_TYPE_MISMATCH_ERROR);
+        if (!(abilities(t.children[0]) & kAbilityCopy)) return fail(StatusCode::READREF_WITHOUT_COPY_ABILITY);
+        stack_.push_back(std::move(t.children[0]));
+        return Outcome::Ok;
+      }
+      case Opcode::WriteRef: {
+        ST ref = pop(), value = pop();
+        if (ref.kind != TokenKind::MutableReference) return fail(StatusCode::WRITEREF_NO_MUTABLE_REFERENCE_ERROR);
+        if (!(abilities(ref.children[0]) & kAbilityDrop)) return fail(StatusCode::WRITEREF_WITHOUT_DROP_ABILITY);
+        if (value != ref.children[0]) return fail(StatusCode::WRITEREF_TYPE_MISMATCH_ERROR);
+        return Outcome::Ok;
+      }
+      case Opcode::CastU8: case Opcode::CastU16: case Opcode::CastU32: case Opcode::CastU64:
+      case Opcode::CastU128: case Opcode::CastU256: {
+        if (!is_integer(pop())) return fail(StatusCode::INTEGER_OP_TYPE_MISMATCH_ERROR);
+        static constexpr TokenKind kTo[] = {TokenKind::U8, TokenKind::U16, TokenKind::U32,
+                                             TokenKind::U64, TokenKind::U128, TokenKind::U256};
+        int i = ins.op == Opcode::CastU8 ? 0 : ins.op == Opcode::CastU16 ? 1 : ins.op == Opcode::CastU32 ? 2
+              : ins.op == Opcode::CastU64 ? 3 : ins.op == Opcode::CastU128 ? 4 : 5;
+        stack_.push_back(prim(kTo[i]));
+        return Outcome::Ok;
+      }
+      case Opcode::Add: case Opcode::Sub: case Opcode::Mul: case Opcode::Mod: case Opcode::Div:
+      case Opcode::BitOr: case Opcode::BitAnd: case Opcode::Xor: {
+        ST a = pop(), b = pop();
+        if (!is_integer(a) || a != b) return fail(StatusCode::INTEGER_OP_TYPE_MISMATCH_ERROR);
+        stack_.push_back(std::move(a));
+        return Outcome::Ok;
+      }
+      case Opcode::Shl: case Opcode::Shr: {
+        ST amount = pop(), value = pop();
+        if (!is_integer(value) || amount != prim(TokenKind::U8)) return fail(StatusCode::INTEGER_OP_TYPE_MISMATCH_ERROR);
+        stack_.push_back(std::move(value));
+        return Outcome::Ok;
+      }
+      case Opcode::Or: case Opcode::And: {
+        ST a = pop(), b = pop();
+        if (a != prim(TokenKind::Bool) || b != prim(TokenKind::Bool)) return fail(StatusCode::BOOLEAN_OP_TYPE_MISMATCH_ERROR);
+        stack_.push_back(prim(TokenKind::Bool));
+        return Outcome::Ok;
+      }
+      case Opcode::Not:
+        if (pop() != prim(TokenKind::Bool)) return fail(StatusCode::BOOLEAN_OP_TYPE_MISMATCH_ERROR);
+        stack_.push_back(prim(TokenKind::Bool));
+        return Outcome::Ok;
+      case Opcode::Eq: case Opcode::Neq: {
+        ST a = pop(), b = pop();
+        if (!(abilities(a) & kAbilityDrop) || a != b) return fail(StatusCode::EQUALITY_OP_TYPE_MISMATCH_ERROR);
+        stack_.push_back(prim(TokenKind::Bool));
+        return Outcome::Ok;
+      }
+      case Opcode::Lt: case Opcode::Gt: case Opcode::Le: case Opcode::Ge: {
+        ST a = pop(), b = pop();
+        if (!is_integer(a) || a != b) return fail(StatusCode::INTEGER_OP_TYPE_MISMATCH_ERROR);
+        stack_.push_back(prim(TokenKind::Bool));
+        return Outcome::Ok;
+      }
+      case Opcode::MutBorrowGlobal: case Opcode::ImmBorrowGlobal: case Opcode::Exists: case Opcode::MoveFrom:
+      case Opcode::MoveTo:
+        if (module_only()) return Outcome::Unknown;
+        return global(ins.op, ins.index, kNone);
+      case Opcode::MutBorrowGlobalGeneric: case Opcode::ImmBorrowGlobalGeneric: case Opcode::ExistsGeneric:
+      case Opcode::MoveFromGeneric: case Opcode::MoveToGeneric: {
+        if (module_only()) return Outcome::Unknown;
+        const auto& si = m_->struct_def_instantiations[ins.index];
+        Opcode base = ins.op == Opcode::MutBorrowGlobalGeneric ? Opcode::MutBorrowGlobal
+                    : ins.op == Opcode::ImmBorrowGlobalGeneric ? Opcode::ImmBorrowGlobal
+                    : ins.op == Opcode::ExistsGeneric           ? Opcode::Exists
+                    : ins.op == Opcode::MoveFromGeneric         ? Opcode::MoveFrom
+                                                                : Opcode::MoveTo;
+        return global(base, si.handle, u_.signatures[si.type_parameters]);
+      }
+      case Opcode::VecPack: {
+        const ST& elem = element_sig(ins.index);
+        for (uint64_t i = 0; i < ins.value; ++i)
+          if (pop() != elem) return fail(StatusCode::TYPE_MISMATCH);
+        stack_.push_back(wrap(TokenKind::Vector, elem));
+        return Outcome::Ok;
+      }
+      case Opcode::VecLen: {
+        auto e = element_of(pop(), false);
+        if (!e || *e != element_sig(ins.index)) return fail(StatusCode::TYPE_MISMATCH);
+        stack_.push_back(prim(TokenKind::U64));
+        return Outcome::Ok;
+      }
+      case Opcode::VecImmBorrow: case Opcode::VecMutBorrow: {
+        bool mut = ins.op == Opcode::VecMutBorrow;
+        ST idx = pop(), vec = pop();
+        if (idx != prim(TokenKind::U64)) return fail(StatusCode::TYPE_MISMATCH);
+        auto e = element_of(vec, mut);
+        if (!e || *e != element_sig(ins.index)) return fail(StatusCode::TYPE_MISMATCH);
+        stack_.push_back(wrap(mut ? TokenKind::MutableReference : TokenKind::Reference, std::move(*e)));
+        return Outcome::Ok;
+      }
+      case Opcode::VecPushBack: {
+        ST elem = pop(), vec = pop();
+        if (elem != element_sig(ins.index)) return fail(StatusCode::TYPE_MISMATCH);
+        auto e = element_of(vec, true);
+        if (!e || *e != element_sig(ins.index)) return fail(StatusCode::TYPE_MISMATCH);
+        return Outcome::Ok;
+      }
+      case Opcode::VecPopBack: {
+        auto e = element_of(pop(), true);
+        if (!e || *e != element_sig(ins.index)) return fail(StatusCode::TYPE_MISMATCH);
+        stack_.push_back(std::move(*e));
+        return Outcome::Ok;
+      }
+      case Opcode::VecUnpack: {
+        if (pop() != wrap(TokenKind::Vector, element_sig(ins.index))) return fail(StatusCode::TYPE_MISMATCH);
+        for (uint64_t i = 0; i < ins.value; ++i) stack_.push_back(element_sig(ins.index));
+        return Outcome::Ok;
+      }
+      case Opcode::VecSwap: {
+        ST i2 = pop(), i1 = pop(), vec = pop();
+        if (i1 != prim(TokenKind::U64) || i2 != prim(TokenKind::U64)) return fail(StatusCode::TYPE_MISMATCH);
+        auto e = element_of(vec, true);
+        if (!e || *e != element_sig(ins.index)) return fail(StatusCode::TYPE_MISMATCH);
+        return Outcome::Ok;
+      }
+      default: return Outcome::Unknown;  // closures, signed integers, AbortMsg (v8+)
+    }
+  }
+
+  const CommonTables& u_;
+  const CompiledModule* m_;
+  uint16_t function_;
+  const Signature& params_;
+  const Signature& locals_;
+  const Signature& returns_;
+  const std::vector<AbilitySet>& tparams_;
+  std::vector<ST> stack_;
+  StatusCode status_ = StatusCode::UNKNOWN_VERIFICATION_ERROR;
+};
+
+}  // namespace
+
+TypeSafetyVerdict verify_type_safety(const CommonTables& u, const CompiledModule* m, uint16_t function,
+                                     const CodeUnit& code, const Signature& params, const Signature& returns,
+                                     const std::vector<AbilitySet>& type_params) {
+  if (u.version > 7) return {std::nullopt, false};
+  return Checker(u, m, function, params, u.signatures[code.locals], returns, type_params).run(code);
+}
+
+}  // namespace lumio::movevm::internal
