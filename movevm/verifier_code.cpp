@@ -1,6 +1,6 @@
 // The start of the code-unit verifier (code_unit_verifier.rs): per function, control flow
-// (no fall-through off the end; reducible CFG), stack usage (balanced basic blocks) and type
-// safety. The later per-function passes (locals and reference safety, acquires) do not exist yet, so
+// (no fall-through off the end; reducible CFG), stack usage (balanced basic blocks), type
+// safety and locals safety. The later per-function passes (reference safety, acquires) do not exist yet, so
 // a verdict is only given when it cannot depend on them: an error in the first function that
 // has code, or a module without functions.
 #include <algorithm>
@@ -194,8 +194,13 @@ std::optional<VMError> check_unit(const CommonTables& u, const CompiledModule* m
     if (height != 0) return at(StatusCode::POSITIVE_STACK_SIZE_AT_BLOCK_END, cfg.starts[b]);
   }
   auto types = verify_type_safety(u, m, function, code, params, returns, type_params);
-  judged = types.known && types.error.has_value();  // locals and reference safety would run next
-  return types.error;
+  if (!types.known || types.error) {
+    judged = types.known;
+    return types.error;
+  }
+  auto locals = verify_locals_safety(u, function, code, params, type_params);
+  judged = locals.has_value();  // reference safety and acquires would run next
+  return locals;
 }
 
 bool has_struct_api_attribute(const FunctionHandle& fh) {

@@ -28,6 +28,11 @@ struct CodeVerdict {
 CodeVerdict verify_code_units(const CompiledModule& module);
 // Type safety of one code unit whose control flow and stack usage are verified. `known` is
 // false where the unit uses bytecode the pass does not model yet (then `error` is empty).
+// Abilities of a type in a context of type-parameter constraints (BinaryIndexedView::abilities).
+AbilitySet type_abilities(const CommonTables& unit, const SignatureToken& t, const std::vector<AbilitySet>& type_params);
+// Locals safety of a type-safe code unit (locals_safety/): the first error in Aptos's walk.
+std::optional<VMError> verify_locals_safety(const CommonTables& unit, uint16_t function, const CodeUnit& code,
+                                            const Signature& params, const std::vector<AbilitySet>& type_params);
 struct TypeSafetyVerdict {
   std::optional<VMError> error;
   bool known = true;

@@ -30,6 +30,29 @@ AbilitySet enabled_by(AbilitySet arg) {
   return r;
 }
 
+}  // namespace
+
+AbilitySet type_abilities(const CommonTables& u, const SignatureToken& t, const std::vector<AbilitySet>& type_params) {
+  switch (t.kind) {
+    case TokenKind::Reference: case TokenKind::MutableReference: return kAbilityCopy | kAbilityDrop;
+    case TokenKind::Signer: return kAbilityDrop;
+    case TokenKind::TypeParameter: return t.index < type_params.size() ? type_params[t.index] : 0;
+    case TokenKind::Vector: return kPrimitive & enabled_by(type_abilities(u, t.children[0], type_params));
+    case TokenKind::Struct: return u.struct_handles[t.index].abilities;
+    case TokenKind::StructInstantiation: {
+      const auto& sh = u.struct_handles[t.index];
+      AbilitySet a = sh.abilities;
+      for (size_t i = 0; i < t.children.size() && i < sh.type_parameters.size(); ++i)
+        if (!sh.type_parameters[i].is_phantom) a &= enabled_by(type_abilities(u, t.children[i], type_params));
+      return a;
+    }
+    case TokenKind::Function: return t.abilities;
+    default: return kPrimitive;
+  }
+}
+
+namespace {
+
 class Checker {
  public:
   Checker(const CommonTables& u, const CompiledModule* m, uint16_t function, const Signature& params,
@@ -48,24 +71,7 @@ class Checker {
  private:
   enum class Outcome { Ok, Error, Unknown };
 
-  AbilitySet abilities(const ST& t) const {
-    switch (t.kind) {
-      case TokenKind::Reference: case TokenKind::MutableReference: return kAbilityCopy | kAbilityDrop;
-      case TokenKind::Signer: return kAbilityDrop;
-      case TokenKind::TypeParameter: return t.index < tparams_.size() ? tparams_[t.index] : 0;
-      case TokenKind::Vector: return kPrimitive & enabled_by(abilities(t.children[0]));
-      case TokenKind::Struct: return u_.struct_handles[t.index].abilities;
-      case TokenKind::StructInstantiation: {
-        const auto& sh = u_.struct_handles[t.index];
-        AbilitySet a = sh.abilities;
-        for (size_t i = 0; i < t.children.size() && i < sh.type_parameters.size(); ++i)
-          if (!sh.type_parameters[i].is_phantom) a &= enabled_by(abilities(t.children[i]));
-        return a;
-      }
-      case TokenKind::Function: return t.abilities;
-      default: return kPrimitive;
-    }
-  }
+  AbilitySet abilities(const ST& t) const { return type_abilities(u_, t, tparams_); }
 
   const ST& local(uint16_t i) const { return i < params_.size() ? params_[i] : locals_[i - params_.size()]; }
 

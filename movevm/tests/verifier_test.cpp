@@ -177,3 +177,33 @@ TEST(Verifier, TypeSafety) {
   EXPECT_EQ(status_at({Instruction{Opcode::CopyLoc, 0}, Instruction{Opcode::Pop}, Instruction{Opcode::Ret}}),
             P(StatusCode::COPYLOC_WITHOUT_COPY_ABILITY, 0));
 }
+
+TEST(Verifier, LocalsSafety) {
+  CompiledModule m = module_m();
+  // One u64 local and one signer local (no copy, drop only).
+  m.signatures = {{}, {SignatureToken{TokenKind::U64}, SignatureToken{TokenKind::Signer}}};
+  m.function_defs[0].code->locals = 1;
+  auto status_at = [&](std::vector<Instruction> code) {
+    m.function_defs[0].code->code = std::move(code);
+    auto r = verify_module(m);
+    EXPECT_FALSE(r.complete);
+    return r.error ? std::make_pair(r.error->status, r.error->offsets.at(0).second)
+                   : std::make_pair(StatusCode::EXECUTED, uint16_t(0));
+  };
+  using P = std::pair<StatusCode, uint16_t>;
+  Instruction one{Opcode::LdU64, 0, 1};
+  EXPECT_EQ(status_at({Instruction{Opcode::CopyLoc, 0}, Instruction{Opcode::Pop}, Instruction{Opcode::Ret}}),
+            P(StatusCode::COPYLOC_UNAVAILABLE_ERROR, 0));
+  EXPECT_EQ(status_at({one, Instruction{Opcode::StLoc, 0}, Instruction{Opcode::MoveLoc, 0}, Instruction{Opcode::Pop},
+                       Instruction{Opcode::MoveLoc, 0}, Instruction{Opcode::Pop}, Instruction{Opcode::Ret}}),
+            P(StatusCode::MOVELOC_UNAVAILABLE_ERROR, 4));
+  // Assigned on one path only: MaybeAvailable after the join at offset 5.
+  EXPECT_EQ(status_at({Instruction{Opcode::LdTrue}, Instruction{Opcode::BrFalse, 5}, one, Instruction{Opcode::StLoc, 0},
+                       Instruction{Opcode::Branch, 5}, Instruction{Opcode::ImmBorrowLoc, 0}, Instruction{Opcode::Pop},
+                       Instruction{Opcode::Ret}}),
+            P(StatusCode::BORROWLOC_UNAVAILABLE_ERROR, 5));
+  // Well formed: no error, no verdict (reference safety has not run).
+  EXPECT_EQ(status_at({one, Instruction{Opcode::StLoc, 0}, Instruction{Opcode::CopyLoc, 0}, Instruction{Opcode::Pop},
+                       Instruction{Opcode::Ret}}),
+            P(StatusCode::EXECUTED, 0));
+}

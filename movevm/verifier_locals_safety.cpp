@@ -1,0 +1,140 @@
+// Locals safety (locals_safety/): whether each local holds a value where it is used, by
+// abstract interpretation over the control-flow graph exactly as Aptos walks it (absint.rs):
+// blocks in reverse post-order of a DFS from the entry, a back edge whose join changes the loop
+// head's state jumps back to it, and the first error found stops the analysis. The order
+// matters because it decides which offending offset is reported.
+#include <map>
+#include <set>
+
+#include "movevm/verifier_internal.hpp"
+
+namespace lumio::movevm::internal {
+namespace {
+
+enum class Local : uint8_t { Unavailable, MaybeAvailable, Available };
+
+// VMControlFlowGraph: block ids are start offsets; successors ascending.
+struct AbsintCfg {
+  std::map<uint16_t, uint16_t> exit;  // block → last offset
+  std::map<uint16_t, std::vector<uint16_t>> successors;
+  std::map<uint16_t, uint16_t> next;  // traversal order
+  std::map<uint16_t, std::set<uint16_t>> back_edges;  // loop head → sources
+
+  explicit AbsintCfg(const std::vector<Instruction>& code) {
+    auto target = [&](const Instruction& i) {
+      return i.op == Opcode::BrTrue || i.op == Opcode::BrFalse || i.op == Opcode::Branch;
+    };
+    auto branch = [&](const Instruction& i) {
+      return target(i) || i.op == Opcode::Ret || i.op == Opcode::Abort || i.op == Opcode::AbortMsg;
+    };
+    auto unconditional = [&](const Instruction& i) { return branch(i) && i.op != Opcode::BrTrue && i.op != Opcode::BrFalse; };
+    size_t n = code.size();
+    std::set<uint16_t> ids{0};
+    for (size_t pc = 0; pc < n; ++pc) {
+      if (target(code[pc])) ids.insert(code[pc].index);
+      if (branch(code[pc]) && pc + 1 < n) ids.insert(uint16_t(pc + 1));
+    }
+    uint16_t entry = 0;
+    for (size_t pc = 0; pc < n; ++pc) {
+      if (pc + 1 != n && !ids.count(uint16_t(pc + 1))) continue;
+      std::vector<uint16_t> s;
+      if (target(code[pc])) s.push_back(code[pc].index);
+      if (pc + 1 < n && !unconditional(code[pc]) && (s.empty() || s[0] != pc + 1)) s.push_back(uint16_t(pc + 1));
+      if (s.size() > 1 && s[0] > s[1]) std::swap(s[0], s[1]);
+      exit[entry] = uint16_t(pc);
+      successors[entry] = std::move(s);
+      entry = uint16_t(pc + 1);
+    }
+    // Iterative DFS as Aptos does it: successors pushed in order, so the last is explored first.
+    std::map<uint16_t, bool> done;  // present: in progress (false) or done (true)
+    std::vector<uint16_t> stack{0}, post;
+    while (!stack.empty()) {
+      uint16_t b = stack.back();
+      stack.pop_back();
+      auto it = done.find(b);
+      if (it == done.end()) {
+        done[b] = false;
+        stack.push_back(b);
+        for (uint16_t s : successors[b]) {
+          auto st = done.find(s);
+          if (st == done.end()) stack.push_back(s);
+          else if (!st->second) back_edges[s].insert(b);
+        }
+      } else if (!it->second) {
+        post.push_back(b);
+        it->second = true;
+      }
+    }
+    for (size_t i = post.size(); i-- > 1;) next[post[i]] = post[i - 1];
+  }
+};
+
+}  // namespace
+
+std::optional<VMError> verify_locals_safety(const CommonTables& u, uint16_t function, const CodeUnit& code,
+                                            const Signature& params, const std::vector<AbilitySet>& type_params) {
+  const Signature& locals = u.signatures[code.locals];
+  std::vector<AbilitySet> abilities;
+  std::vector<Local> initial;
+  for (const auto& t : params) abilities.push_back(type_abilities(u, t, type_params)), initial.push_back(Local::Available);
+  for (const auto& t : locals) abilities.push_back(type_abilities(u, t, type_params)), initial.push_back(Local::Unavailable);
+  auto drop = [&](size_t i) { return (abilities[i] & kAbilityDrop) != 0; };
+  auto error = [&](StatusCode s, size_t pc) { return VMError{s, {}, {}, {{function, uint16_t(pc)}}}; };
+
+  AbsintCfg cfg(code.code);
+  std::map<uint16_t, std::vector<Local>> pre{{0, initial}};
+  std::optional<uint16_t> block = 0;
+  while (block) {
+    uint16_t b = *block;
+    auto found = pre.find(b);
+    auto nb = cfg.next.find(b);
+    std::optional<uint16_t> next = nb == cfg.next.end() ? std::nullopt : std::optional<uint16_t>(nb->second);
+    if (found == pre.end()) {
+      block = next;
+      continue;
+    }
+    std::vector<Local> st = found->second;
+    for (size_t pc = b; pc <= cfg.exit[b]; ++pc) {
+      const Instruction& ins = code.code[pc];
+      switch (ins.op) {
+        case Opcode::StLoc:
+          if (st[ins.index] != Local::Unavailable && !drop(ins.index))
+            return error(StatusCode::STLOC_UNSAFE_TO_DESTROY_ERROR, pc);
+          st[ins.index] = Local::Available;
+          break;
+        case Opcode::MoveLoc:
+          if (st[ins.index] != Local::Available) return error(StatusCode::MOVELOC_UNAVAILABLE_ERROR, pc);
+          st[ins.index] = Local::Unavailable;
+          break;
+        case Opcode::CopyLoc:
+          if (st[ins.index] != Local::Available) return error(StatusCode::COPYLOC_UNAVAILABLE_ERROR, pc);
+          break;
+        case Opcode::MutBorrowLoc: case Opcode::ImmBorrowLoc:
+          if (st[ins.index] != Local::Available) return error(StatusCode::BORROWLOC_UNAVAILABLE_ERROR, pc);
+          break;
+        case Opcode::Ret:
+          for (size_t i = 0; i < st.size(); ++i)
+            if (st[i] != Local::Unavailable && !drop(i)) return error(StatusCode::UNSAFE_RET_UNUSED_VALUES_WITHOUT_DROP, pc);
+          break;
+        default: break;
+      }
+    }
+    for (uint16_t s : cfg.successors[b]) {
+      auto it = pre.find(s);
+      if (it == pre.end()) {
+        pre.emplace(s, st);
+        continue;
+      }
+      bool changed = false;
+      for (size_t i = 0; i < st.size(); ++i) {
+        Local j = it->second[i] == st[i] ? st[i] : Local::MaybeAvailable;
+        if (j != it->second[i]) it->second[i] = j, changed = true;
+      }
+      if (changed && cfg.back_edges.count(s) && cfg.back_edges[s].count(b)) next = s;
+    }
+    block = next;
+  }
+  return std::nullopt;
+}
+
+}  // namespace lumio::movevm::internal
