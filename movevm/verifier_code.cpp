@@ -1,8 +1,9 @@
 // The start of the code-unit verifier (code_unit_verifier.rs): per function, control flow
 // (no fall-through off the end; reducible CFG), stack usage (balanced basic blocks), type
 // safety and locals safety. The later per-function passes (reference safety, acquires) do not exist yet, so
-// a verdict is only given when it cannot depend on them: an error in the first function that
-// has code, or a module without functions.
+// a verdict is only given when it cannot depend on them: an error in a function after which
+// every earlier function is known clean (reference-free units pass reference safety trivially;
+// acquires are checked), or a module without functions.
 #include <algorithm>
 #include <set>
 
@@ -171,6 +172,8 @@ Effect effect(const CommonTables& u, const CompiledModule* m, const Signature& r
 constexpr uint64_t kMaxValueStackSize = 1024;
 
 // Control flow and stack usage of one code unit; offsets name `function`.
+bool reference_free(const CommonTables& u, const CodeUnit& code, const Signature& params);
+
 std::optional<VMError> check_unit(const CommonTables& u, const CompiledModule* m, uint16_t function,
                                   const CodeUnit& code, const Signature& params, const Signature& returns,
                                   const std::vector<AbilitySet>& type_params, bool& judged) {
@@ -199,8 +202,83 @@ std::optional<VMError> check_unit(const CommonTables& u, const CompiledModule* m
     return types.error;
   }
   auto locals = verify_locals_safety(u, function, code, params, type_params);
-  judged = locals.has_value();  // reference safety and acquires would run next
+  // Reference safety is not implemented, but it has nothing to object to in a unit where no
+  // reference ever exists: then the unit is clean (`judged` with no error).
+  judged = locals.has_value() || reference_free(u, code, params);
   return locals;
+}
+
+// No value of reference type can arise: no reference parameters, no borrowing instruction, no
+// call returning a reference (locals only receive values from the stack).
+bool reference_free(const CommonTables& u, const CodeUnit& code, const Signature& params) {
+  auto has_ref = [](const Signature& s) {
+    for (const auto& t : s)
+      if (t.kind == TokenKind::Reference || t.kind == TokenKind::MutableReference) return true;
+    return false;
+  };
+  if (has_ref(params)) return false;
+  for (const auto& ins : code.code) {
+    switch (ins.op) {
+      case Opcode::MutBorrowLoc: case Opcode::ImmBorrowLoc: case Opcode::MutBorrowField:
+      case Opcode::MutBorrowFieldGeneric: case Opcode::ImmBorrowField: case Opcode::ImmBorrowFieldGeneric:
+      case Opcode::MutBorrowVariantField: case Opcode::MutBorrowVariantFieldGeneric:
+      case Opcode::ImmBorrowVariantField: case Opcode::ImmBorrowVariantFieldGeneric:
+      case Opcode::MutBorrowGlobal: case Opcode::MutBorrowGlobalGeneric: case Opcode::ImmBorrowGlobal:
+      case Opcode::ImmBorrowGlobalGeneric: case Opcode::VecImmBorrow: case Opcode::VecMutBorrow:
+      case Opcode::FreezeRef: case Opcode::ReadRef: case Opcode::WriteRef:
+        return false;
+      case Opcode::Call: case Opcode::CallGeneric: {
+        uint16_t fh = ins.op == Opcode::Call ? ins.index : u.function_instantiations[ins.index].handle;
+        if (has_ref(u.signatures[u.function_handles[fh].return_])) return false;
+        break;
+      }
+      default: break;
+    }
+  }
+  return true;
+}
+
+// acquires_list_verifier.rs: every global access (directly or through a call to a function of
+// this module) is annotated, and every annotation is used and names a `key` struct.
+std::optional<VMError> verify_acquires(const CompiledModule& m, uint16_t function) {
+  const FunctionDefinition& fd = m.function_defs[function];
+  std::set<uint16_t> annotated(fd.acquires_global_resources.begin(), fd.acquires_global_resources.end()), actual;
+  auto missing = [&](size_t pc) {
+    return VMError{StatusCode::MISSING_ACQUIRES_ANNOTATION, {}, {}, {{function, uint16_t(pc)}}};
+  };
+  for (size_t pc = 0; pc < fd.code->code.size(); ++pc) {
+    const Instruction& ins = fd.code->code[pc];
+    switch (ins.op) {
+      case Opcode::Call: case Opcode::CallGeneric: {
+        uint16_t h = ins.op == Opcode::Call ? ins.index : m.function_instantiations[ins.index].handle;
+        if (m.function_handles[h].module != m.self_module_handle_idx) break;
+        const FunctionDefinition* callee = nullptr;  // Aptos keeps the last definition per handle
+        for (const auto& d : m.function_defs)
+          if (d.function == h) callee = &d;
+        if (!callee) break;
+        for (uint16_t r : callee->acquires_global_resources)
+          if (!annotated.count(r)) return missing(pc);
+        actual.insert(callee->acquires_global_resources.begin(), callee->acquires_global_resources.end());
+        break;
+      }
+      case Opcode::MoveFrom: case Opcode::MutBorrowGlobal: case Opcode::ImmBorrowGlobal:
+      case Opcode::MoveFromGeneric: case Opcode::MutBorrowGlobalGeneric: case Opcode::ImmBorrowGlobalGeneric: {
+        bool generic = ins.op == Opcode::MoveFromGeneric || ins.op == Opcode::MutBorrowGlobalGeneric ||
+                       ins.op == Opcode::ImmBorrowGlobalGeneric;
+        uint16_t def = generic ? m.struct_def_instantiations[ins.index].handle : ins.index;
+        if (!annotated.count(def)) return missing(pc);
+        actual.insert(def);
+        break;
+      }
+      default: break;
+    }
+  }
+  for (uint16_t a : annotated) {
+    if (!actual.count(a)) return VMError{StatusCode::EXTRANEOUS_ACQUIRES_ANNOTATION, {}, {}, {}};
+    if (!(m.struct_handles[m.struct_defs[a].struct_handle].abilities & kAbilityKey))
+      return VMError{StatusCode::INVALID_ACQUIRES_ANNOTATION, {}, {}, {}};
+  }
+  return std::nullopt;
 }
 
 bool has_struct_api_attribute(const FunctionHandle& fh) {
@@ -222,8 +300,10 @@ CodeVerdict verify_code_units(const CompiledModule& m) {
     bool judged = false;
     auto e = check_unit(m, &m, uint16_t(i), *fd.code, m.signatures[fh.parameters], m.signatures[fh.return_],
                         fh.type_parameters, judged);
+    if (!e && judged) e = verify_acquires(m, uint16_t(i));
     if (e) e->indices.emplace_back(IndexKind::FunctionDefinition, uint16_t(i));
-    return {e, false};
+    if (e || !judged) return {e, false};
+    // This function passed every code-unit pass: go on to the next.
   }
   return {std::nullopt, false};  // only natives: the script-signature pass is not implemented
 }

@@ -207,3 +207,43 @@ TEST(Verifier, LocalsSafety) {
                        Instruction{Opcode::Ret}}),
             P(StatusCode::EXECUTED, 0));
 }
+
+TEST(Verifier, LaterFunctionsAfterCleanOnesAndAcquires) {
+  // f is reference-free and clean, so an error in g (the second function) gets a verdict.
+  CompiledModule m = module_m();
+  m.identifiers.push_back("g");
+  FunctionHandle g;
+  g.name = 2;
+  m.function_handles.push_back(g);
+  FunctionDefinition gd;
+  gd.function = 1;
+  gd.code = CodeUnit{0, {Instruction{Opcode::LdTrue}, Instruction{Opcode::Abort}}};
+  m.function_defs.push_back(gd);
+  auto r = verify_module(m);
+  ASSERT_TRUE(r.error);
+  EXPECT_EQ(r.error->status, StatusCode::ABORT_TYPE_MISMATCH_ERROR);
+  EXPECT_EQ(r.error->offsets, (std::vector<std::pair<uint16_t, uint16_t>>{{1, 1}}));
+  EXPECT_EQ(first_index(r), std::make_pair(IndexKind::FunctionDefinition, uint16_t(1)));
+
+  // f borrows a local: reference safety would have to judge f, so g gets no verdict.
+  m.signatures = {{}, {SignatureToken{TokenKind::U64}}};
+  m.function_defs[0].code = CodeUnit{1, {Instruction{Opcode::LdU64, 0, 1}, Instruction{Opcode::StLoc, 0},
+                                         Instruction{Opcode::ImmBorrowLoc, 0}, Instruction{Opcode::Pop},
+                                         Instruction{Opcode::Ret}}};
+  EXPECT_FALSE(verify_module(m).error.has_value());
+
+  // An acquires annotation on a function that acquires nothing.
+  CompiledModule a = module_m();
+  a.identifiers.push_back("R");
+  StructHandle sh;
+  sh.name = 2;
+  sh.abilities = kAbilityKey;
+  a.struct_handles = {sh};
+  StructDefinition sd;
+  sd.fields = {FieldDefinition{0, SignatureToken{TokenKind::Bool}}};
+  a.struct_defs = {sd};
+  a.function_defs[0].acquires_global_resources = {0};
+  auto e = verify_module(a);
+  ASSERT_TRUE(e.error);
+  EXPECT_EQ(e.error->status, StatusCode::EXTRANEOUS_ACQUIRES_ANNOTATION);
+}
