@@ -42,6 +42,7 @@ const char* name(TransactionError e) {
     case TransactionError::SanitizeFailure: return "SanitizeFailure";
     case TransactionError::SignatureFailure: return "SignatureFailure";
     case TransactionError::AccountLoadedTwice: return "AccountLoadedTwice";
+    case TransactionError::TooManyAccountLocks: return "TooManyAccountLocks";
   }
   return "?";
 }
@@ -52,6 +53,7 @@ const char* message(TransactionError e) {
       return "Transaction failed to sanitize accounts offsets correctly";
     case TransactionError::SignatureFailure: return "Transaction did not pass signature verification";
     case TransactionError::AccountLoadedTwice: return "Account loaded twice";
+    case TransactionError::TooManyAccountLocks: return "Transaction locked too many accounts";
   }
   return "?";
 }
@@ -270,6 +272,14 @@ bool has_duplicates(const Message& m) {
   std::vector<Pubkey> keys = m.account_keys;
   std::sort(keys.begin(), keys.end());
   return std::adjacent_find(keys.begin(), keys.end()) != keys.end();
+}
+
+std::optional<TransactionError> validate_account_locks(const Message& m, size_t limit) {
+  size_t n = m.account_keys.size();
+  for (auto& l : m.address_table_lookups) n += l.writable_indexes.size() + l.readonly_indexes.size();
+  if (n > limit) return TransactionError::TooManyAccountLocks;
+  if (has_duplicates(m)) return TransactionError::AccountLoadedTwice;
+  return std::nullopt;
 }
 
 bool verify_signatures(const Transaction& tx) {

@@ -77,7 +77,9 @@ const char* name(SanitizeError e);
 const char* message(SanitizeError e);
 
 // The subset of solana TransactionError this layer can produce.
-enum class TransactionError : uint8_t { SanitizeFailure, SignatureFailure, AccountLoadedTwice };
+enum class TransactionError : uint8_t {
+  SanitizeFailure, SignatureFailure, AccountLoadedTwice, TooManyAccountLocks,
+};
 const char* name(TransactionError e);
 const char* message(TransactionError e);  // Solana's Display text
 
@@ -100,6 +102,14 @@ bool has_duplicates(const Message& m);
 // ed25519 over message_bytes for every signature i against account key i (libsodium, which like
 // Solana's verify_strict rejects non-canonical S and small-order R/A). Call only after sanitize.
 bool verify_signatures(const Transaction& tx);
+
+// Most accounts one transaction may lock (MAX_TX_ACCOUNT_LOCKS); a bank may set a lower limit.
+inline constexpr size_t kMaxTxAccountLocks = 128;
+
+// Agave's validate_account_locks, run before execution: more keys (static + lookup indexes) than
+// `limit` -> TooManyAccountLocks, then duplicate static keys -> AccountLoadedTwice.
+std::optional<TransactionError> validate_account_locks(const Message& m,
+                                                       size_t limit = kMaxTxAccountLocks);
 
 // Checks in Agave's order for a transaction arriving over RPC: sanitize -> SanitizeFailure,
 // duplicate keys -> AccountLoadedTwice, signatures -> SignatureFailure.

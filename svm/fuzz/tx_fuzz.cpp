@@ -22,5 +22,6 @@ extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
   auto again = encode_transaction(*tx);
   if (again.size() != size || !std::equal(again.begin(), again.end(), data)) std::abort();
   if (auto e = validate(*tx)) (void)message(*e);
+  if (auto e = validate_account_locks(tx->message)) (void)name(*e);
   return 0;
 }

@@ -214,6 +214,21 @@ TEST(SvmTransaction, DuplicateKeysAreAccountLoadedTwice) {
   EXPECT_STREQ(message(TransactionError::AccountLoadedTwice), "Account loaded twice");
 }
 
+TEST(SvmTransaction, AccountLockLimit) {
+  Keypair payer(1);
+  auto m = transfer_message(payer.pub, key(0x22), 1, true);
+  EXPECT_EQ(validate_account_locks(m), std::nullopt);
+  m.address_table_lookups.push_back({key(0x33), std::vector<uint8_t>(100), std::vector<uint8_t>(25)});
+  EXPECT_EQ(validate_account_locks(m), std::nullopt);  // 3 + 125 = 128 keys
+  m.address_table_lookups[0].readonly_indexes.push_back(0);
+  EXPECT_EQ(validate_account_locks(m), TransactionError::TooManyAccountLocks);
+  EXPECT_EQ(validate_account_locks(m, 64), TransactionError::TooManyAccountLocks);
+  m.address_table_lookups.clear();
+  m.account_keys[2] = m.account_keys[1];
+  EXPECT_EQ(validate_account_locks(m), TransactionError::AccountLoadedTwice);
+  EXPECT_STREQ(message(TransactionError::TooManyAccountLocks), "Transaction locked too many accounts");
+}
+
 TEST(SvmTransaction, HostileWireInputs) {
   Keypair payer(1);
   auto wire = encode_transaction(sign(transfer_message(payer.pub, key(0x22), 1, true), {&payer}));
