@@ -42,9 +42,9 @@ std::shared_ptr<const exec::Block> Chain::load_head() {
   return block(read_be64(*h));
 }
 
-std::shared_ptr<const exec::Block> Chain::commit(exec::Block block,
-                                                 std::vector<exec::Receipt> receipts,
-                                                 const state::BlockOverlay& overlay) {
+std::shared_ptr<const exec::Block> Chain::commit(
+    exec::Block block, std::vector<exec::Receipt> receipts, const state::BlockOverlay& overlay,
+    const std::function<void(const exec::Block&)>& before_visible) {
   std::lock_guard lock(mu_);
   exec::BlockHeader& h = block.header;
   state::WriteBatch batch = overlay.to_batch();
@@ -79,6 +79,7 @@ std::shared_ptr<const exec::Block> Chain::commit(exec::Block block,
   }
   batch.put(state::Space::Meta, kHeadKey, be64(h.number));
   history_.record(h.number, batch);
+  if (before_visible) before_visible(block);
   // Without fsync: a killed process loses nothing the WAL holds (it is in the page cache).
   try {
     store_->write(batch, false);

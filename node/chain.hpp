@@ -3,6 +3,7 @@
 // block, receipts, indexes, head pointer and undo record together), so after kill -9 the node
 // reopens exactly at the last block whose receipts it could have served.
 #pragma once
+#include <functional>
 #include <memory>
 #include <mutex>
 #include <optional>
@@ -28,8 +29,10 @@ class Chain {
   bool empty() const { return head_ == nullptr; }
   // Commits `block` with the state writes in `overlay` (which reads the committed store).
   // Fills the header's roots, gas used and bloom from the overlay and receipts.
-  std::shared_ptr<const exec::Block> commit(exec::Block block, std::vector<exec::Receipt> receipts,
-                                            const state::BlockOverlay& overlay);
+  // `before_visible`, if set, sees the finished block just before it becomes readable.
+  std::shared_ptr<const exec::Block> commit(
+      exec::Block block, std::vector<exec::Receipt> receipts, const state::BlockOverlay& overlay,
+      const std::function<void(const exec::Block&)>& before_visible = nullptr);
 
   // Writes state without a block (bulk genesis prefill, before block 0 exists).
   void write_state(const state::BlockOverlay& overlay);

@@ -168,9 +168,13 @@ EthService::EthService(Node& node, rpc::Server& server) : node_(node) {
   rpc::EthApiOptions opts;
   opts.max_logs_block_range = node.config().logs_block_range_limit;
   api_ = std::make_unique<rpc::EthApi>(server, *this, opts);
+  // Filters before the block is readable, subscriptions after (see EthApi::update_filters).
+  node_.on_block_prepared([this](const exec::Block& b, const std::vector<exec::Receipt>& receipts) {
+    api_->update_filters(to_eth_block(b, false), block_logs(b, receipts));
+  });
   node_.on_block([this](const std::shared_ptr<const exec::Block>& b,
                         const std::vector<exec::Receipt>& receipts) {
-    api_->notify_new_block(to_eth_block(*b, false), block_logs(*b, receipts));
+    api_->publish_block(to_eth_block(*b, false), block_logs(*b, receipts));
   });
   node_.on_pending([this](const Hash32& h) {
     if (auto tx = transaction_by_hash(h)) api_->notify_pending_transaction(*tx);

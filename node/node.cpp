@@ -217,7 +217,14 @@ void Node::build_block(const sequencer::Producer::Batch& batch,
   b.txs = std::move(out.txs);
   uint64_t exec_us = micros_since(t0);
   auto t1 = std::chrono::steady_clock::now();
-  auto committed = chain_->commit(std::move(b), out.receipts, overlay);
+  std::vector<std::function<void(const exec::Block&, const std::vector<exec::Receipt>&)>> prepared;
+  {
+    std::lock_guard lock(mu_);
+    prepared = prepared_listeners_;
+  }
+  auto committed = chain_->commit(std::move(b), out.receipts, overlay, [&](const exec::Block& blk) {
+    for (auto& fn : prepared) fn(blk, out.receipts);
+  });
   uint64_t commit_us = micros_since(t1);
   {
     std::lock_guard lock(mu_);
@@ -402,6 +409,12 @@ void Node::on_block(std::function<void(const std::shared_ptr<const exec::Block>&
                                        const std::vector<exec::Receipt>&)> fn) {
   std::lock_guard lock(mu_);
   block_listeners_.push_back(std::move(fn));
+}
+
+void Node::on_block_prepared(
+    std::function<void(const exec::Block&, const std::vector<exec::Receipt>&)> fn) {
+  std::lock_guard lock(mu_);
+  prepared_listeners_.push_back(std::move(fn));
 }
 
 void Node::on_pending(std::function<void(const Hash32&)> fn) {

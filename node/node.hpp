@@ -74,6 +74,8 @@ class Node {
   // as clients written for automining dev nodes expect (Hardhat's chai matchers).
   void wait_until_settled(const Hash32& hash, std::chrono::milliseconds max);
 
+  // Called with each finished block just before it becomes readable (producer thread).
+  void on_block_prepared(std::function<void(const exec::Block&, const std::vector<exec::Receipt>&)> fn);
   // Called after each committed block (on the producer thread).
   void on_block(std::function<void(const std::shared_ptr<const exec::Block>&,
                                    const std::vector<exec::Receipt>&)> fn);
@@ -107,6 +109,8 @@ class Node {
   std::vector<std::function<void(const std::shared_ptr<const exec::Block>&,
                                  const std::vector<exec::Receipt>&)>> block_listeners_;
   std::vector<std::function<void(const Hash32&)>> pending_listeners_;
+  std::vector<std::function<void(const exec::Block&, const std::vector<exec::Receipt>&)>>
+      prepared_listeners_;
 };
 
 struct AdmissionError : std::runtime_error {

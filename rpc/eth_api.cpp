@@ -1460,6 +1460,11 @@ EthApi::EthApi(Server& server, EthBackend& backend, EthApiOptions opts)
 EthApi::~EthApi() = default;
 
 void EthApi::notify_new_block(const EthBlock& block, const std::vector<EthLog>& logs) {
+  update_filters(block, logs);
+  publish_block(block, logs);
+}
+
+void EthApi::update_filters(const EthBlock& block, const std::vector<EthLog>& logs) {
   auto& s = *impl_;
   {
     std::lock_guard lock(s.filters_mu);
@@ -1474,6 +1479,10 @@ void EthApi::notify_new_block(const EthBlock& block, const std::vector<EthLog>& 
       }
     }
   }
+}
+
+void EthApi::publish_block(const EthBlock& block, const std::vector<EthLog>& logs) {
+  auto& s = *impl_;
   if (s.subs.size() == 0) return;
   json head = header_json(block);
   s.subs.publish([&](const SubSpec& sp) {

@@ -295,6 +295,12 @@ class EthApi {
   // After a block committed, in block order. `block` may carry only tx hashes; `logs` are
   // all its logs in order.
   void notify_new_block(const EthBlock& block, const std::vector<EthLog>& logs);
+  // The two halves of notify_new_block, for a node that orders them around the moment the
+  // block becomes readable: polled filters are fed before (so a client that saw a receipt
+  // also sees its logs in eth_getFilterChanges), subscriptions are pushed after (so a client
+  // told of a block can read it at once).
+  void update_filters(const EthBlock& block, const std::vector<EthLog>& logs);
+  void publish_block(const EthBlock& block, const std::vector<EthLog>& logs);
   // After a transaction entered the mempool.
   void notify_pending_transaction(const EthTx& tx);
 
