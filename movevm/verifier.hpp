@@ -3,7 +3,8 @@
 // friends → recursive structs → instantiation loops → code units → script signature.
 // Implemented so far: bounds, limits, duplication, signatures, instruction consistency,
 // constants, friends, recursive structs, instantiation loops, and of the code units control
-// flow and stack usage (verdicts only where later passes cannot change them). `complete` says whether every pass ran, so a
+// flow, stack usage, type safety, locals safety and acquires (verdicts only where the missing
+// reference-safety pass cannot change them). `complete` says whether every pass ran, so a
 // caller never mistakes "no error found yet" for "verified".
 #pragma once
 #include <optional>

@@ -1,7 +1,8 @@
 // Locals safety (locals_safety/): whether each local holds a value where it is used, by
 // abstract interpretation over the control-flow graph exactly as Aptos walks it (absint.rs):
 // blocks in reverse post-order of a DFS from the entry, a back edge whose join changes the loop
-// head's state jumps back to it, and the first error found stops the analysis. The order
+// head's state jumps back to it (the earliest such head when several change), and the first
+// error found stops the analysis. The order
 // matters because it decides which offending offset is reported.
 #include <map>
 #include <set>
@@ -18,6 +19,7 @@ struct AbsintCfg {
   std::map<uint16_t, uint16_t> exit;  // block → last offset
   std::map<uint16_t, std::vector<uint16_t>> successors;
   std::map<uint16_t, uint16_t> next;  // traversal order
+  std::map<uint16_t, size_t> rank;    // position in the traversal order
   std::map<uint16_t, std::set<uint16_t>> back_edges;  // loop head → sources
 
   explicit AbsintCfg(const std::vector<Instruction>& code) {
@@ -66,6 +68,7 @@ struct AbsintCfg {
       }
     }
     for (size_t i = post.size(); i-- > 1;) next[post[i]] = post[i - 1];
+    for (size_t i = 0; i < post.size(); ++i) rank[post[i]] = post.size() - 1 - i;
   }
 };
 
@@ -119,6 +122,7 @@ std::optional<VMError> verify_locals_safety(const CommonTables& u, uint16_t func
         default: break;
       }
     }
+    std::optional<uint16_t> jump;
     for (uint16_t s : cfg.successors[b]) {
       auto it = pre.find(s);
       if (it == pre.end()) {
@@ -130,8 +134,12 @@ std::optional<VMError> verify_locals_safety(const CommonTables& u, uint16_t func
         Local j = it->second[i] == st[i] ? st[i] : Local::MaybeAvailable;
         if (j != it->second[i]) it->second[i] = j, changed = true;
       }
-      if (changed && cfg.back_edges.count(s) && cfg.back_edges[s].count(b)) next = s;
+      // A changed loop head is analysed again; of several, the earliest in traversal order
+      // (Aptos's block_traversal_order_hot_potato case: the outer head must win).
+      if (changed && cfg.back_edges.count(s) && cfg.back_edges[s].count(b) && (!jump || cfg.rank[s] < cfg.rank[*jump]))
+        jump = s;
     }
+    if (jump) next = jump;
     block = next;
   }
   return std::nullopt;

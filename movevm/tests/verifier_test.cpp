@@ -38,9 +38,15 @@ std::pair<IndexKind, uint16_t> first_index(const VerificationResult& r) {
 }  // namespace
 
 TEST(Verifier, CleanModuleIsNotClaimedVerified) {
-  auto r = verify_module(module_m());
+  // A function that borrows: reference safety does not exist yet, so no claim either way.
+  CompiledModule m = module_m();
+  m.signatures = {{}, {SignatureToken{TokenKind::U64}}};
+  m.function_defs[0].code = CodeUnit{1, {Instruction{Opcode::LdU64, 0, 1}, Instruction{Opcode::StLoc, 0},
+                                         Instruction{Opcode::ImmBorrowLoc, 0}, Instruction{Opcode::Pop},
+                                         Instruction{Opcode::Ret}}};
+  auto r = verify_module(m);
   EXPECT_FALSE(r.error.has_value());
-  EXPECT_FALSE(r.complete);  // later passes do not exist yet
+  EXPECT_FALSE(r.complete);
 }
 
 TEST(Verifier, BoundsFailuresComeFirstAndAreUnlocated) {
@@ -149,7 +155,7 @@ TEST(Verifier, TypeSafety) {
   auto status_at = [&](std::vector<Instruction> code) {
     m.function_defs[0].code->code = std::move(code);
     auto r = verify_module(m);
-    EXPECT_FALSE(r.complete);
+    EXPECT_EQ(r.complete, !r.error.has_value());  // reference-free units: every pass decides
     return r.error ? std::make_pair(r.error->status, r.error->offsets.at(0).second)
                    : std::make_pair(StatusCode::EXECUTED, uint16_t(0));
   };
@@ -164,7 +170,7 @@ TEST(Verifier, TypeSafety) {
             P(StatusCode::ABORT_TYPE_MISMATCH_ERROR, 1));
   EXPECT_EQ(status_at({one, Instruction{Opcode::FreezeRef}, Instruction{Opcode::Pop}, Instruction{Opcode::Ret}}),
             P(StatusCode::FREEZEREF_TYPE_MISMATCH_ERROR, 1));
-  // Well typed: no error, but locals/reference safety have not run, so no verdict either.
+  // Well typed and reference-free: verified.
   EXPECT_EQ(status_at({one, one, Instruction{Opcode::Lt}, Instruction{Opcode::Pop}, Instruction{Opcode::Ret}}),
             P(StatusCode::EXECUTED, 0));
 
@@ -186,7 +192,7 @@ TEST(Verifier, LocalsSafety) {
   auto status_at = [&](std::vector<Instruction> code) {
     m.function_defs[0].code->code = std::move(code);
     auto r = verify_module(m);
-    EXPECT_FALSE(r.complete);
+    EXPECT_EQ(r.complete, !r.error.has_value());  // reference-free units: every pass decides
     return r.error ? std::make_pair(r.error->status, r.error->offsets.at(0).second)
                    : std::make_pair(StatusCode::EXECUTED, uint16_t(0));
   };
@@ -202,7 +208,7 @@ TEST(Verifier, LocalsSafety) {
                        Instruction{Opcode::Branch, 5}, Instruction{Opcode::ImmBorrowLoc, 0}, Instruction{Opcode::Pop},
                        Instruction{Opcode::Ret}}),
             P(StatusCode::BORROWLOC_UNAVAILABLE_ERROR, 5));
-  // Well formed: no error, no verdict (reference safety has not run).
+  // Well formed and reference-free: verified.
   EXPECT_EQ(status_at({one, Instruction{Opcode::StLoc, 0}, Instruction{Opcode::CopyLoc, 0}, Instruction{Opcode::Pop},
                        Instruction{Opcode::Ret}}),
             P(StatusCode::EXECUTED, 0));
@@ -246,4 +252,14 @@ TEST(Verifier, LaterFunctionsAfterCleanOnesAndAcquires) {
   auto e = verify_module(a);
   ASSERT_TRUE(e.error);
   EXPECT_EQ(e.error->status, StatusCode::EXTRANEOUS_ACQUIRES_ANNOTATION);
+}
+
+TEST(Verifier, CleanModuleWithoutNativesIsComplete) {
+  // module_m's only function is reference-free and clean, and v6 has no script-signature checks.
+  auto r = verify_module(module_m());
+  EXPECT_FALSE(r.error.has_value());
+  EXPECT_TRUE(r.complete);
+  CompiledModule n = module_m();
+  n.function_defs[0].code.reset();  // a native still needs the loader
+  EXPECT_FALSE(verify_module(n).complete);
 }
