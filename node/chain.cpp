@@ -44,7 +44,8 @@ std::shared_ptr<const exec::Block> Chain::load_head() {
 
 std::shared_ptr<const exec::Block> Chain::commit(
     exec::Block block, std::vector<exec::Receipt> receipts, const state::BlockOverlay& overlay,
-    const std::function<void(const exec::Block&)>& before_visible) {
+    const std::function<void(const exec::Block&)>& before_visible,
+    const std::vector<Hash32>& settled) {
   std::lock_guard lock(mu_);
   exec::BlockHeader& h = block.header;
   state::WriteBatch batch = overlay.to_batch();
@@ -79,6 +80,8 @@ std::shared_ptr<const exec::Block> Chain::commit(
   }
   batch.put(state::Space::Meta, kHeadKey, be64(h.number));
   history_.record(h.number, batch);
+  // Not part of the undo record: a rollback must not bring abandoned transactions back.
+  for (const Hash32& t : settled) batch.erase(state::Space::Pool, t.view());
   if (before_visible) before_visible(block);
   // Without fsync: a killed process loses nothing the WAL holds (it is in the page cache).
   try {
@@ -89,6 +92,28 @@ std::shared_ptr<const exec::Block> Chain::commit(
   }
   head_ = std::make_shared<const exec::Block>(std::move(block));
   return head_;
+}
+
+void Chain::persist_pending(const Hash32& tx_hash, BytesView record) {
+  state::WriteBatch b;
+  b.put(state::Space::Pool, tx_hash.view(), record);
+  store_->write(b, false);
+}
+
+void Chain::forget_pending(const std::vector<Hash32>& tx_hashes) {
+  if (tx_hashes.empty()) return;
+  state::WriteBatch b;
+  for (const Hash32& t : tx_hashes) b.erase(state::Space::Pool, t.view());
+  store_->write(b, false);
+}
+
+std::vector<Bytes> Chain::pending_records() const {
+  std::vector<Bytes> out;
+  store_->scan(state::Space::Pool, {}, [&](BytesView, BytesView v) {
+    out.emplace_back(v.begin(), v.end());
+    return true;
+  });
+  return out;
 }
 
 void Chain::write_state(const state::BlockOverlay& overlay) {

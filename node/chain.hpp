@@ -32,7 +32,14 @@ class Chain {
   // `before_visible`, if set, sees the finished block just before it becomes readable.
   std::shared_ptr<const exec::Block> commit(
       exec::Block block, std::vector<exec::Receipt> receipts, const state::BlockOverlay& overlay,
-      const std::function<void(const exec::Block&)>& before_visible = nullptr);
+      const std::function<void(const exec::Block&)>& before_visible = nullptr,
+      const std::vector<Hash32>& settled = {});  // pending records to erase with the block
+
+  // Admitted transactions survive a restart: one record each (the caller's encoding) until the
+  // block that includes it (or drops it) commits. Written through the WAL, not synced.
+  void persist_pending(const Hash32& tx_hash, BytesView record);
+  void forget_pending(const std::vector<Hash32>& tx_hashes);
+  std::vector<Bytes> pending_records() const;
 
   // Writes state without a block (bulk genesis prefill, before block 0 exists).
   void write_state(const state::BlockOverlay& overlay);

@@ -6,6 +6,7 @@
 #include <filesystem>
 
 #include "common/hash.hpp"
+#include "common/rlp.hpp"
 #include "exec/evm_backend.hpp"
 #include "state/commitment.hpp"
 
@@ -75,11 +76,33 @@ void Node::start() {
                    stored);
     cfg_.chain_id = stored;
   }
+  restore_pending();
   auto head = chain_->head();
   spdlog::info("chain id {}, head block {} ({}), state commitment {}", cfg_.chain_id,
                head->header.number, to_hex(head->header.hash()),
                to_hex(head->header.state_commitment));
   producer_->start();
+}
+
+void Node::restore_pending() {
+  size_t restored = 0;
+  for (const Bytes& rec : chain_->pending_records()) {
+    try {
+      auto f = rlp::decode_list(rec);
+      Bytes raw = rlp::to_bytes(f.at(0));
+      auto tx = evm::decode_transaction(raw);
+      if (!tx) throw rlp::Error("undecodable");
+      try {
+        submit(std::move(*tx), rlp::to_fixed<20>(f.at(1)));
+        ++restored;
+      } catch (const AdmissionError&) {
+        chain_->forget_pending({keccak256(raw)});  // e.g. mined meanwhile: nonce too low
+      }
+    } catch (const std::exception& e) {
+      spdlog::warn("dropping unreadable pending transaction record: {}", e.what());
+    }
+  }
+  if (restored) spdlog::info("restored {} pending transactions", restored);
 }
 
 void Node::stop() {
@@ -222,9 +245,15 @@ void Node::build_block(const sequencer::Producer::Batch& batch,
     std::lock_guard lock(mu_);
     prepared = prepared_listeners_;
   }
-  auto committed = chain_->commit(std::move(b), out.receipts, overlay, [&](const exec::Block& blk) {
-    for (auto& fn : prepared) fn(blk, out.receipts);
-  });
+  std::vector<Hash32> settled;
+  settled.reserve(batch.size());
+  for (const auto& p : batch) settled.push_back(p->hash);
+  auto committed = chain_->commit(
+      std::move(b), out.receipts, overlay,
+      [&](const exec::Block& blk) {
+        for (auto& fn : prepared) fn(blk, out.receipts);
+      },
+      settled);
   uint64_t commit_us = micros_since(t1);
   {
     std::lock_guard lock(mu_);
@@ -318,9 +347,17 @@ Hash32 Node::submit(evm::Transaction tx, const Address& sender) {
   p.gas_limit = payload->tx.gas_limit;
   p.size = payload->raw.size();
   Hash32 hash = payload->hash;
+  // Durable before it is acknowledged: the record is erased by the block that settles it.
+  rlp::Encoder rec;
+  rec.begin_list().add(payload->raw).add(sender).end_list();
+  chain_->persist_pending(hash, rec.bytes());
   p.payload = std::move(payload);
   auto r = pool_->add(std::move(p));
-  if (!r.ok()) return fail(r.error);
+  if (!r.ok()) {
+    if (r.error != "already known") chain_->forget_pending({hash});
+    return fail(r.error);
+  }
+  if (r.replaced) chain_->forget_pending({*r.replaced});
   producer_->notify();
   std::vector<std::function<void(const Hash32&)>> listeners;
   {
@@ -365,7 +402,13 @@ bool Node::revert(uint64_t id) {
   bool ok = false;
   producer_->exclusive([&] {
     ok = chain_->rollback(target);
-    if (ok) pool_->clear();
+    if (ok) {
+      pool_->clear();
+      std::vector<Hash32> abandoned;
+      for (const Bytes& rec : chain_->pending_records())
+        abandoned.push_back(keccak256(rlp::to_bytes(rlp::decode_list(rec).at(0))));
+      chain_->forget_pending(abandoned);
+    }
   });
   return ok;
 }

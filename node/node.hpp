@@ -84,6 +84,7 @@ class Node {
 
  private:
   void write_genesis();
+  void restore_pending();  // re-admits the transactions acknowledged before a restart
   void build_block(const sequencer::Producer::Batch& batch,
                    const std::function<void(state::BlockOverlay&)>& extra = nullptr,
                    std::optional<uint64_t> timestamp = std::nullopt);

@@ -126,3 +126,37 @@ TEST(Chain, RollbackRestoresEvmStateAndCommitment) {
   state::Commitment fresh(chain.store());
   EXPECT_EQ(fresh.recompute().evm, chain.roots().evm);
 }
+
+#include "node/node.hpp"
+
+TEST(Node, AdmittedTransactionsSurviveARestart) {
+  Config cfg;
+  cfg.data_dir = temp_dir("pending");
+  cfg.block_time_ms = 600'000;  // nothing is mined before the "crash"
+  auto dev = derive_dev_accounts(kDevMnemonic, 1)[0];
+  evm::Transaction tx;
+  tx.type = 2;
+  tx.chain_id = cfg.chain_id;
+  tx.gas_limit = 21000;
+  tx.gas_price = uint256(10'000'000'000ull);
+  tx.max_priority_fee_per_gas = uint256(1);
+  tx.to = *fixed_from_hex<20>("0x70997970c51812dc3a010c7d01b50e0d17dc79c8");
+  tx.value = uint256(5);
+  evm::sign_transaction(tx, dev.secret);
+  Hash32 hash;
+  {
+    Node node(cfg);
+    node.start();
+    hash = node.submit_raw(evm::encode_transaction(tx));
+    EXPECT_EQ(node.chain().head()->header.number, 0u);
+    EXPECT_FALSE(node.chain().locate(hash));
+  }  // stopped without mining it
+  cfg.block_time_ms = 5;
+  Node node(cfg);
+  node.start();  // re-admits the transaction
+  for (int i = 0; i < 400 && !node.chain().locate(hash); ++i)
+    std::this_thread::sleep_for(std::chrono::milliseconds(5));
+  ASSERT_TRUE(node.chain().locate(hash));
+  EXPECT_TRUE(node.chain().receipt(node.chain().locate(hash)->block, 0)->success);
+  EXPECT_TRUE(node.chain().pending_records().empty());  // settled with its block
+}

@@ -26,6 +26,7 @@ enum class Space : uint8_t {
   BlockHash = 0x03,     // block hash -> block number
   Receipt = 0x04,       // block number || tx index -> receipt
   TxIndex = 0x05,       // tx hash -> block number || tx index
+  Pool = 0x06,          // tx hash -> admitted, not yet included transaction (node/chain.hpp)
   EvmAccount = 0x10,    // address(20) -> RLP[nonce, balance, codeHash] (state/evm_state.hpp)
   EvmStorage = 0x11,    // address(20) || slot(32) -> value, big-endian trimmed, absent = 0
   EvmCode = 0x12,       // code hash(32) -> code
@@ -67,7 +68,7 @@ class Store {
  public:
   struct Options {
     bool create_if_missing = true;
-    size_t block_cache_bytes = 256u << 20;
+    size_t block_cache_bytes = 512u << 20;
   };
   // Opens (and recovers from the WAL) the database at `path`. Throws StoreError.
   static std::unique_ptr<Store> open(const std::string& path, const Options& opts);
