@@ -51,7 +51,9 @@ static void PointEvaluation(benchmark::State& s) {
   auto tests = nlohmann::json::parse(f);
   for (auto& [name, t] : tests.items())
     if (name.find("case_correct_proof") != std::string::npos) {
-      run(s, 10, *from_hex(t["transaction"]["data"][0].get<std::string>()));
+      Bytes in = *from_hex(t["transaction"]["data"][0].get<std::string>());
+      if (in.size() != 192 || in[96] == 0xc0 || in[144] == 0xc0) continue;  // not at infinity
+      run(s, 10, in);
       return;
     }
   s.SkipWithError("no fixture");
