@@ -62,6 +62,11 @@ Bytes evm_storage_value(const Hash32& v) { return trimmed(v.view()); }
 Commitment::Commitment(const Store& store, size_t cache_entries)
     : store_(store) {
   for (auto& c : caches_) c.set_max_entries(cache_entries);
+  // The account trie is the hot one: with 1M accounts its branch levels end around depth
+  // 5-6, so caching them leaves one store read (the leaf) per touched account, and a block's
+  // commit cost stays flat as the state grows. ~2M entries is a few hundred MiB at most.
+  caches_[0].set_max_entries(std::max<size_t>(cache_entries, 1u << 21));
+  caches_[0].set_max_depth(6);
 }
 
 void Commitment::add_stats(const TrieStats& s) {

@@ -45,6 +45,7 @@ class NodeCache {
   void clear();
   size_t size() const;
   void set_max_entries(size_t n) { max_entries_ = n; }
+  void set_max_depth(size_t d) { max_depth_ = d; }
 
  private:
   size_t max_entries_, max_depth_;
