@@ -3,6 +3,8 @@
 // status.
 #include <gtest/gtest.h>
 
+#include "movevm/tests/test_util.hpp"
+
 #include <filesystem>
 #include <fstream>
 #include <map>
@@ -45,24 +47,7 @@ const std::vector<Fixture>& genuine_modules() {
 }
 
 // A minimal valid module: `module 0x1::M { public fun f() { return } }` at `version`.
-CompiledModule tiny_module(uint32_t version = 6) {
-  CompiledModule m;
-  m.version = version;
-  m.module_handles = {{0, 0}};
-  m.identifiers = {"M", "f"};
-  FixedBytes<32> one;
-  one.bytes[31] = 1;
-  m.address_identifiers = {one};
-  m.signatures = {{}};
-  FunctionHandle fh;
-  fh.name = 1;
-  m.function_handles = {fh};
-  FunctionDefinition fd;
-  fd.visibility = Visibility::Public;
-  fd.code = CodeUnit{0, {Instruction{Opcode::Ret}}};
-  m.function_defs = {fd};
-  return m;
-}
+using test_util::tiny_module;
 
 Bytes must_serialize(const CompiledModule& m) {
   auto b = serialize_module(m);

@@ -4,6 +4,8 @@
 // the expected output reports that very status.
 #include <gtest/gtest.h>
 
+#include "movevm/tests/test_util.hpp"
+
 #include <filesystem>
 #include <fstream>
 #include <map>
@@ -19,19 +21,8 @@ using namespace lumio::movevm;
 
 namespace {
 
-std::string slurp(const fs::path& p) {
-  std::ifstream in(p, std::ios::binary);
-  std::stringstream ss;
-  ss << in.rdbuf();
-  return ss.str();
-}
-
-std::vector<std::string> lines_of(const std::string& s) {
-  std::vector<std::string> r;
-  std::stringstream ss(s);
-  for (std::string l; std::getline(ss, l);) r.push_back(l);
-  return r;
-}
+using test_util::lines_of;
+using test_util::slurp;
 
 // task index -> the task's output lines in the .exp file.
 std::map<size_t, std::string> expected_outputs(const std::string& exp) {

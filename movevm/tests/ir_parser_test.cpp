@@ -3,6 +3,8 @@
 // fail with the same text.
 #include <gtest/gtest.h>
 
+#include "movevm/tests/test_util.hpp"
+
 #include <filesystem>
 #include <fstream>
 #include <map>
@@ -15,19 +17,8 @@ using namespace lumio::movevm;
 
 namespace {
 
-std::string slurp(const fs::path& p) {
-  std::ifstream in(p, std::ios::binary);
-  std::stringstream ss;
-  ss << in.rdbuf();
-  return ss.str();
-}
-
-std::vector<std::string> lines_of(const std::string& s) {
-  std::vector<std::string> r;
-  std::stringstream ss(s);
-  for (std::string l; std::getline(ss, l);) r.push_back(l);
-  return r;
-}
+using test_util::lines_of;
+using test_util::slurp;
 
 struct Task {
   std::string command;  // the `//#` line

@@ -2,6 +2,8 @@
 // Aptos reports them, and no claim of completeness.
 #include <gtest/gtest.h>
 
+#include "movevm/tests/test_util.hpp"
+
 #include <filesystem>
 #include <fstream>
 
@@ -13,24 +15,7 @@ using namespace lumio::movevm;
 namespace {
 
 // `module 0x1::M { public fun f() { return } }`
-CompiledModule module_m() {
-  CompiledModule m;
-  m.version = 6;
-  m.module_handles = {{0, 0}};
-  m.identifiers = {"M", "f"};
-  FixedBytes<32> one;
-  one.bytes[31] = 1;
-  m.address_identifiers = {one};
-  m.signatures = {{}};
-  FunctionHandle fh;
-  fh.name = 1;
-  m.function_handles = {fh};
-  FunctionDefinition fd;
-  fd.visibility = Visibility::Public;
-  fd.code = CodeUnit{0, {Instruction{Opcode::Ret}}};
-  m.function_defs = {fd};
-  return m;
-}
+CompiledModule module_m() { return test_util::tiny_module(); }
 
 std::pair<IndexKind, uint16_t> first_index(const VerificationResult& r) {
   EXPECT_TRUE(r.error.has_value());
