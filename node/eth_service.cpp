@@ -176,8 +176,8 @@ EthService::EthService(Node& node, rpc::Server& server) : node_(node) {
                         const std::vector<exec::Receipt>& receipts) {
     api_->publish_block(to_eth_block(*b, false), block_logs(*b, receipts));
   });
-  node_.on_pending([this](const Hash32& h) {
-    if (auto tx = transaction_by_hash(h)) api_->notify_pending_transaction(*tx);
+  node_.on_pending([this](const exec::EvmTx& t) {
+    api_->notify_pending_transaction(to_eth_tx(t.tx, t.hash, t.sender));
   });
 }
 

@@ -351,6 +351,7 @@ Hash32 Node::submit(evm::Transaction tx, const Address& sender) {
   rlp::Encoder rec;
   rec.begin_list().add(payload->raw).add(sender).end_list();
   chain_->persist_pending(hash, rec.bytes());
+  std::shared_ptr<const exec::EvmTx> admitted = payload;
   p.payload = std::move(payload);
   auto r = pool_->add(std::move(p));
   if (!r.ok()) {
@@ -358,13 +359,14 @@ Hash32 Node::submit(evm::Transaction tx, const Address& sender) {
     return fail(r.error);
   }
   if (r.replaced) chain_->forget_pending({*r.replaced});
-  producer_->notify();
-  std::vector<std::function<void(const Hash32&)>> listeners;
+  // Listeners get the transaction itself: the producer may take it from the pool at any time.
+  std::vector<std::function<void(const exec::EvmTx&)>> listeners;
   {
     std::lock_guard lock(mu_);
     listeners = pending_listeners_;
   }
-  for (auto& fn : listeners) fn(hash);
+  for (auto& fn : listeners) fn(*admitted);
+  producer_->notify();
   return hash;
 }
 
@@ -460,7 +462,7 @@ void Node::on_block_prepared(
   prepared_listeners_.push_back(std::move(fn));
 }
 
-void Node::on_pending(std::function<void(const Hash32&)> fn) {
+void Node::on_pending(std::function<void(const exec::EvmTx&)> fn) {
   std::lock_guard lock(mu_);
   pending_listeners_.push_back(std::move(fn));
 }

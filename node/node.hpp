@@ -79,8 +79,8 @@ class Node {
   // Called after each committed block (on the producer thread).
   void on_block(std::function<void(const std::shared_ptr<const exec::Block>&,
                                    const std::vector<exec::Receipt>&)> fn);
-  // Called for each admitted transaction hash.
-  void on_pending(std::function<void(const Hash32&)> fn);
+  // Called for each admitted transaction.
+  void on_pending(std::function<void(const exec::EvmTx&)> fn);
 
  private:
   void write_genesis();
@@ -109,7 +109,7 @@ class Node {
   std::condition_variable block_done_;  // signalled after each commit
   std::vector<std::function<void(const std::shared_ptr<const exec::Block>&,
                                  const std::vector<exec::Receipt>&)>> block_listeners_;
-  std::vector<std::function<void(const Hash32&)>> pending_listeners_;
+  std::vector<std::function<void(const exec::EvmTx&)>> pending_listeners_;
   std::vector<std::function<void(const exec::Block&, const std::vector<exec::Receipt>&)>>
       prepared_listeners_;
 };
