@@ -1,10 +1,10 @@
 #!/usr/bin/env bash
-# Installs the JS test dependencies (tests/e2e, tests/hardhat) from their package-lock.json with `npm ci`.
+# Installs the JS test dependencies (tests/e2e, tests/hardhat, tests/solana) from their package-lock.json with `npm ci`.
 # Idempotent and fast: a directory whose node_modules was installed from the same lock file is skipped.
 set -euo pipefail
 ROOT="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
 command -v npm >/dev/null || { echo "install-js: npm (Node.js >= 20) is required" >&2; exit 1; }
-for dir in tests/e2e tests/hardhat; do
+for dir in tests/e2e tests/hardhat tests/solana; do
   cd "$ROOT/$dir"
   stamp=node_modules/.lumio-install-stamp
   want="$(sha256sum package-lock.json | cut -d' ' -f1) node-$(node --version)"
