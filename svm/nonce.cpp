@@ -73,4 +73,36 @@ std::optional<uint8_t> durable_nonce_account_index(const Message& m) {
   return ix.accounts[0];
 }
 
+std::optional<NonceInfo> check_durable_nonce(const Message& m, const std::function<bool(size_t)>& is_writable,
+                                             const TableAccountSource& accounts, const Hash& last_blockhash,
+                                             uint64_t lamports_per_signature) {
+  Hash next = durable_nonce_from_blockhash(last_blockhash);
+  if (m.recent_blockhash == next) return std::nullopt;  // already advanced in this bank
+  auto index = durable_nonce_account_index(m);
+  if (!index || !is_writable(*index)) return std::nullopt;
+  const Pubkey& address = m.account_keys[*index];
+  auto acc = accounts ? accounts(address) : std::nullopt;
+  if (!acc || acc->lamports == 0 || acc->owner != system_program_id()) return std::nullopt;
+  auto state = decode_nonce(acc->data);
+  if (!state) return std::nullopt;
+  auto data = verify_recent_blockhash(*state, m.recent_blockhash);
+  if (!data) return std::nullopt;
+  bool authorized = false;
+  for (uint8_t a : m.instructions[0].accounts)
+    if (a < m.header.num_required_signatures && a < m.account_keys.size() &&
+        m.account_keys[a] == data->authority)
+      authorized = true;
+  if (!authorized) return std::nullopt;
+  NonceInfo info;
+  info.index = *index;
+  info.address = address;
+  info.previous = *data;
+  NonceVersions advanced{false, NonceData{data->authority, next, lamports_per_signature}};
+  info.advanced_data.assign(acc->data.begin(), acc->data.end());
+  auto bytes = encode(advanced);
+  if (info.advanced_data.size() < bytes.size()) return std::nullopt;  // set_state: AccountDataTooSmall
+  std::copy(bytes.begin(), bytes.end(), info.advanced_data.begin());
+  return info;
+}
+
 }  // namespace lumio::svm

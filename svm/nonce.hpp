@@ -3,11 +3,13 @@
 // recent blockhash (Agave check_transactions / validate_transaction_nonce_and_fee_payer).
 #pragma once
 #include <array>
+#include <functional>
 #include <cstdint>
 #include <optional>
 #include <span>
 #include <vector>
 
+#include "svm/alt.hpp"
 #include "svm/program.hpp"
 #include "svm/sbpf.hpp"
 #include "svm/transaction.hpp"
@@ -51,5 +53,22 @@ std::optional<NonceData> verify_recent_blockhash(const NonceVersions& v, const H
 // returns the nonce account's message index (Agave SVMMessage::get_durable_nonce). Agave also
 // requires that account to be writable (the caller checks with its writability rules).
 std::optional<uint8_t> durable_nonce_account_index(const Message& m);
+
+// Agave check_load_and_advance_message_nonce_account, used when a message's recent_blockhash is
+// not in the blockhash queue. The message qualifies if its recent_blockhash is not the durable
+// nonce of the current bank (`last_blockhash`), instruction 0 advances a writable, system-owned,
+// Current+Initialized nonce account whose stored nonce equals the message's recent_blockhash,
+// and the nonce authority signs instruction 0. The advanced state (next durable nonce, current
+// lamports_per_signature) is committed even if the transaction then fails.
+// nullopt -> TransactionError::BlockhashNotFound.
+struct NonceInfo {
+  uint8_t index = 0;            // the nonce account's position in the message keys
+  Pubkey address{};
+  NonceData previous;           // as stored (previous.lamports_per_signature prices the fee)
+  std::vector<uint8_t> advanced_data;  // the account's new data (same length as before)
+};
+std::optional<NonceInfo> check_durable_nonce(const Message& m, const std::function<bool(size_t)>& is_writable,
+                                             const TableAccountSource& accounts, const Hash& last_blockhash,
+                                             uint64_t lamports_per_signature);
 
 }  // namespace lumio::svm

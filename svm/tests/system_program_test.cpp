@@ -151,5 +151,53 @@ TEST(SvmNonce, AdvanceMustBeFirstInstruction) {
   EXPECT_FALSE(durable_nonce_account_index(short_data));
 }
 
+TEST(SvmNonce, DurableNonceTransactionAge) {
+  const Pubkey payer = key(1), nonce = key(2), authority = key(3);
+  const Hash stored = durable_nonce_from_blockhash(key(0x70));
+  const Hash bank_blockhash = key(0x71);
+  NonceVersions state{false, NonceData{authority, stored, 5000}};
+  std::vector<uint8_t> data = encode(state);
+  Pubkey owner = system_program_id();
+  uint64_t lamports = 1'500'000;
+  TableAccountSource accounts = [&](const Pubkey& k) -> std::optional<TableAccountView> {
+    if (k != nonce) return std::nullopt;
+    return TableAccountView{owner, lamports, data};
+  };
+  Message m;
+  m.header = {2, 1, 1};  // payer (w, signer), authority (ro signer), nonce (w), system (ro)
+  m.account_keys = {payer, authority, nonce, system_program_id()};
+  m.recent_blockhash = stored;
+  m.instructions.push_back({3, {2, 4, 1}, {4, 0, 0, 0}});
+  auto writable = [](size_t i) { return i == 0 || i == 2; };
+
+  auto info = check_durable_nonce(m, writable, accounts, bank_blockhash, 10'000);
+  ASSERT_TRUE(info);
+  EXPECT_EQ(info->index, 2);
+  EXPECT_EQ(info->previous.lamports_per_signature, 5000u);
+  auto advanced = decode_nonce(info->advanced_data);
+  ASSERT_TRUE(advanced && advanced->data);
+  EXPECT_EQ(advanced->data->durable_nonce, durable_nonce_from_blockhash(bank_blockhash));
+  EXPECT_EQ(advanced->data->lamports_per_signature, 10'000u);
+  EXPECT_EQ(advanced->data->authority, authority);
+
+  // Each rule on its own turns the transaction into BlockhashNotFound.
+  EXPECT_FALSE(check_durable_nonce(m, writable, accounts, key(0x70), 10'000));  // already advanced
+  EXPECT_FALSE(check_durable_nonce(m, [](size_t i) { return i == 0; }, accounts, bank_blockhash, 1));
+  auto wrong_hash = m;
+  wrong_hash.recent_blockhash = key(0x72);
+  EXPECT_FALSE(check_durable_nonce(wrong_hash, writable, accounts, bank_blockhash, 1));
+  auto unsigned_authority = m;
+  unsigned_authority.instructions[0].accounts = {2, 4};
+  EXPECT_FALSE(check_durable_nonce(unsigned_authority, writable, accounts, bank_blockhash, 1));
+  owner = key(9);
+  EXPECT_FALSE(check_durable_nonce(m, writable, accounts, bank_blockhash, 1));
+  owner = system_program_id();
+  data = encode(NonceVersions{true, NonceData{authority, stored, 5000}});  // legacy
+  EXPECT_FALSE(check_durable_nonce(m, writable, accounts, bank_blockhash, 1));
+  data = encode(state);
+  lamports = 0;
+  EXPECT_FALSE(check_durable_nonce(m, writable, accounts, bank_blockhash, 1));
+}
+
 }  // namespace
 }  // namespace lumio::svm
