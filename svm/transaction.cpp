@@ -3,6 +3,9 @@
 #include <sodium.h>
 
 #include <algorithm>
+#include <iterator>
+
+#include <fmt/format.h>
 
 namespace lumio::svm {
 
@@ -37,25 +40,175 @@ const char* message(SanitizeError e) {
   return "?";
 }
 
-const char* name(TransactionError e) {
-  switch (e) {
-    case TransactionError::SanitizeFailure: return "SanitizeFailure";
-    case TransactionError::SignatureFailure: return "SignatureFailure";
-    case TransactionError::AccountLoadedTwice: return "AccountLoadedTwice";
-    case TransactionError::TooManyAccountLocks: return "TooManyAccountLocks";
-  }
-  return "?";
+namespace {
+
+struct ErrorText {
+  const char* name;
+  const char* message;
+};
+
+constexpr ErrorText kInstructionErrors[] = {
+    {"GenericError", "generic instruction error"},
+    {"InvalidArgument", "invalid program argument"},
+    {"InvalidInstructionData", "invalid instruction data"},
+    {"InvalidAccountData", "invalid account data for instruction"},
+    {"AccountDataTooSmall", "account data too small for instruction"},
+    {"InsufficientFunds", "insufficient funds for instruction"},
+    {"IncorrectProgramId", "incorrect program id for instruction"},
+    {"MissingRequiredSignature", "missing required signature for instruction"},
+    {"AccountAlreadyInitialized", "instruction requires an uninitialized account"},
+    {"UninitializedAccount", "instruction requires an initialized account"},
+    {"UnbalancedInstruction", "sum of account balances before and after instruction do not match"},
+    {"ModifiedProgramId", "instruction illegally modified the program id of an account"},
+    {"ExternalAccountLamportSpend", "instruction spent from the balance of an account it does not own"},
+    {"ExternalAccountDataModified", "instruction modified data of an account it does not own"},
+    {"ReadonlyLamportChange", "instruction changed the balance of a read-only account"},
+    {"ReadonlyDataModified", "instruction modified data of a read-only account"},
+    {"DuplicateAccountIndex", "instruction contains duplicate accounts"},
+    {"ExecutableModified", "instruction changed executable bit of an account"},
+    {"RentEpochModified", "instruction modified rent epoch of an account"},
+    {"NotEnoughAccountKeys", "insufficient account keys for instruction"},
+    {"AccountDataSizeChanged", "program other than the account's owner changed the size of the account data"},
+    {"AccountNotExecutable", "instruction expected an executable account"},
+    {"AccountBorrowFailed", "instruction tries to borrow reference for an account which is already borrowed"},
+    {"AccountBorrowOutstanding", "instruction left account with an outstanding borrowed reference"},
+    {"DuplicateAccountOutOfSync", "instruction modifications of multiply-passed account differ"},
+    {"Custom", "custom program error"},
+    {"InvalidError", "program returned invalid error code"},
+    {"ExecutableDataModified", "instruction changed executable accounts data"},
+    {"ExecutableLamportChange", "instruction changed the balance of an executable account"},
+    {"ExecutableAccountNotRentExempt", "executable accounts must be rent exempt"},
+    {"UnsupportedProgramId", "Unsupported program id"},
+    {"CallDepth", "Cross-program invocation call depth too deep"},
+    {"MissingAccount", "An account required by the instruction is missing"},
+    {"ReentrancyNotAllowed", "Cross-program invocation reentrancy not allowed for this instruction"},
+    {"MaxSeedLengthExceeded", "Length of the seed is too long for address generation"},
+    {"InvalidSeeds", "Provided seeds do not result in a valid address"},
+    {"InvalidRealloc", "Failed to reallocate account data"},
+    {"ComputationalBudgetExceeded", "Computational budget exceeded"},
+    {"PrivilegeEscalation", "Cross-program invocation with unauthorized signer or writable account"},
+    {"ProgramEnvironmentSetupFailure", "Failed to create program execution environment"},
+    {"ProgramFailedToComplete", "Program failed to complete"},
+    {"ProgramFailedToCompile", "Program failed to compile"},
+    {"Immutable", "Account is immutable"},
+    {"IncorrectAuthority", "Incorrect authority provided"},
+    {"BorshIoError", "Failed to serialize or deserialize account data"},
+    {"AccountNotRentExempt", "An account does not have enough lamports to be rent-exempt"},
+    {"InvalidAccountOwner", "Invalid account owner"},
+    {"ArithmeticOverflow", "Program arithmetic overflowed"},
+    {"UnsupportedSysvar", "Unsupported sysvar"},
+    {"IllegalOwner", "Provided owner is not allowed"},
+    {"MaxAccountsDataAllocationsExceeded", "Accounts data allocations exceeded the maximum allowed per transaction"},
+    {"MaxAccountsExceeded", "Max accounts exceeded"},
+    {"MaxInstructionTraceLengthExceeded", "Max instruction trace length exceeded"},
+    {"BuiltinProgramsMustConsumeComputeUnits", "Builtin programs must consume compute units"},
+};
+static_assert(std::size(kInstructionErrors) == InstructionError::BuiltinProgramsMustConsumeComputeUnits + 1);
+
+constexpr ErrorText kTransactionErrors[] = {
+    {"AccountInUse", "Account in use"},
+    {"AccountLoadedTwice", "Account loaded twice"},
+    {"AccountNotFound", "Attempt to debit an account but found no record of a prior credit."},
+    {"ProgramAccountNotFound", "Attempt to load a program that does not exist"},
+    {"InsufficientFundsForFee", "Insufficient funds for fee"},
+    {"InvalidAccountForFee", "This account may not be used to pay transaction fees"},
+    {"AlreadyProcessed", "This transaction has already been processed"},
+    {"BlockhashNotFound", "Blockhash not found"},
+    {"InstructionError", "Error processing Instruction"},
+    {"CallChainTooDeep", "Loader call chain is too deep"},
+    {"MissingSignatureForFee", "Transaction requires a fee but has no signature present"},
+    {"InvalidAccountIndex", "Transaction contains an invalid account reference"},
+    {"SignatureFailure", "Transaction did not pass signature verification"},
+    {"InvalidProgramForExecution", "This program may not be used for executing instructions"},
+    {"SanitizeFailure", "Transaction failed to sanitize accounts offsets correctly"},
+    {"ClusterMaintenance", "Transactions are currently disabled due to cluster maintenance"},
+    {"AccountBorrowOutstanding", "Transaction processing left an account with an outstanding borrowed reference"},
+    {"WouldExceedMaxBlockCostLimit", "Transaction would exceed max Block Cost Limit"},
+    {"UnsupportedVersion", "Transaction version is unsupported"},
+    {"InvalidWritableAccount", "Transaction loads a writable account that cannot be written"},
+    {"WouldExceedMaxAccountCostLimit", "Transaction would exceed max account limit within the block"},
+    {"WouldExceedAccountDataBlockLimit", "Transaction would exceed account data limit within the block"},
+    {"TooManyAccountLocks", "Transaction locked too many accounts"},
+    {"AddressLookupTableNotFound", "Transaction loads an address table account that doesn't exist"},
+    {"InvalidAddressLookupTableOwner", "Transaction loads an address table account with an invalid owner"},
+    {"InvalidAddressLookupTableData", "Transaction loads an address table account with invalid data"},
+    {"InvalidAddressLookupTableIndex", "Transaction address table lookup uses an invalid index"},
+    {"InvalidRentPayingAccount", "Transaction leaves an account with a lower balance than rent-exempt minimum"},
+    {"WouldExceedMaxVoteCostLimit", "Transaction would exceed max Vote Cost Limit"},
+    {"WouldExceedAccountDataTotalLimit", "Transaction would exceed total account data limit"},
+    {"DuplicateInstruction", "Transaction contains a duplicate instruction"},
+    {"InsufficientFundsForRent", "Transaction results in an account"},
+    {"MaxLoadedAccountsDataSizeExceeded", "Transaction exceeded max loaded accounts data size cap"},
+    {"InvalidLoadedAccountsDataSizeLimit", "LoadedAccountsDataSizeLimit set for transaction must be greater than 0."},
+    {"ResanitizationNeeded", "ResanitizationNeeded"},
+    {"ProgramExecutionTemporarilyRestricted", "Execution of the program referenced by account at index"},
+    {"UnbalancedTransaction", "Sum of account balances before and after transaction do not match"},
+    {"ProgramCacheHitMaxLimit", "Program cache hit max limit"},
+    {"CommitCancelled", "CommitCancelled"},
+};
+static_assert(std::size(kTransactionErrors) == TransactionError::CommitCancelled + 1);
+
+}  // namespace
+
+const char* InstructionError::name() const { return kInstructionErrors[kind].name; }
+
+std::string InstructionError::message() const {
+  if (kind == Custom) return fmt::format("custom program error: {:#x}", custom);
+  return kInstructionErrors[kind].message;
 }
 
-const char* message(TransactionError e) {
-  switch (e) {
-    case TransactionError::SanitizeFailure:
-      return "Transaction failed to sanitize accounts offsets correctly";
-    case TransactionError::SignatureFailure: return "Transaction did not pass signature verification";
-    case TransactionError::AccountLoadedTwice: return "Account loaded twice";
-    case TransactionError::TooManyAccountLocks: return "Transaction locked too many accounts";
+std::string InstructionError::to_json() const {
+  if (kind == Custom) return fmt::format("{{\"Custom\":{}}}", custom);
+  return fmt::format("\"{}\"", name());
+}
+
+InstructionError InstructionError::from_return_code(uint64_t r0) {
+  // solana-program-error: builtin errors are `n << 32`; 1 << 32 is Custom(0).
+  static constexpr Kind kBuiltin[] = {
+      GenericError /*0: unused*/, Custom /*1: CUSTOM_ZERO*/, InvalidArgument, InvalidInstructionData,
+      InvalidAccountData, AccountDataTooSmall, InsufficientFunds, IncorrectProgramId,
+      MissingRequiredSignature, AccountAlreadyInitialized, UninitializedAccount,
+      NotEnoughAccountKeys, AccountBorrowFailed, MaxSeedLengthExceeded, InvalidSeeds, BorshIoError,
+      AccountNotRentExempt, UnsupportedSysvar, IllegalOwner, MaxAccountsDataAllocationsExceeded,
+      InvalidRealloc, MaxInstructionTraceLengthExceeded, BuiltinProgramsMustConsumeComputeUnits,
+      InvalidAccountOwner, ArithmeticOverflow, Immutable, IncorrectAuthority};
+  uint64_t hi = r0 >> 32;
+  if (hi == 0) return InstructionError(Custom, uint32_t(r0));
+  if ((r0 & 0xffffffffu) == 0 && hi >= 1 && hi < std::size(kBuiltin)) return InstructionError(kBuiltin[hi]);
+  return InstructionError(InvalidError);
+}
+
+std::optional<InstructionError> InstructionError::from_name(std::string_view n) {
+  for (size_t i = 0; i < std::size(kInstructionErrors); ++i)
+    if (i != Custom && n == kInstructionErrors[i].name) return InstructionError(Kind(i));
+  return std::nullopt;
+}
+
+const char* name(const TransactionError& e) { return kTransactionErrors[e.kind].name; }
+
+std::string message(const TransactionError& e) {
+  switch (e.kind) {
+    case TransactionError::InstructionError:
+      return fmt::format("Error processing Instruction {}: {}", e.index, e.instruction.message());
+    case TransactionError::DuplicateInstruction:
+      return fmt::format("Transaction contains a duplicate instruction ({}) that is not allowed", e.index);
+    case TransactionError::InsufficientFundsForRent:
+      return fmt::format("Transaction results in an account ({}) with insufficient funds for rent", e.index);
+    case TransactionError::ProgramExecutionTemporarilyRestricted:
+      return fmt::format("Execution of the program referenced by account at index {} is temporarily restricted.", e.index);
+    default: return kTransactionErrors[e.kind].message;
   }
-  return "?";
+}
+
+std::string TransactionError::to_json() const {
+  switch (kind) {
+    case InstructionError: return fmt::format("{{\"InstructionError\":[{},{}]}}", index, instruction.to_json());
+    case DuplicateInstruction: return fmt::format("{{\"DuplicateInstruction\":{}}}", index);
+    case InsufficientFundsForRent:
+    case ProgramExecutionTemporarilyRestricted:
+      return fmt::format("{{\"{}\":{{\"account_index\":{}}}}}", kTransactionErrors[kind].name, index);
+    default: return fmt::format("\"{}\"", kTransactionErrors[kind].name);
+  }
 }
 
 namespace {

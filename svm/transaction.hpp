@@ -7,6 +7,8 @@
 #include <cstdint>
 #include <optional>
 #include <span>
+#include <string>
+#include <string_view>
 #include <vector>
 
 #include "svm/program.hpp"
@@ -76,12 +78,74 @@ enum class SanitizeError : uint8_t { IndexOutOfBounds, ValueOutOfBounds, Invalid
 const char* name(SanitizeError e);
 const char* message(SanitizeError e);
 
-// The subset of solana TransactionError this layer can produce.
-enum class TransactionError : uint8_t {
-  SanitizeFailure, SignatureFailure, AccountLoadedTwice, TooManyAccountLocks,
+// solana_instruction::error::InstructionError, variants in Agave's order (the order is the bincode
+// tag). Custom carries the program's u32 code.
+struct InstructionError {
+  enum Kind : uint8_t {
+    GenericError, InvalidArgument, InvalidInstructionData, InvalidAccountData, AccountDataTooSmall,
+    InsufficientFunds, IncorrectProgramId, MissingRequiredSignature, AccountAlreadyInitialized,
+    UninitializedAccount, UnbalancedInstruction, ModifiedProgramId, ExternalAccountLamportSpend,
+    ExternalAccountDataModified, ReadonlyLamportChange, ReadonlyDataModified, DuplicateAccountIndex,
+    ExecutableModified, RentEpochModified, NotEnoughAccountKeys, AccountDataSizeChanged,
+    AccountNotExecutable, AccountBorrowFailed, AccountBorrowOutstanding, DuplicateAccountOutOfSync,
+    Custom, InvalidError, ExecutableDataModified, ExecutableLamportChange,
+    ExecutableAccountNotRentExempt, UnsupportedProgramId, CallDepth, MissingAccount,
+    ReentrancyNotAllowed, MaxSeedLengthExceeded, InvalidSeeds, InvalidRealloc,
+    ComputationalBudgetExceeded, PrivilegeEscalation, ProgramEnvironmentSetupFailure,
+    ProgramFailedToComplete, ProgramFailedToCompile, Immutable, IncorrectAuthority, BorshIoError,
+    AccountNotRentExempt, InvalidAccountOwner, ArithmeticOverflow, UnsupportedSysvar, IllegalOwner,
+    MaxAccountsDataAllocationsExceeded, MaxAccountsExceeded, MaxInstructionTraceLengthExceeded,
+    BuiltinProgramsMustConsumeComputeUnits,
+  };
+  InstructionError(Kind k = GenericError, uint32_t code = 0) : kind(k), custom(code) {}
+  Kind kind;
+  uint32_t custom = 0;  // Custom only
+  bool operator==(const InstructionError& o) const { return kind == o.kind && (kind != Custom || custom == o.custom); }
+
+  const char* name() const;     // variant name, e.g. "InvalidArgument", "Custom"
+  std::string message() const;  // Display, e.g. "custom program error: 0x1"
+  std::string to_json() const;  // serde shape: "InvalidArgument" or {"Custom":1}
+  // A program's non-zero return value (r0) as Agave converts it (solana-program-error
+  // builtin codes `n << 32`; other values with the upper half set -> InvalidError).
+  static InstructionError from_return_code(uint64_t r0);
+  // Looks a variant up by name (unit variants only); nullopt if none has that name.
+  static std::optional<InstructionError> from_name(std::string_view name);
 };
-const char* name(TransactionError e);
-const char* message(TransactionError e);  // Solana's Display text
+
+// solana_transaction_error::TransactionError, variants in Agave's order. `index` is the
+// instruction index of InstructionError / DuplicateInstruction and the account_index of
+// InsufficientFundsForRent / ProgramExecutionTemporarilyRestricted.
+struct TransactionError {
+  enum Kind : uint8_t {
+    AccountInUse, AccountLoadedTwice, AccountNotFound, ProgramAccountNotFound,
+    InsufficientFundsForFee, InvalidAccountForFee, AlreadyProcessed, BlockhashNotFound,
+    InstructionError, CallChainTooDeep, MissingSignatureForFee, InvalidAccountIndex,
+    SignatureFailure, InvalidProgramForExecution, SanitizeFailure, ClusterMaintenance,
+    AccountBorrowOutstanding, WouldExceedMaxBlockCostLimit, UnsupportedVersion,
+    InvalidWritableAccount, WouldExceedMaxAccountCostLimit, WouldExceedAccountDataBlockLimit,
+    TooManyAccountLocks, AddressLookupTableNotFound, InvalidAddressLookupTableOwner,
+    InvalidAddressLookupTableData, InvalidAddressLookupTableIndex, InvalidRentPayingAccount,
+    WouldExceedMaxVoteCostLimit, WouldExceedAccountDataTotalLimit, DuplicateInstruction,
+    InsufficientFundsForRent, MaxLoadedAccountsDataSizeExceeded,
+    InvalidLoadedAccountsDataSizeLimit, ResanitizationNeeded, ProgramExecutionTemporarilyRestricted,
+    UnbalancedTransaction, ProgramCacheHitMaxLimit, CommitCancelled,
+  };
+  TransactionError(Kind k = AccountInUse, uint8_t i = 0) : kind(k), index(i) {}
+  TransactionError(uint8_t instruction_index, svm::InstructionError e)
+      : kind(InstructionError), index(instruction_index), instruction(e) {}
+  Kind kind;
+  uint8_t index = 0;
+  svm::InstructionError instruction;  // InstructionError only
+  bool operator==(const TransactionError& o) const {
+    return kind == o.kind && index == o.index && (kind != InstructionError || instruction == o.instruction);
+  }
+  // JSON as Solana's RPC prints it (serde externally tagged): "AccountNotFound",
+  // {"InstructionError":[0,{"Custom":1}]}, {"DuplicateInstruction":2},
+  // {"InsufficientFundsForRent":{"account_index":1}}.
+  std::string to_json() const;
+};
+const char* name(const TransactionError& e);     // variant name
+std::string message(const TransactionError& e);  // Solana's Display text
 
 // Wire encoding (bincode with short_vec lengths). Encoding is canonical: decode(encode(x)) == x,
 // and decoding rejects every non-canonical form, so encode(decode(b)) == b.

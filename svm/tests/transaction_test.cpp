@@ -211,7 +211,7 @@ TEST(SvmTransaction, DuplicateKeysAreAccountLoadedTwice) {
   auto tx = sign(m, {&payer});
   EXPECT_TRUE(has_duplicates(m));
   EXPECT_EQ(validate(tx), TransactionError::AccountLoadedTwice);
-  EXPECT_STREQ(message(TransactionError::AccountLoadedTwice), "Account loaded twice");
+  EXPECT_EQ(message(TransactionError::AccountLoadedTwice), "Account loaded twice");
 }
 
 TEST(SvmTransaction, AccountLockLimit) {
@@ -226,7 +226,7 @@ TEST(SvmTransaction, AccountLockLimit) {
   m.address_table_lookups.clear();
   m.account_keys[2] = m.account_keys[1];
   EXPECT_EQ(validate_account_locks(m), TransactionError::AccountLoadedTwice);
-  EXPECT_STREQ(message(TransactionError::TooManyAccountLocks), "Transaction locked too many accounts");
+  EXPECT_EQ(message(TransactionError::TooManyAccountLocks), "Transaction locked too many accounts");
 }
 
 TEST(SvmTransaction, HostileWireInputs) {
