@@ -228,10 +228,16 @@ VerifierConfig VerifierConfig::production() {
   c.max_function_definitions = 1000;
   c.max_function_return_values = 128;
   c.max_type_depth = 20;
+  c.max_loop_depth = 5;
+  c.max_basic_blocks = 1024;
+  c.max_basic_blocks_in_script = 1024;
+  c.max_per_fun_meter_units = 1000 * 8000;
+  c.max_per_mod_meter_units = 1000 * 8000;
   return c;
 }
 
-VerificationResult verify_module(const CompiledModule& module, const VerifierConfig& config) {
+namespace {
+VerificationResult verify_module_passes(const CompiledModule& module, const VerifierConfig& config) {
   VerificationResult r;
   if ((r.error = check_bounds(module))) return r;
   r.located_in_unit = true;
@@ -246,13 +252,13 @@ VerificationResult verify_module(const CompiledModule& module, const VerifierCon
   if ((r.error = internal::verify_friends(module))) return r;
   if ((r.error = internal::verify_struct_recursion(module))) return r;
   if ((r.error = internal::verify_instantiation_loops(module))) return r;
-  auto code = internal::verify_code_units(module);
+  auto code = internal::verify_code_units(module, config);
   r.error = code.error;
-  r.complete = !code.error && code.complete;  // a module without functions is fully verified
+  r.complete = code.complete;
   return r;
 }
 
-VerificationResult verify_script(const CompiledScript& script, const VerifierConfig& config) {
+VerificationResult verify_script_passes(const CompiledScript& script, const VerifierConfig& config) {
   VerificationResult r;
   if ((r.error = check_bounds(script))) return r;
   r.located_in_unit = true;
@@ -263,7 +269,24 @@ VerificationResult verify_script(const CompiledScript& script, const VerifierCon
   if ((r.error = sig.error)) return r;
   if ((r.error = internal::verify_instruction_consistency(script))) return r;
   if ((r.error = internal::verify_constants(script))) return r;
-  r.error = internal::verify_code_units(script).error;
+  auto code = internal::verify_code_units(script, config);
+  r.error = code.error;
+  r.complete = code.complete;
+  return r;
+}
+
+}  // namespace
+
+// An error from any pass is final (the passes run in Aptos's order and stop at the first).
+VerificationResult verify_module(const CompiledModule& module, const VerifierConfig& config) {
+  auto r = verify_module_passes(module, config);
+  r.complete = r.complete || r.error.has_value();
+  return r;
+}
+
+VerificationResult verify_script(const CompiledScript& script, const VerifierConfig& config) {
+  auto r = verify_script_passes(script, config);
+  r.complete = r.complete || r.error.has_value();
   return r;
 }
 

@@ -1,11 +1,9 @@
 // Bytecode verifier, pass by pass in Aptos's order (move-bytecode-verifier verifier.rs):
 // bounds → features → limits → duplication → signatures → instruction consistency → constants →
 // friends → recursive structs → instantiation loops → code units → script signature.
-// Implemented so far: bounds, limits, duplication, signatures, instruction consistency,
-// constants, friends, recursive structs, instantiation loops, and of the code units control
-// flow, stack usage, type safety, locals safety and acquires (verdicts only where the missing
-// reference-safety pass cannot change them). `complete` says whether every pass ran, so a
-// caller never mistakes "no error found yet" for "verified".
+// All passes exist; `complete` says the verdict is final (an error, or every pass ran), so a
+// caller never mistakes "no error found yet" for "verified". Linking against already published
+// modules (publish time) is `verify_module_with_dependencies`.
 #pragma once
 #include <optional>
 
@@ -25,6 +23,14 @@ struct VerifierConfig {
   std::optional<size_t> max_struct_definitions;
   std::optional<size_t> max_fields_in_struct;
   std::optional<size_t> max_struct_variants;
+  // Code units (code_unit_verifier.rs, control_flow.rs, meter.rs).
+  std::optional<size_t> max_loop_depth;
+  std::optional<size_t> max_basic_blocks;
+  std::optional<size_t> max_basic_blocks_in_script;
+  std::optional<size_t> max_back_edges_per_function;
+  std::optional<size_t> max_back_edges_per_module;
+  std::optional<uint64_t> max_per_fun_meter_units;
+  std::optional<uint64_t> max_per_mod_meter_units;  // carried like Aptos's; its meter never reads it
 
   static VerifierConfig production();  // Aptos's VerifierConfig::production() limits
 };
@@ -34,7 +40,7 @@ struct VerificationResult {
   // Where Aptos attributes the error: bounds failures are "undefined", later passes name the
   // module (or "script").
   bool located_in_unit = false;
-  bool complete = false;  // false: passes after the implemented ones have not run
+  bool complete = false;  // false: a pass could not judge the unit (see README), no verdict
 };
 
 VerificationResult verify_module(const CompiledModule& module, const VerifierConfig& config = {});

@@ -1,9 +1,6 @@
-// The start of the code-unit verifier (code_unit_verifier.rs): per function, control flow
-// (no fall-through off the end; reducible CFG), stack usage (balanced basic blocks), type
-// safety and locals safety. The later per-function passes (reference safety, acquires) do not exist yet, so
-// a verdict is only given when it cannot depend on them: an error in a function after which
-// every earlier function is known clean (reference-free units pass reference safety trivially;
-// acquires are checked), or a module without functions.
+// The code-unit verifier (code_unit_verifier.rs): per function, in Aptos's order, control flow,
+// the block and back-edge limits, stack usage, type safety, locals safety, reference safety and
+// acquires, then the struct-API code shapes; one complexity meter across the module.
 #include <algorithm>
 #include <set>
 
@@ -11,93 +8,6 @@
 
 namespace lumio::movevm::internal {
 namespace {
-
-bool is_branch(Opcode op) {
-  return op == Opcode::BrTrue || op == Opcode::BrFalse || op == Opcode::Branch || op == Opcode::Ret ||
-         op == Opcode::Abort || op == Opcode::AbortMsg;
-}
-bool is_unconditional(Opcode op) {
-  return op == Opcode::Branch || op == Opcode::Ret || op == Opcode::Abort || op == Opcode::AbortMsg;
-}
-
-// Basic blocks as VMControlFlowGraph forms them: starts at 0, branch targets, and after every
-// branching instruction.
-struct Cfg {
-  std::vector<uint16_t> starts;                 // ascending
-  std::vector<uint16_t> ends;                   // inclusive
-  std::vector<std::vector<size_t>> successors;  // block indices
-
-  explicit Cfg(const std::vector<Instruction>& code) {
-    std::set<uint16_t> ids = {0};
-    for (size_t pc = 0; pc < code.size(); ++pc) {
-      Opcode op = code[pc].op;
-      if (op == Opcode::BrTrue || op == Opcode::BrFalse || op == Opcode::Branch) ids.insert(code[pc].index);
-      if (is_branch(op) && pc + 1 < code.size()) ids.insert(uint16_t(pc + 1));
-    }
-    uint16_t entry = 0;
-    for (size_t pc = 0; pc < code.size(); ++pc)
-      if (pc + 1 == code.size() || ids.count(uint16_t(pc + 1))) {
-        starts.push_back(entry);
-        ends.push_back(uint16_t(pc));
-        entry = uint16_t(pc + 1);
-      }
-    auto block_of = [&](uint16_t off) {
-      return size_t(std::lower_bound(starts.begin(), starts.end(), off) - starts.begin());
-    };
-    successors.resize(starts.size());
-    for (size_t b = 0; b < starts.size(); ++b) {
-      const Instruction& last = code[ends[b]];
-      if (last.op == Opcode::BrTrue || last.op == Opcode::BrFalse || last.op == Opcode::Branch)
-        successors[b].push_back(block_of(last.index));
-      if (!is_unconditional(last.op) && size_t(ends[b]) + 1 < code.size()) successors[b].push_back(b + 1);
-    }
-  }
-
-  // Reducible iff every edge to a block still on the DFS path goes to a dominator of its source.
-  bool reducible() const {
-    size_t n = starts.size();
-    // Dominators (iterative bit sets; functions are small).
-    std::vector<std::vector<bool>> dom(n, std::vector<bool>(n, true));
-    std::vector<std::vector<size_t>> preds(n);
-    for (size_t b = 0; b < n; ++b)
-      for (size_t s : successors[b]) preds[s].push_back(b);
-    dom[0].assign(n, false);
-    dom[0][0] = true;
-    for (bool changed = true; changed;) {
-      changed = false;
-      for (size_t b = 1; b < n; ++b) {
-        std::vector<bool> d(n, true);
-        if (preds[b].empty()) d.assign(n, false);
-        for (size_t p : preds[b])
-          for (size_t i = 0; i < n; ++i) d[i] = d[i] && dom[p][i];
-        d[b] = true;
-        if (d != dom[b]) {
-          dom[b] = d;
-          changed = true;
-        }
-      }
-    }
-    std::vector<int> state(n, 0);  // 0 new, 1 on path, 2 done
-    std::vector<std::pair<size_t, size_t>> stack{{0, 0}};
-    state[0] = 1;
-    while (!stack.empty()) {
-      auto [b, i] = stack.back();
-      if (i < successors[b].size()) {
-        ++stack.back().second;
-        size_t s = successors[b][i];
-        if (state[s] == 1 && !dom[b][s]) return false;
-        if (state[s] == 0) {
-          state[s] = 1;
-          stack.push_back({s, 0});
-        }
-      } else {
-        state[b] = 2;
-        stack.pop_back();
-      }
-    }
-    return true;
-  }
-};
 
 struct Effect {
   uint64_t pops, pushes;
@@ -171,71 +81,31 @@ Effect effect(const CommonTables& u, const CompiledModule* m, const Signature& r
 
 constexpr uint64_t kMaxValueStackSize = 1024;
 
-// Control flow and stack usage of one code unit; offsets name `function`.
-bool reference_free(const CommonTables& u, const CodeUnit& code, const Signature& params);
-
+// The per-unit passes of code_unit_verifier.rs after control flow: stack usage, type safety,
+// locals safety, reference safety. `known` false where type safety cannot judge the unit.
 std::optional<VMError> check_unit(const CommonTables& u, const CompiledModule* m, uint16_t function,
-                                  const CodeUnit& code, const Signature& params, const Signature& returns,
-                                  const std::vector<AbilitySet>& type_params, bool& judged) {
-  judged = true;
+                                  const CodeUnit& code, const AbsintCfg& cfg, const Signature& params,
+                                  const Signature& returns, const std::vector<AbilitySet>& type_params, Meter& meter,
+                                  bool& known) {
+  known = true;
   auto at = [&](StatusCode s, size_t off) { return VMError{s, {}, {}, {{function, uint16_t(off)}}}; };
-  if (code.code.empty()) return VMError{StatusCode::EMPTY_CODE_UNIT, {}, {}, {}};
-  if (!is_unconditional(code.code.back().op)) return at(StatusCode::INVALID_FALL_THROUGH, code.code.size() - 1);
-  Cfg cfg(code.code);
-  if (!cfg.reducible()) {  // Aptos names a specific block here; we do not reproduce which
-    judged = false;
-    return std::nullopt;
-  }
-  for (size_t b = 0; b < cfg.starts.size(); ++b) {
+  for (const auto& [start, end] : cfg.exit) {
     uint64_t height = 0;
-    for (size_t pc = cfg.starts[b]; pc <= cfg.ends[b]; ++pc) {
+    for (size_t pc = start; pc <= end; ++pc) {
       Effect e = effect(u, m, returns, code.code[pc]);
-      if (height < e.pops) return at(StatusCode::NEGATIVE_STACK_SIZE_WITHIN_BLOCK, cfg.starts[b]);
+      if (height < e.pops) return at(StatusCode::NEGATIVE_STACK_SIZE_WITHIN_BLOCK, start);
       height = height - e.pops + e.pushes;
-      if (height > kMaxValueStackSize) return at(StatusCode::VALUE_STACK_OVERFLOW, cfg.starts[b]);
+      if (height > kMaxValueStackSize) return at(StatusCode::VALUE_STACK_OVERFLOW, start);
     }
-    if (height != 0) return at(StatusCode::POSITIVE_STACK_SIZE_AT_BLOCK_END, cfg.starts[b]);
+    if (height != 0) return at(StatusCode::POSITIVE_STACK_SIZE_AT_BLOCK_END, start);
   }
   auto types = verify_type_safety(u, m, function, code, params, returns, type_params);
   if (!types.known || types.error) {
-    judged = types.known;
+    known = types.known;
     return types.error;
   }
-  auto locals = verify_locals_safety(u, function, code, params, type_params);
-  // Reference safety is not implemented, but it has nothing to object to in a unit where no
-  // reference ever exists: then the unit is clean (`judged` with no error).
-  judged = locals.has_value() || reference_free(u, code, params);
-  return locals;
-}
-
-// No value of reference type can arise: no reference parameters, no borrowing instruction, no
-// call returning a reference (locals only receive values from the stack).
-bool reference_free(const CommonTables& u, const CodeUnit& code, const Signature& params) {
-  auto has_ref = [](const Signature& s) {
-    for (const auto& t : s)
-      if (t.kind == TokenKind::Reference || t.kind == TokenKind::MutableReference) return true;
-    return false;
-  };
-  if (has_ref(params)) return false;
-  for (const auto& ins : code.code) {
-    switch (ins.op) {
-      case Opcode::MutBorrowLoc: case Opcode::ImmBorrowLoc: case Opcode::MutBorrowField:
-      case Opcode::MutBorrowFieldGeneric: case Opcode::ImmBorrowField: case Opcode::ImmBorrowFieldGeneric:
-      case Opcode::MutBorrowVariantField: case Opcode::MutBorrowVariantFieldGeneric:
-      case Opcode::ImmBorrowVariantField: case Opcode::ImmBorrowVariantFieldGeneric:
-      case Opcode::MutBorrowGlobal: case Opcode::MutBorrowGlobalGeneric: case Opcode::ImmBorrowGlobal:
-      case Opcode::ImmBorrowGlobalGeneric: case Opcode::VecImmBorrow: case Opcode::VecMutBorrow:
-      case Opcode::FreezeRef: case Opcode::ReadRef: case Opcode::WriteRef:
-        return false;
-      case Opcode::Call: case Opcode::CallGeneric: {
-        uint16_t fh = ins.op == Opcode::Call ? ins.index : u.function_instantiations[ins.index].handle;
-        if (has_ref(u.signatures[u.function_handles[fh].return_])) return false;
-        break;
-      }
-      default: break;
-    }
-  }
-  return true;
+  if (auto e = verify_locals_safety(u, function, code, params, type_params)) return e;
+  return verify_reference_safety(u, m, function, code, params, returns, meter);
 }
 
 // acquires_list_verifier.rs: every global access (directly or through a call to a function of
@@ -281,44 +151,127 @@ std::optional<VMError> verify_acquires(const CompiledModule& m, uint16_t functio
   return std::nullopt;
 }
 
-bool has_struct_api_attribute(const FunctionHandle& fh) {
+// Struct-API attributes (v10) promise a fixed code shape (check_struct_api_impl).
+std::optional<VMError> check_struct_api(const CompiledModule& m, const FunctionDefinition& fd) {
+  const auto& fh = m.function_handles[fd.function];
+  VMError bad{StatusCode::INVALID_STRUCT_API_CODE, {}, {}, {}};
+  int exclusive = 0;
   for (const auto& a : fh.attributes)
-    if (a.kind >= FunctionAttributeKind::Pack && a.kind <= FunctionAttributeKind::BorrowFieldMutable) return true;
-  return false;
+    if (a.kind >= FunctionAttributeKind::Pack && a.kind <= FunctionAttributeKind::BorrowFieldMutable && ++exclusive > 1)
+      return bad;
+  for (const auto& a : fh.attributes) {
+    if (a.kind < FunctionAttributeKind::Pack || a.kind > FunctionAttributeKind::BorrowFieldMutable) continue;
+    if (!fd.code) return bad;
+    const auto& c = fd.code->code;
+    auto is = [](const Instruction& i, std::initializer_list<Opcode> ops) {
+      for (Opcode o : ops)
+        if (i.op == o) return true;
+      return false;
+    };
+    switch (a.kind) {
+      case FunctionAttributeKind::Pack: case FunctionAttributeKind::PackVariant: {
+        if (c.size() < 2) return bad;
+        if (c.back().op != Opcode::Ret ||
+            !is(c[c.size() - 2], {Opcode::Pack, Opcode::PackGeneric, Opcode::PackVariant, Opcode::PackVariantGeneric}))
+          return bad;
+        for (size_t i = 0; i + 2 < c.size(); ++i)
+          if (c[i].op != Opcode::MoveLoc) return bad;
+        return std::nullopt;
+      }
+      case FunctionAttributeKind::Unpack: case FunctionAttributeKind::UnpackVariant:
+        if (c.size() == 3 && c[0].op == Opcode::MoveLoc && c[2].op == Opcode::Ret &&
+            is(c[1], {Opcode::Unpack, Opcode::UnpackVariant, Opcode::UnpackGeneric, Opcode::UnpackVariantGeneric}))
+          return std::nullopt;
+        return bad;
+      case FunctionAttributeKind::TestVariant:
+        if (c.size() == 3 && c[0].op == Opcode::MoveLoc && c[2].op == Opcode::Ret &&
+            is(c[1], {Opcode::TestVariant, Opcode::TestVariantGeneric}))
+          return std::nullopt;
+        return bad;
+      default: {
+        bool immut = a.kind == FunctionAttributeKind::BorrowFieldImmutable;
+        if (c.size() != 3 || c[0].op != Opcode::MoveLoc || c[2].op != Opcode::Ret) return bad;
+        const Instruction& i = c[1];
+        std::optional<uint16_t> field;
+        switch (i.op) {
+          case Opcode::MutBorrowField: case Opcode::ImmBorrowField:
+            if ((i.op == Opcode::ImmBorrowField) == immut) field = m.field_handles[i.index].field;
+            break;
+          case Opcode::MutBorrowFieldGeneric: case Opcode::ImmBorrowFieldGeneric:
+            if ((i.op == Opcode::ImmBorrowFieldGeneric) == immut)
+              field = m.field_handles[m.field_instantiations[i.index].handle].field;
+            break;
+          case Opcode::MutBorrowVariantField: case Opcode::ImmBorrowVariantField:
+            if ((i.op == Opcode::ImmBorrowVariantField) == immut) field = m.variant_field_handles[i.index].field;
+            break;
+          case Opcode::MutBorrowVariantFieldGeneric: case Opcode::ImmBorrowVariantFieldGeneric:
+            if ((i.op == Opcode::ImmBorrowVariantFieldGeneric) == immut)
+              field = m.variant_field_handles[m.variant_field_instantiations[i.index].handle].field;
+            break;
+          default: break;
+        }
+        if (!field || *field != a.value) return bad;
+        return std::nullopt;
+      }
+    }
+  }
+  return std::nullopt;
 }
 
 }  // namespace
 
-CodeVerdict verify_code_units(const CompiledModule& m) {
-  if (m.function_defs.empty()) return {std::nullopt, true};
-  if (m.version < 6) return {std::nullopt, false};  // v5 uses the older control-flow rules
+CodeVerdict verify_code_units(const CompiledModule& m, const VerifierConfig& config) {
+  Meter meter(config);
+  size_t total_back_edges = 0;
   for (size_t i = 0; i < m.function_defs.size(); ++i) {
     const auto& fd = m.function_defs[i];
     const auto& fh = m.function_handles[fd.function];
-    if (has_struct_api_attribute(fh)) return {std::nullopt, false};
-    if (!fd.code) continue;
-    bool judged = false;
-    auto e = check_unit(m, &m, uint16_t(i), *fd.code, m.signatures[fh.parameters], m.signatures[fh.return_],
-                        fh.type_parameters, judged);
-    if (!e && judged) e = verify_acquires(m, uint16_t(i));
-    if (e) e->indices.emplace_back(IndexKind::FunctionDefinition, uint16_t(i));
-    if (e || !judged) return {e, false};
-    // This function passed every code-unit pass: go on to the next.
+    auto fail = [&](VMError e) {
+      e.indices.emplace_back(IndexKind::FunctionDefinition, uint16_t(i));
+      return CodeVerdict{std::move(e), true};
+    };
+    meter.enter_function(m.identifiers[fh.name]);
+    if (fd.code) {
+      const auto& code = fd.code->code;
+      if (auto e = verify_control_flow(m.version, uint16_t(i), code, config)) return fail(*e);
+      AbsintCfg cfg(code);
+      if (config.max_basic_blocks && cfg.exit.size() > *config.max_basic_blocks)
+        return fail(VMError{StatusCode::TOO_MANY_BASIC_BLOCKS, {}, {}, {{uint16_t(i), 0}}});
+      if (config.max_back_edges_per_function && cfg.num_back_edges > *config.max_back_edges_per_function)
+        return fail(VMError{StatusCode::TOO_MANY_BACK_EDGES, {}, {}, {{uint16_t(i), 0}}});
+      total_back_edges += cfg.num_back_edges;
+      bool known = true;
+      auto e = check_unit(m, &m, uint16_t(i), *fd.code, cfg, m.signatures[fh.parameters], m.signatures[fh.return_],
+                          fh.type_parameters, meter, known);
+      if (!known) return {std::nullopt, false};
+      if (!e) e = verify_acquires(m, uint16_t(i));
+      if (e) return fail(*e);
+      if (auto e2 = meter.transfer_to_module()) return fail(*e2);
+    }
+    if (auto e = check_struct_api(m, fd)) return fail(*e);
   }
-  // Every function is clean. The script-signature pass checks nothing from v5 on (Aptos calls
-  // it with no additional checks); natives still need the loader to resolve them, so a module
-  // with natives is not claimed.
-  for (const auto& fd : m.function_defs)
-    if (!fd.code) return {std::nullopt, false};
+  if (config.max_back_edges_per_module && total_back_edges > *config.max_back_edges_per_module)
+    return {VMError{StatusCode::TOO_MANY_BACK_EDGES, {}, {}, {}}, true};
+  // The script-signature pass checks nothing more from v5 on (no additional checks).
   return {std::nullopt, true};
 }
 
-CodeVerdict verify_code_units(const CompiledScript& s) {
-  if (s.version < 6) return {std::nullopt, false};
-  bool judged = false;
+CodeVerdict verify_code_units(const CompiledScript& s, const VerifierConfig& config) {
+  Meter meter(config);
+  meter.enter_function("script");
+  if (auto e = verify_control_flow(s.version, 0, s.code.code, config)) return {e, true};
+  AbsintCfg cfg(s.code.code);
+  if (config.max_basic_blocks_in_script && cfg.exit.size() > *config.max_basic_blocks_in_script)
+    return {VMError{StatusCode::TOO_MANY_BASIC_BLOCKS, {}, {}, {}}, true};
+  if (config.max_back_edges_per_function && cfg.num_back_edges > *config.max_back_edges_per_function)
+    return {VMError{StatusCode::TOO_MANY_BACK_EDGES, {}, {}, {}}, true};
   static const Signature kNoReturns;
-  auto e = check_unit(s, nullptr, 0, s.code, s.signatures[s.parameters], kNoReturns, s.type_parameters, judged);
-  return {e, false};
+  bool known = true;
+  auto e = check_unit(s, nullptr, 0, s.code, cfg, s.signatures[s.parameters], kNoReturns, s.type_parameters, meter,
+                      known);
+  if (!known) return {std::nullopt, false};
+  // Scripts older than v5 would need the legacy script-signature rules, which are not modelled.
+  return {e, e.has_value() || s.version >= 5};
 }
 
 }  // namespace lumio::movevm::internal

@@ -14,64 +14,6 @@ namespace {
 
 enum class Local : uint8_t { Unavailable, MaybeAvailable, Available };
 
-// VMControlFlowGraph: block ids are start offsets; successors ascending.
-struct AbsintCfg {
-  std::map<uint16_t, uint16_t> exit;  // block → last offset
-  std::map<uint16_t, std::vector<uint16_t>> successors;
-  std::map<uint16_t, uint16_t> next;  // traversal order
-  std::map<uint16_t, size_t> rank;    // position in the traversal order
-  std::map<uint16_t, std::set<uint16_t>> back_edges;  // loop head → sources
-
-  explicit AbsintCfg(const std::vector<Instruction>& code) {
-    auto target = [&](const Instruction& i) {
-      return i.op == Opcode::BrTrue || i.op == Opcode::BrFalse || i.op == Opcode::Branch;
-    };
-    auto branch = [&](const Instruction& i) {
-      return target(i) || i.op == Opcode::Ret || i.op == Opcode::Abort || i.op == Opcode::AbortMsg;
-    };
-    auto unconditional = [&](const Instruction& i) { return branch(i) && i.op != Opcode::BrTrue && i.op != Opcode::BrFalse; };
-    size_t n = code.size();
-    std::set<uint16_t> ids{0};
-    for (size_t pc = 0; pc < n; ++pc) {
-      if (target(code[pc])) ids.insert(code[pc].index);
-      if (branch(code[pc]) && pc + 1 < n) ids.insert(uint16_t(pc + 1));
-    }
-    uint16_t entry = 0;
-    for (size_t pc = 0; pc < n; ++pc) {
-      if (pc + 1 != n && !ids.count(uint16_t(pc + 1))) continue;
-      std::vector<uint16_t> s;
-      if (target(code[pc])) s.push_back(code[pc].index);
-      if (pc + 1 < n && !unconditional(code[pc]) && (s.empty() || s[0] != pc + 1)) s.push_back(uint16_t(pc + 1));
-      if (s.size() > 1 && s[0] > s[1]) std::swap(s[0], s[1]);
-      exit[entry] = uint16_t(pc);
-      successors[entry] = std::move(s);
-      entry = uint16_t(pc + 1);
-    }
-    // Iterative DFS as Aptos does it: successors pushed in order, so the last is explored first.
-    std::map<uint16_t, bool> done;  // present: in progress (false) or done (true)
-    std::vector<uint16_t> stack{0}, post;
-    while (!stack.empty()) {
-      uint16_t b = stack.back();
-      stack.pop_back();
-      auto it = done.find(b);
-      if (it == done.end()) {
-        done[b] = false;
-        stack.push_back(b);
-        for (uint16_t s : successors[b]) {
-          auto st = done.find(s);
-          if (st == done.end()) stack.push_back(s);
-          else if (!st->second) back_edges[s].insert(b);
-        }
-      } else if (!it->second) {
-        post.push_back(b);
-        it->second = true;
-      }
-    }
-    for (size_t i = post.size(); i-- > 1;) next[post[i]] = post[i - 1];
-    for (size_t i = 0; i < post.size(); ++i) rank[post[i]] = post.size() - 1 - i;
-  }
-};
-
 }  // namespace
 
 std::optional<VMError> verify_locals_safety(const CommonTables& u, uint16_t function, const CodeUnit& code,
