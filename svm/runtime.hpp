@@ -23,6 +23,7 @@
 #include <vector>
 
 #include "svm/account.hpp"
+#include "svm/alt.hpp"
 #include "svm/compute_budget.hpp"
 #include "svm/invoke.hpp"
 #include "svm/transaction.hpp"
@@ -72,12 +73,8 @@ struct RuntimeEnv {
   std::map<Pubkey, std::vector<uint8_t>> sysvars() const;
 };
 
-// v0 transactions: the addresses their lookup tables resolved to (appended after the static
-// keys: writable first, then read-only). Resolution itself is svm/alt.hpp's job.
-struct LoadedAddresses {
-  std::vector<Pubkey> writable;
-  std::vector<Pubkey> readonly;
-};
+// v0 transactions: LoadedAddresses (svm/alt.hpp) are the addresses the lookup tables resolved to,
+// appended after the static keys: writable first, then read-only.
 
 // An instruction a program invoked (CPI), as RPC's innerInstructions lists it.
 struct InnerInstruction {
