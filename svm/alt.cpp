@@ -8,11 +8,11 @@
 namespace lumio::svm {
 
 const Pubkey& address_lookup_table_program_id() {
-  static const Pubkey k = pubkey_from_base58("AddressLookupTab1e1111111111111111111111111");
+  static const Pubkey k = id_from_base58("AddressLookupTab1e1111111111111111111111111");
   return k;
 }
 const Pubkey& slot_hashes_sysvar_id() {
-  static const Pubkey k = pubkey_from_base58("SysvarS1otHashes111111111111111111111111111");
+  static const Pubkey k = id_from_base58("SysvarS1otHashes111111111111111111111111111");
   return k;
 }
 

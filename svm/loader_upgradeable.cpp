@@ -6,19 +6,19 @@
 namespace lumio::svm {
 
 const Pubkey& bpf_loader_upgradeable_id() {
-  static const Pubkey k = pubkey_from_base58("BPFLoaderUpgradeab1e11111111111111111111111");
+  static const Pubkey k = id_from_base58("BPFLoaderUpgradeab1e11111111111111111111111");
   return k;
 }
 const Pubkey& bpf_loader_id() {
-  static const Pubkey k = pubkey_from_base58("BPFLoader2111111111111111111111111111111111");
+  static const Pubkey k = id_from_base58("BPFLoader2111111111111111111111111111111111");
   return k;
 }
 const Pubkey& bpf_loader_deprecated_id() {
-  static const Pubkey k = pubkey_from_base58("BPFLoader1111111111111111111111111111111111");
+  static const Pubkey k = id_from_base58("BPFLoader1111111111111111111111111111111111");
   return k;
 }
 const Pubkey& loader_v4_id() {
-  static const Pubkey k = pubkey_from_base58("LoaderV411111111111111111111111111111111111");
+  static const Pubkey k = id_from_base58("LoaderV411111111111111111111111111111111111");
   return k;
 }
 

@@ -39,7 +39,7 @@ std::string Reader::string() {
 }
 }  // namespace bincode
 
-Pubkey pubkey_from_base58(std::string_view s) {
+Pubkey id_from_base58(std::string_view s) {
   Pubkey k{};
   auto v = base58_decode(s);
   if (v && v->size() == 32) std::memcpy(k.data(), v->data(), 32);
@@ -51,19 +51,19 @@ const Pubkey& system_program_id() {
   return k;
 }
 const Pubkey& native_loader_id() {
-  static const Pubkey k = pubkey_from_base58("NativeLoader1111111111111111111111111111111");
+  static const Pubkey k = id_from_base58("NativeLoader1111111111111111111111111111111");
   return k;
 }
 const Pubkey& recent_blockhashes_sysvar_id() {
-  static const Pubkey k = pubkey_from_base58("SysvarRecentB1ockHashes11111111111111111111");
+  static const Pubkey k = id_from_base58("SysvarRecentB1ockHashes11111111111111111111");
   return k;
 }
 const Pubkey& rent_sysvar_id() {
-  static const Pubkey k = pubkey_from_base58("SysvarRent111111111111111111111111111111111");
+  static const Pubkey k = id_from_base58("SysvarRent111111111111111111111111111111111");
   return k;
 }
 const Pubkey& clock_sysvar_id() {
-  static const Pubkey k = pubkey_from_base58("SysvarC1ock11111111111111111111111111111111");
+  static const Pubkey k = id_from_base58("SysvarC1ock11111111111111111111111111111111");
   return k;
 }
 
