@@ -9,6 +9,7 @@
 
 #include "common/hash.hpp"
 #include "common/secp256k1.hpp"
+#include "svm/precompiles.hpp"
 
 namespace lumio::svm {
 namespace {
@@ -480,6 +481,7 @@ void register_core_syscalls(Loader& loader) {
   loader.register_syscall("sol_get_last_restart_slot", sol_get_sysvar_typed<4>);
   loader.register_syscall("sol_get_sysvar", sol_get_sysvar);
   loader.register_syscall("sol_secp256k1_recover", sol_secp256k1_recover);
+  register_crypto_syscalls(loader);  // svm/syscalls_crypto.cpp
 }
 
 void register_pending_syscalls(Loader& loader) {
