@@ -1,0 +1,305 @@
+#include "movevm/framework.hpp"
+
+#include <cstring>
+
+namespace lumio::movevm {
+namespace {
+
+// A strict BCS cursor: every read is bounds-checked; `ok` turns false on the first error.
+struct Cursor {
+  const uint8_t* p;
+  const uint8_t* end;
+  bool ok = true;
+
+  size_t left() const { return size_t(end - p); }
+  bool take(size_t n) {
+    if (!ok || left() < n) return ok = false;
+    return true;
+  }
+  uint8_t u8() { return take(1) ? *p++ : 0; }
+  uint32_t uleb() {
+    uint64_t v = 0;
+    for (unsigned shift = 0; shift < 35 && ok; shift += 7) {
+      uint8_t b = u8();
+      if (!ok) return 0;
+      v |= uint64_t(b & 0x7F) << shift;
+      if (!(b & 0x80)) {
+        if ((shift > 0 && b == 0) || v > 0xFFFFFFFFull) ok = false;  // non-canonical / over u32
+        return uint32_t(v);
+      }
+    }
+    ok = false;
+    return 0;
+  }
+  Bytes bytes() {
+    uint32_t n = uleb();
+    if (!take(n)) return {};
+    Bytes r(p, p + n);
+    p += n;
+    return r;
+  }
+  std::string ident() {
+    Bytes b = bytes();
+    std::string s(b.begin(), b.end());
+    if (ok && !is_valid_identifier(s)) ok = false;
+    return s;
+  }
+  AccountAddress address() {
+    AccountAddress a;
+    if (take(32)) {
+      std::memcpy(a.data(), p, 32);
+      p += 32;
+    }
+    return a;
+  }
+};
+
+std::optional<TypeTag> read_type_tag(Cursor& c, int depth);
+
+std::optional<StructTag> read_struct_tag(Cursor& c, int depth) {
+  if (depth > 128) return std::nullopt;
+  StructTag t;
+  t.address = c.address();
+  t.module = c.ident();
+  t.name = c.ident();
+  uint32_t n = c.uleb();
+  if (!c.ok || n > c.left()) return std::nullopt;
+  for (uint32_t i = 0; i < n; ++i) {
+    auto a = read_type_tag(c, depth + 1);
+    if (!a) return std::nullopt;
+    t.type_args.push_back(std::move(*a));
+  }
+  if (!c.ok) return std::nullopt;
+  return t;
+}
+
+std::optional<TypeTag> read_type_tag(Cursor& c, int depth) {
+  if (depth > 128) return std::nullopt;
+  uint32_t k = c.uleb();
+  if (!c.ok || k > uint32_t(TagKind::I256) || k == uint32_t(TagKind::Function)) return std::nullopt;
+  TypeTag t;
+  t.kind = TagKind(k);
+  if (t.kind == TagKind::Vector) {
+    auto e = read_type_tag(c, depth + 1);
+    if (!e) return std::nullopt;
+    t.element = std::make_shared<const TypeTag>(std::move(*e));
+  } else if (t.kind == TagKind::Struct) {
+    auto s = read_struct_tag(c, depth + 1);
+    if (!s) return std::nullopt;
+    t.struct_tag = std::make_shared<const StructTag>(std::move(*s));
+  }
+  return t;
+}
+
+void put_uleb(Bytes& out, uint64_t v) {
+  do {
+    uint8_t b = v & 0x7F;
+    v >>= 7;
+    out.push_back(v ? (b | 0x80) : b);
+  } while (v);
+}
+
+void put_str(Bytes& out, std::string_view s) {
+  put_uleb(out, s.size());
+  out.insert(out.end(), s.begin(), s.end());
+}
+
+void struct_tag_into(const StructTag& t, Bytes& out) {
+  out.insert(out.end(), t.address.bytes.begin(), t.address.bytes.end());
+  put_str(out, t.module);
+  put_str(out, t.name);
+  put_uleb(out, t.type_args.size());
+  for (const auto& a : t.type_args) type_tag_bcs(a, out);
+}
+
+std::string short_address(const AccountAddress& a) {
+  std::string h = to_hex(a, false);
+  size_t i = h.find_first_not_of('0');
+  return "0x" + (i == std::string::npos ? std::string("0") : h.substr(i));
+}
+
+std::string type_text(const TypeTag& t);
+
+std::string struct_text(const StructTag& s) {
+  std::string r = short_address(s.address) + "::" + s.module + "::" + s.name;
+  if (!s.type_args.empty()) {
+    r += '<';
+    for (size_t i = 0; i < s.type_args.size(); ++i) r += (i ? ", " : "") + type_text(s.type_args[i]);
+    r += '>';
+  }
+  return r;
+}
+
+std::string type_text(const TypeTag& t) {
+  static const char* names[] = {"bool", "u8", "u64", "u128", "address", "signer", "vector", "struct",
+                                "u16", "u32", "u256", "function", "i8", "i16", "i32", "i64", "i128", "i256"};
+  if (t.kind == TagKind::Vector) return "vector<" + type_text(*t.element) + ">";
+  if (t.kind == TagKind::Struct) return struct_text(*t.struct_tag);
+  return names[size_t(t.kind)];
+}
+
+VMError bad(std::string what) {
+  return VMError{StatusCode::VALUE_DESERIALIZATION_ERROR, "genesis state: " + std::move(what), {}, {}};
+}
+
+}  // namespace
+
+AccountAddress account_address(uint64_t v) {
+  AccountAddress a;
+  for (int i = 0; i < 8; ++i) a.bytes[31 - i] = uint8_t(v >> (8 * i));
+  return a;
+}
+
+void type_tag_bcs(const TypeTag& t, Bytes& out) {
+  put_uleb(out, uint8_t(t.kind));
+  if (t.kind == TagKind::Vector) type_tag_bcs(*t.element, out);
+  if (t.kind == TagKind::Struct) struct_tag_into(*t.struct_tag, out);
+}
+
+Bytes struct_tag_bcs(const StructTag& tag) {
+  Bytes out;
+  struct_tag_into(tag, out);
+  return out;
+}
+
+std::optional<StructTag> decode_struct_tag(BytesView bcs) {
+  Cursor c{bcs.data(), bcs.data() + bcs.size()};
+  auto t = read_struct_tag(c, 0);
+  if (!t || !c.ok || c.left() != 0) return std::nullopt;
+  return t;
+}
+
+std::string struct_tag_text(BytesView bcs) {
+  auto t = decode_struct_tag(bcs);
+  return t ? struct_text(*t) : "<invalid struct tag " + to_hex(bcs) + ">";
+}
+
+std::optional<std::vector<std::pair<Bytes, Bytes>>> decode_resource_group(BytesView bytes) {
+  Cursor c{bytes.data(), bytes.data() + bytes.size()};
+  uint32_t n = c.uleb();
+  if (!c.ok || n > c.left()) return std::nullopt;
+  std::vector<std::pair<Bytes, Bytes>> out;
+  for (uint32_t i = 0; i < n; ++i) {
+    const uint8_t* start = c.p;
+    if (!read_struct_tag(c, 0) || !c.ok) return std::nullopt;
+    Bytes tag(start, c.p);
+    Bytes value = c.bytes();
+    if (!c.ok) return std::nullopt;
+    if (!out.empty() && !(out.back().first < tag)) return std::nullopt;  // canonical BTreeMap order
+    out.emplace_back(std::move(tag), std::move(value));
+  }
+  if (c.left() != 0) return std::nullopt;
+  return out;
+}
+
+Bytes encode_resource_group(const std::vector<std::pair<Bytes, Bytes>>& members) {
+  Bytes out;
+  put_uleb(out, members.size());
+  for (const auto& [tag, value] : members) {
+    out.insert(out.end(), tag.begin(), tag.end());
+    put_uleb(out, value.size());
+    out.insert(out.end(), value.begin(), value.end());
+  }
+  return out;
+}
+
+Expected<MoveState> MoveState::from_genesis(BytesView blob) {
+  auto changes = decode_genesis_transaction(blob);
+  if (!changes) return changes.error();
+  return from_change_set(*changes);
+}
+
+Expected<MoveState> MoveState::from_change_set(const GenesisChangeSet& changes) {
+  MoveState s;
+  for (const auto& [key, op] : changes.write_set) {
+    bool deletion = op.kind == WriteOp::Kind::Deletion || op.kind == WriteOp::Kind::DeletionWithMetadata;
+    std::optional<Bytes> data;
+    if (!deletion) data = op.data;
+    switch (key.kind) {
+      case StateKey::Kind::TableItem:
+        s.set_table_item(key.address, key.path, std::move(data));
+        break;
+      case StateKey::Kind::Raw:
+        return bad("raw state key in a genesis write set");
+      case StateKey::Kind::AccessPath: {
+        if (key.path.empty()) return bad("empty access path");
+        BytesView rest = BytesView(key.path).subspan(1);
+        Cursor c{rest.data(), rest.data() + rest.size()};
+        switch (key.path[0]) {
+          case 0: {  // Code(ModuleId)
+            AccountAddress a = c.address();
+            std::string name = c.ident();
+            if (!c.ok || c.left() != 0 || a != key.address) return bad("malformed code path");
+            s.set_module(a, std::move(name), std::move(data));
+            break;
+          }
+          case 1:
+          case 2:
+            if (!decode_struct_tag(rest)) return bad("malformed struct tag in access path");
+            if (key.path[0] == 1)
+              s.set_resource(key.address, Bytes(rest.begin(), rest.end()), std::move(data));
+            else
+              s.set_resource_group(key.address, Bytes(rest.begin(), rest.end()), std::move(data));
+            break;
+          default:
+            return bad("unknown access path kind " + std::to_string(key.path[0]));
+        }
+        break;
+      }
+    }
+  }
+  return s;
+}
+
+std::optional<Bytes> MoveState::get_resource(const AccountAddress& address, const StructTag& tag) const {
+  const Bytes* b = resource_bytes(address, struct_tag_bcs(tag));
+  return b ? std::optional<Bytes>(*b) : std::nullopt;
+}
+
+std::optional<Bytes> MoveState::get_resource_group(const AccountAddress& address, const StructTag& group) const {
+  const Bytes* b = group_bytes(address, struct_tag_bcs(group));
+  return b ? std::optional<Bytes>(*b) : std::nullopt;
+}
+
+std::optional<Bytes> MoveState::get_module(const AccountAddress& address, std::string_view name) const {
+  auto it = modules_.find(std::make_pair(address, std::string(name)));
+  return it == modules_.end() ? std::nullopt : std::optional<Bytes>(it->second);
+}
+
+std::optional<Bytes> MoveState::get_table_item(const AccountAddress& handle, BytesView key) const {
+  auto it = tables_.find(TableKey{handle, Bytes(key.begin(), key.end())});
+  return it == tables_.end() ? std::nullopt : std::optional<Bytes>(it->second);
+}
+
+const Bytes* MoveState::resource_bytes(const AccountAddress& address, BytesView tag_bcs) const {
+  auto it = resources_.find(ResourceKey{address, Bytes(tag_bcs.begin(), tag_bcs.end())});
+  return it == resources_.end() ? nullptr : &it->second;
+}
+
+const Bytes* MoveState::group_bytes(const AccountAddress& address, BytesView tag_bcs) const {
+  auto it = groups_.find(ResourceKey{address, Bytes(tag_bcs.begin(), tag_bcs.end())});
+  return it == groups_.end() ? nullptr : &it->second;
+}
+
+template <class Map, class Key>
+static void put_or_erase(Map& m, Key&& k, std::optional<Bytes> data) {
+  if (data)
+    m.insert_or_assign(std::forward<Key>(k), std::move(*data));
+  else
+    m.erase(k);
+}
+
+void MoveState::set_module(const AccountAddress& address, std::string name, std::optional<Bytes> code) {
+  put_or_erase(modules_, std::make_pair(address, std::move(name)), std::move(code));
+}
+void MoveState::set_resource(const AccountAddress& address, Bytes tag_bcs, std::optional<Bytes> data) {
+  put_or_erase(resources_, ResourceKey{address, std::move(tag_bcs)}, std::move(data));
+}
+void MoveState::set_resource_group(const AccountAddress& address, Bytes tag_bcs, std::optional<Bytes> data) {
+  put_or_erase(groups_, ResourceKey{address, std::move(tag_bcs)}, std::move(data));
+}
+void MoveState::set_table_item(const AccountAddress& handle, Bytes key, std::optional<Bytes> data) {
+  put_or_erase(tables_, TableKey{handle, std::move(key)}, std::move(data));
+}
+
+}  // namespace lumio::movevm

@@ -1,0 +1,73 @@
+// A Move state in memory, built from an Aptos genesis write set (genesis.blob): the framework
+// modules, the resources, resource groups and table items, keyed the way the VM reads them
+// (StateView). Also the node-independent state used by tests and benchmarks: writes of an
+// executed session are applied here.
+//
+// Storage keys follow aptos-types: AccessPath{address, Path} where Path is Code(ModuleId) = 0,
+// Resource(StructTag) = 1, ResourceGroup(StructTag) = 2; table items are (handle, key bytes).
+// Resources are keyed by the BCS bytes of their StructTag, so lookups need no parsing.
+#pragma once
+#include <map>
+#include <optional>
+#include <string>
+#include <vector>
+
+#include "movevm/genesis.hpp"
+#include "movevm/state_view.hpp"
+
+namespace lumio::movevm {
+
+// BCS of a StructTag / TypeTag (move-core-types layout).
+Bytes struct_tag_bcs(const StructTag& tag);
+void type_tag_bcs(const TypeTag& tag, Bytes& out);
+// Strict BCS decoding of a StructTag (exact length, valid identifiers, depth <= 128).
+std::optional<StructTag> decode_struct_tag(BytesView bcs);
+// "0x1::coin::CoinStore<0x1::aptos_coin::AptosCoin>" rendered from BCS bytes.
+std::string struct_tag_text(BytesView bcs);
+
+class MoveState : public StateView {
+ public:
+  using ResourceKey = std::pair<AccountAddress, Bytes>;  // (address, BCS StructTag)
+  using TableKey = std::pair<AccountAddress, Bytes>;     // (handle, BCS key)
+
+  // Builds the state a genesis write set leaves behind. Fails (VALUE_DESERIALIZATION_ERROR)
+  // on a malformed blob or an access path that is neither code, resource nor group.
+  static Expected<MoveState> from_genesis(BytesView blob);
+  static Expected<MoveState> from_change_set(const GenesisChangeSet& changes);
+
+  std::optional<Bytes> get_resource(const AccountAddress& address, const StructTag& tag) const override;
+  std::optional<Bytes> get_resource_group(const AccountAddress& address, const StructTag& group) const override;
+  std::optional<Bytes> get_module(const AccountAddress& address, std::string_view name) const override;
+  std::optional<Bytes> get_table_item(const AccountAddress& handle, BytesView key) const;
+
+  const Bytes* resource_bytes(const AccountAddress& address, BytesView tag_bcs) const;
+  const Bytes* group_bytes(const AccountAddress& address, BytesView tag_bcs) const;
+
+  // Writes (nullopt deletes).
+  void set_module(const AccountAddress& address, std::string name, std::optional<Bytes> code);
+  void set_resource(const AccountAddress& address, Bytes tag_bcs, std::optional<Bytes> data);
+  void set_resource_group(const AccountAddress& address, Bytes tag_bcs, std::optional<Bytes> data);
+  void set_table_item(const AccountAddress& handle, Bytes key, std::optional<Bytes> data);
+
+  const std::map<std::pair<AccountAddress, std::string>, Bytes, std::less<>>& modules() const { return modules_; }
+  const std::map<ResourceKey, Bytes>& resources() const { return resources_; }
+  const std::map<ResourceKey, Bytes>& resource_groups() const { return groups_; }
+  const std::map<TableKey, Bytes>& table_items() const { return tables_; }
+
+ private:
+  std::map<std::pair<AccountAddress, std::string>, Bytes, std::less<>> modules_;
+  std::map<ResourceKey, Bytes> resources_;
+  std::map<ResourceKey, Bytes> groups_;
+  std::map<TableKey, Bytes> tables_;
+};
+
+// Members of a resource group as stored: BCS BTreeMap<StructTag, Vec<u8>> in key order.
+// Returns (BCS tag, value) pairs; nullopt when the bytes are not such a map.
+std::optional<std::vector<std::pair<Bytes, Bytes>>> decode_resource_group(BytesView bytes);
+Bytes encode_resource_group(const std::vector<std::pair<Bytes, Bytes>>& members);
+
+// Well-known addresses.
+AccountAddress account_address(uint64_t v);        // 0x1, 0xA550C18, ...
+inline constexpr uint64_t kCoreResourcesAddress = 0xA550C18;
+
+}  // namespace lumio::movevm
