@@ -236,6 +236,20 @@ VerifierConfig VerifierConfig::production() {
   return c;
 }
 
+VerifierConfig VerifierConfig::aptos_prod() {
+  VerifierConfig c;
+  c.max_loop_depth = 5;
+  c.max_generic_instantiation_length = 32;
+  c.max_function_parameters = 128;
+  c.max_basic_blocks = 1024;
+  c.max_type_nodes = 128;
+  c.max_per_fun_meter_units = 1000 * 80000;
+  c.max_per_mod_meter_units = 1000 * 80000;
+  c.max_function_return_values = 128;
+  c.max_type_depth = 20;
+  return c;
+}
+
 namespace {
 VerificationResult verify_module_passes(const CompiledModule& module, const VerifierConfig& config) {
   VerificationResult r;

@@ -33,6 +33,9 @@ struct VerifierConfig {
   std::optional<uint64_t> max_per_mod_meter_units;  // carried like Aptos's; its meter never reads it
 
   static VerifierConfig production();  // Aptos's VerifierConfig::production() limits
+  // The configuration the Aptos chain publishes with (aptos_prod_verifier_config with function
+  // values enabled): no struct/field/function count limits, a 80M-unit meter.
+  static VerifierConfig aptos_prod();
 };
 
 struct VerificationResult {

@@ -99,7 +99,7 @@ std::optional<VMError> check_unit(const CommonTables& u, const CompiledModule* m
     }
     if (height != 0) return at(StatusCode::POSITIVE_STACK_SIZE_AT_BLOCK_END, start);
   }
-  auto types = verify_type_safety(u, m, function, code, params, returns, type_params);
+  auto types = verify_type_safety(u, m, function, code, params, returns, type_params, meter);
   if (!types.known || types.error) {
     known = types.known;
     return types.error;

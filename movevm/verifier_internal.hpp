@@ -43,7 +43,7 @@ struct TypeSafetyVerdict {
 };
 TypeSafetyVerdict verify_type_safety(const CommonTables& unit, const CompiledModule* module, uint16_t function,
                                      const CodeUnit& code, const Signature& params, const Signature& returns,
-                                     const std::vector<AbilitySet>& type_params);
+                                     const std::vector<AbilitySet>& type_params, class Meter& meter);
 CodeVerdict verify_code_units(const CompiledScript& script, const VerifierConfig& config);
 
 // VMControlFlowGraph as the abstract interpreter walks it (absint.rs): block ids are start

@@ -262,6 +262,9 @@ bool add_struct_edges(const std::map<uint16_t, uint16_t>& handle_to_def, uint16_
                       std::map<uint16_t, std::set<uint16_t>>& edges) {
   switch (t.kind) {
     case TokenKind::Reference: case TokenKind::MutableReference: return false;
+    // A function value is a closure behind an indirection: its parameter and result types
+    // (which may be references) neither form struct edges nor count as reference fields.
+    case TokenKind::Function: return true;
     case TokenKind::Struct: case TokenKind::StructInstantiation: {
       auto it = handle_to_def.find(t.index);
       if (it != handle_to_def.end()) edges[from].insert(it->second);
