@@ -472,16 +472,8 @@ std::optional<Fail> Interpreter::call_native(const LoadedFunction& fn, std::span
   auto r = (*fn.native)(s_, ty_args, args);
   if (!r) return Fail{r.error().status, r.error().message, std::nullopt};
   if (metered_ && !gas_.charge_native(r->cost)) return Fail{StatusCode::OUT_OF_GAS, "", std::nullopt};
-  if (r->aborted) {
-    ExecutionError e;
-    e.error.status = StatusCode::ABORTED;
-    e.sub_status = r->abort_code;
-    e.has_exec_state = true;
-    locate(e, *fn.module);
-    e.error.offsets.push_back({fn.def_index, 0});
-    pending_ = std::move(e);
-    return Fail{StatusCode::ABORTED, "", r->abort_code};
-  }
+  if (r->aborted) return Fail{StatusCode::ABORTED, "", r->abort_code};
+  if (r->error) return Fail{*r->error, r->message, r->sub_status};
   if (stack_.size() + r->values.size() > limits_.max_operand_stack)
     return Fail{StatusCode::EXECUTION_STACK_OVERFLOW, "", std::nullopt};
   for (auto& v : r->values) stack_.push_back(std::move(v));
@@ -502,18 +494,7 @@ Outcome<std::vector<Value>> Interpreter::run(const LoadedFunction& entry, std::v
   }
   if (auto f = push_frame(entry, std::move(ty_args), args.size(), args.data())) return make_error(*f);
   if (auto f = step_loop()) {
-    if (pending_) {
-      ExecutionError e = std::move(*pending_);
-      // Callers of the native's frame.
-      for (size_t i = 0; i < frames_.size(); ++i) {
-        StackTraceEntry t;
-        if (!frames_[i].unit->is_script) t.module = std::make_pair(frames_[i].unit->address, frames_[i].unit->name);
-        t.function = frames_[i].fn->def_index;
-        t.pc = uint16_t(frames_[i].pc);
-        e.stack_trace.push_back(t);
-      }
-      return e;
-    }
+    if (pending_) return *pending_;
     return make_error(*f);
   }
   return std::move(stack_);

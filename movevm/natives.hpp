@@ -68,6 +68,11 @@ class NativeContext {
 struct NativeResult {
   bool aborted = false;
   uint64_t abort_code = 0;    // when aborted
+  // A runtime error other than an abort (e.g. VECTOR_OPERATION_ERROR with its sub status);
+  // like aborts, it is reported at the calling instruction.
+  std::optional<StatusCode> error;
+  std::optional<uint64_t> sub_status;
+  std::string message;
   std::vector<Value> values;  // results in declaration order
   uint64_t cost = 0;          // internal gas units, charged by the VM after the call
 
@@ -77,10 +82,15 @@ struct NativeResult {
   static NativeResult abort(uint64_t code, uint64_t cost = 0) {
     NativeResult r; r.aborted = true; r.abort_code = code; r.cost = cost; return r;
   }
+  static NativeResult fail(StatusCode status, std::optional<uint64_t> sub = std::nullopt, std::string msg = {},
+                           uint64_t cost = 0) {
+    NativeResult r; r.error = status; r.sub_status = sub; r.message = std::move(msg); r.cost = cost; return r;
+  }
 };
 
 // `args` are moved in (references stay references). An error (VMError) is an invariant
-// violation or a limit the native hit, reported with the caller's location by the VM.
+// violation or a limit the native hit; like aborts and NativeResult::fail it is reported at
+// the calling instruction (caller's module, function and code offset), as Aptos does.
 using NativeFunction =
     std::function<Expected<NativeResult>(NativeContext& ctx, std::span<const Type> type_args, std::vector<Value>& args)>;
 
@@ -98,5 +108,11 @@ class NativeRegistry {
 
 // Convenience for registrations: 0x1, 0x3, ...
 AccountAddress address_from_u64(uint64_t v);
+
+// The handful of 0x1 natives the interpreter's own tests and the transactional-test runner need
+// (vector::{empty,length,borrow,borrow_mut,push_back,pop_back,destroy_empty,swap},
+// signer::borrow_address), added only where the registry has no implementation yet, so the
+// full natives (natives_*.cpp) always take precedence when registered first.
+void add_std_core_natives_if_absent(NativeRegistry& registry);
 
 }  // namespace lumio::movevm

@@ -709,7 +709,7 @@ std::string display_container(const Container& c, int depth) {
       return r + "]";
     case ContainerKind::Vector: list("[", "]"); return r;
     case ContainerKind::Struct: list("{ ", " }"); return c.values.empty() ? "{ }" : r;
-    case ContainerKind::Signer: list("signer(", ")"); return r;
+    case ContainerKind::Signer: list("{ ", " }"); return r;
     case ContainerKind::Variant:
       list("{ ", " }");
       return "#" + std::to_string(c.variant) + (c.values.empty() ? "{ }" : r);

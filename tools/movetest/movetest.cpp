@@ -7,6 +7,7 @@
 
 #include "movevm/disassembler.hpp"
 #include "movevm/ir_compiler.hpp"
+#include "movevm/runtime.hpp"
 #include "movevm/verifier.hpp"
 
 namespace fs = std::filesystem;
@@ -111,11 +112,228 @@ struct Unsupported {
   std::string reason;
 };
 
+// Words of a command line; `<...>` groups stay together ("0x1::M::Ex<bool, u64>").
+std::vector<std::string> words(const std::string& line) {
+  std::vector<std::string> r;
+  std::string cur;
+  int depth = 0;
+  bool quoted = false;
+  for (char ch : line) {
+    if (ch == '"') quoted = !quoted;
+    if (!quoted) {
+      if (ch == '<') ++depth;
+      if (ch == '>') --depth;
+    }
+    if (ch == ' ' && depth == 0 && !quoted) {
+      if (!cur.empty()) r.push_back(cur);
+      cur.clear();
+    } else {
+      cur += ch;
+    }
+  }
+  if (!cur.empty()) r.push_back(cur);
+  return r;
+}
+
+std::optional<AccountAddress> parse_address(std::string s) {
+  if (s.rfind("0x", 0) != 0 || s.size() < 3 || s.size() > 66) return std::nullopt;
+  std::string hex = s.substr(2);
+  hex = std::string(64 - hex.size(), '0') + hex;
+  return fixed_from_hex<32>(hex);
+}
+
+// BCS of a transactional-test argument: 7 / 7u8..7u256 (untyped: u64), true, @0x1, b"..", x"..".
+std::optional<Bytes> parse_arg(const std::string& a) {
+  Bytes out;
+  auto uleb = [&](uint64_t v) {
+    do {
+      uint8_t b = v & 0x7F;
+      v >>= 7;
+      out.push_back(b | (v ? 0x80 : 0));
+    } while (v);
+  };
+  if (a == "true" || a == "false") return Bytes{uint8_t(a == "true")};
+  if (a[0] == '@') {
+    auto addr = parse_address(a.substr(1));
+    if (!addr) return std::nullopt;
+    return Bytes(addr->bytes.begin(), addr->bytes.end());
+  }
+  if (a.size() >= 3 && (a[0] == 'b' || a[0] == 'x') && a[1] == '"' && a.back() == '"') {
+    std::string body = a.substr(2, a.size() - 3);
+    Bytes bytes;
+    if (a[0] == 'b') {
+      bytes.assign(body.begin(), body.end());
+    } else {
+      auto h = from_hex(body);
+      if (!h) return std::nullopt;
+      bytes = *h;
+    }
+    uleb(bytes.size());
+    out.insert(out.end(), bytes.begin(), bytes.end());
+    return out;
+  }
+  size_t digits = 0;
+  while (digits < a.size() && isdigit(uint8_t(a[digits]))) ++digits;
+  if (digits == 0) return std::nullopt;
+  std::string suffix = a.substr(digits);
+  int width = suffix.empty() ? 64 : suffix == "u8" ? 8 : suffix == "u16" ? 16 : suffix == "u32" ? 32
+              : suffix == "u64" ? 64 : suffix == "u128" ? 128 : suffix == "u256" ? 256 : 0;
+  if (!width) return std::nullopt;
+  // Decimal → little-endian bytes of `width` bits.
+  std::vector<uint32_t> limbs(8, 0);
+  for (size_t i = 0; i < digits; ++i) {
+    uint64_t carry = uint64_t(a[i] - '0');
+    for (auto& l : limbs) {
+      uint64_t x = uint64_t(l) * 10 + carry;
+      l = uint32_t(x);
+      carry = x >> 32;
+    }
+    if (carry) return std::nullopt;
+  }
+  for (int i = 0; i < width / 8; ++i) out.push_back(uint8_t(limbs[i / 4] >> (8 * (i % 4))));
+  for (int i = width / 8; i < 32; ++i)
+    if (uint8_t(limbs[i / 4] >> (8 * (i % 4)))) return std::nullopt;
+  return out;
+}
+
+std::string render_execution_error(const ExecutionError& e, bool verbose) {
+  std::string location = e.location == ErrorLocation::Script ? "script"
+                         : e.location == ErrorLocation::Module ? short_hex(e.module_address) + "::" + e.module_name
+                                                               : "undefined";
+  std::string offsets;
+  for (size_t i = 0; i < e.error.offsets.size(); ++i)
+    offsets += std::string(i ? ", " : "") + "(FunctionDefinitionIndex(" + std::to_string(e.error.offsets[i].first) +
+               "), " + std::to_string(e.error.offsets[i].second) + ")";
+  std::string indices;
+  for (size_t i = 0; i < e.error.indices.size(); ++i)
+    indices += std::string(i ? ", " : "") + "(" + index_kind_debug(e.error.indices[i].first) + ", " +
+               std::to_string(e.error.indices[i].second) + ")";
+  std::string r = "VMError: {\n";
+  if (verbose && !e.error.message.empty()) r += "    message: " + e.error.message + ",\n";
+  r += "    major_status: " + std::string(status_name(e.error.status)) + ",\n";
+  r += "    sub_status: " + (e.sub_status ? "Some(" + std::to_string(*e.sub_status) + ")" : std::string("None")) + ",\n";
+  r += "    location: " + location + ",\n    indices: [" + indices + "],\n    offsets: [" + offsets + "],\n";
+  if (verbose) {
+    if (!e.has_exec_state) {
+      r += "    exec_state: None,\n";
+    } else {
+      std::string trace;
+      for (size_t i = 0; i < e.stack_trace.size(); ++i) {
+        const auto& t = e.stack_trace[i];
+        std::string m = t.module ? "Some(ModuleId { address: " + to_hex(t.module->first.view(), false) +
+                                       ", name: Identifier(\"" + t.module->second + "\") })"
+                                 : "None";
+        trace += std::string(i ? ", " : "") + "(" + m + ", FunctionDefinitionIndex(" + std::to_string(t.function) +
+                 "), " + std::to_string(t.pc) + ")";
+      }
+      r += "    exec_state: Some(ExecutionState { stack_trace: [" + trace + "] }),\n";
+    }
+  }
+  return r + "}";
+}
+
+// Chain state of one test file: resources written by earlier tasks.
+class FileState : public StateView {
+ public:
+  std::map<std::pair<AccountAddress, Bytes>, Bytes> resources;
+  std::optional<Bytes> get_resource(const AccountAddress& a, const StructTag& tag) const override {
+    Bytes key;
+    tag.serialize(key);
+    auto it = resources.find({a, key});
+    if (it == resources.end()) return std::nullopt;
+    return it->second;
+  }
+  std::optional<Bytes> get_module(const AccountAddress&, std::string_view) const override { return std::nullopt; }
+  void apply(const ChangeSet& cs) {
+    for (const auto& [k, v] : cs.resources) {
+      Bytes key;
+      k.second.serialize(key);
+      if (v) resources[{k.first, key}] = *v;
+      else resources.erase({k.first, key});
+    }
+  }
+};
+
+// The (address, module, name) a struct handle of `t` names.
+std::tuple<AccountAddress, std::string, std::string> struct_name(const CommonTables& t, TableIndex h) {
+  const auto& sh = t.struct_handles.at(h);
+  const auto& mh = t.module_handles.at(sh.module);
+  return {t.address_identifiers.at(mh.address), t.identifiers.at(mh.name), t.identifiers.at(sh.name)};
+}
+
+bool same_token(const CommonTables& a, const SignatureToken& x, const CommonTables& b, const SignatureToken& y) {
+  if (x.kind != y.kind || x.children.size() != y.children.size() || x.abilities != y.abilities ||
+      x.function_args != y.function_args)
+    return false;
+  if (x.kind == TokenKind::TypeParameter && x.index != y.index) return false;
+  if ((x.kind == TokenKind::Struct || x.kind == TokenKind::StructInstantiation) &&
+      struct_name(a, x.index) != struct_name(b, y.index))
+    return false;
+  for (size_t i = 0; i < x.children.size(); ++i)
+    if (!same_token(a, x.children[i], b, y.children[i])) return false;
+  return true;
+}
+
+bool same_signature(const CommonTables& a, TableIndex sa, const CommonTables& b, TableIndex sb) {
+  const auto& x = a.signatures.at(sa);
+  const auto& y = b.signatures.at(sb);
+  if (x.size() != y.size()) return false;
+  for (size_t i = 0; i < x.size(); ++i)
+    if (!same_token(a, x[i], b, y[i])) return false;
+  return true;
+}
+
+// Whether every import of `unit` resolves cleanly against the visible modules (Aptos's
+// dependency check would pass): modules, structs with the same abilities and type parameters,
+// functions visible to the unit with identical signatures. Anything else is left unjudged.
+bool links_cleanly(const CommonTables& unit, std::optional<std::pair<AccountAddress, std::string>> self,
+                   const std::map<std::string, const CompiledModule*>& visible) {
+  auto find_module = [&](TableIndex mh) -> const CompiledModule* {
+    const auto& h = unit.module_handles.at(mh);
+    std::string id = to_hex(unit.address_identifiers.at(h.address).view(), false) + "::" + unit.identifiers.at(h.name);
+    auto it = visible.find(id);
+    return it == visible.end() ? nullptr : it->second;
+  };
+  auto is_self = [&](TableIndex mh) {
+    const auto& h = unit.module_handles.at(mh);
+    return self && self->first == unit.address_identifiers.at(h.address) && self->second == unit.identifiers.at(h.name);
+  };
+  for (size_t i = 0; i < unit.module_handles.size(); ++i)
+    if (!is_self(TableIndex(i)) && !find_module(TableIndex(i))) return false;
+  for (const auto& sh : unit.struct_handles) {
+    if (is_self(sh.module)) continue;
+    const CompiledModule* dep = find_module(sh.module);
+    bool ok = false;
+    for (const auto& def : dep->struct_defs) {
+      const auto& dh = dep->struct_handles.at(def.struct_handle);
+      if (dep->identifiers.at(dh.name) != unit.identifiers.at(sh.name)) continue;
+      ok = dh.abilities == sh.abilities && dh.type_parameters == sh.type_parameters;
+    }
+    if (!ok) return false;
+  }
+  for (const auto& fh : unit.function_handles) {
+    if (is_self(fh.module)) continue;
+    const CompiledModule* dep = find_module(fh.module);
+    bool ok = false;
+    for (const auto& def : dep->function_defs) {
+      const auto& dh = dep->function_handles.at(def.function);
+      if (dep->identifiers.at(dh.name) != unit.identifiers.at(fh.name)) continue;
+      ok = def.visibility == Visibility::Public && dh.type_parameters == fh.type_parameters &&
+           same_signature(*dep, dh.parameters, unit, fh.parameters) && same_signature(*dep, dh.return_, unit, fh.return_);
+    }
+    if (!ok) return false;
+  }
+  return true;
+}
+
 }  // namespace
 
 bool FileResult::passed() const { return !unsupported && trim_right(output) == trim_right(expected); }
 
-Runner::Runner(std::vector<std::unique_ptr<CompiledModule>> stdlib) : stdlib_(std::move(stdlib)) {}
+Runner::Runner(std::vector<std::unique_ptr<CompiledModule>> stdlib) : natives_(std::make_unique<NativeRegistry>()) {
+  for (auto& m : stdlib) stdlib_.push_back(std::shared_ptr<const CompiledModule>(std::move(m)));
+  add_std_core_natives_if_absent(*natives_);
+}
 
 std::vector<std::unique_ptr<CompiledModule>> Runner::load_stdlib(const fs::path& modules_dir) {
   std::vector<std::unique_ptr<CompiledModule>> r;
@@ -135,8 +353,12 @@ FileResult Runner::run_file(const fs::path& mvir) const {
   if (fs::exists(exp)) result.expected = slurp(exp);
 
   std::map<std::string, const CompiledModule*> visible;  // module id -> published module
-  for (const auto& m : stdlib_) visible[module_id(*m)] = m.get();
-  std::vector<std::unique_ptr<CompiledModule>> published;
+  std::map<std::string, std::shared_ptr<const CompiledModule>> code;  // what sessions load
+  for (const auto& m : stdlib_) {
+    visible[module_id(*m)] = m.get();
+    code[module_id(*m)] = m;
+  }
+  FileState state;
 
   // Expected output per task index.
   std::map<size_t, std::string> expected_tasks;
@@ -160,8 +382,13 @@ FileResult Runner::run_file(const fs::path& mvir) const {
     try {
       std::vector<const CompiledModule*> deps;
       for (const auto& [id, m] : visible) deps.push_back(m);
+      auto w = words(t.command.substr(3));
+      bool no_verify = false;
+      for (const auto& x : w)
+        if (x.rfind("--skip", 0) == 0 || x == "--no-verify") no_verify = true;
       bool module_input = t.kind == "publish" || t.command.find("--input=module") != std::string::npos;
       if (t.kind == "print-bytecode" || t.kind == "publish") {
+        if (no_verify && t.kind == "publish") throw Unsupported{"publishing without verification"};
         if (!module_input) {
           auto parsed = ir::parse_script(t.body);
           if (auto* e = std::get_if<ir::ParseError>(&parsed)) throw "Error: " + e->describe();
@@ -190,18 +417,63 @@ FileResult Runner::run_file(const fs::path& mvir) const {
               throw "Error: Unable to publish module '" + module_id(m) + "'. Got " +
                   render_vm_error(*verdict.error, verdict.located_in_unit ? module_location(m) : "undefined");
             // Publishing succeeds for sure only when the verifier ran completely and the
-            // adapter's publishing checks cannot object: no dependencies or friends to link
+            // adapter's publishing checks cannot object: imports that link cleanly, no friends
             // and no earlier version of the module to be compatible with.
-            bool standalone = loaded->module_handles.size() == 1 && loaded->friend_decls.empty();
+            const auto& sh = loaded->module_handles[loaded->self_module_handle_idx];
+            auto self = std::make_pair(loaded->address_identifiers[sh.address], loaded->identifiers[sh.name]);
             bool republish = visible.count(module_id(*loaded)) != 0;
-            bool certain = verdict.complete && standalone && !republish;
-            published.push_back(std::make_unique<CompiledModule>(std::move(*loaded)));
-            visible[module_id(*published.back())] = published.back().get();  // later tasks see it
+            bool certain = verdict.complete && loaded->friend_decls.empty() && !republish &&
+                           links_cleanly(*loaded, self, visible);
+            auto shared = std::make_shared<const CompiledModule>(std::move(*loaded));
+            visible[module_id(*shared)] = shared.get();  // later tasks see it
+            code[module_id(*shared)] = shared;
             if (!certain) throw Unsupported{"rest of the bytecode verifier"};
           }
         }
-      } else if (t.kind == "run") {
+      } else if (t.kind == "run" || t.kind == "view") {
+        // Options.
+        std::vector<AccountAddress> signers;
+        std::vector<Bytes> args;
+        std::vector<TypeTag> type_args;
+        std::optional<std::string> target;
+        bool verbose = false;
+        std::string mode;
+        for (size_t k = 1; k < w.size(); ++k) {
+          const std::string& x = w[k];
+          if (x == "--signers" || x == "--args" || x == "--type-args") {
+            mode = x;
+          } else if (x == "--verbose") {
+            verbose = true;
+            mode.clear();
+          } else if (x.rfind("--", 0) == 0) {
+            if (x == "--gas-budget") throw Unsupported{"gas metering"};
+            throw Unsupported{"option " + x};
+          } else if (mode == "--signers") {
+            auto a = parse_address(x);
+            if (!a) throw Unsupported{"named signer " + x};
+            signers.push_back(*a);
+          } else if (mode == "--args") {
+            auto b = parse_arg(x);
+            if (!b) throw Unsupported{"argument " + x};
+            args.push_back(*b);
+          } else if (mode == "--type-args") {
+            auto tt = parse_type_tag(x);
+            if (!tt) throw Unsupported{"type argument " + x};
+            type_args.push_back(*tt);
+          } else if (!target && mode.empty()) {
+            target = x;
+          } else {
+            throw Unsupported{"run syntax"};
+          }
+        }
+        if (t.kind == "view") throw Unsupported{"view"};
+        Session session(state, *natives_);
+        for (const auto& [id, m] : code) session.loader().add_module(m);
+        UnmeteredGasMeter gas;
+        Outcome<ExecutionResult> outcome = ExecutionResult{};
+        std::string what;
         if (t.has_code) {
+          if (target) throw Unsupported{"run syntax"};
           auto parsed = ir::parse_script(t.body);
           if (auto* e = std::get_if<ir::ParseError>(&parsed)) throw "Error: " + e->describe();
           auto compiled = ir::compile_script(std::get<ir::Script>(parsed), deps);
@@ -217,8 +489,44 @@ FileResult Runner::run_file(const fs::path& mvir) const {
           if (verdict.error)
             throw "Error: Script execution failed with " +
                 render_vm_error(*verdict.error, verdict.located_in_unit ? "script" : "undefined");
+          if (!verdict.complete) throw Unsupported{"rest of the bytecode verifier"};
+          if (!links_cleanly(*loaded, std::nullopt, visible)) throw Unsupported{"script linking checks"};
+          what = "Script";
+          outcome = session.execute_script(std::make_shared<const CompiledScript>(std::move(*loaded)), type_args,
+                                           signers, args, gas);
+        } else {
+          if (!target) throw Unsupported{"run without a script"};
+          // 0x42::M::f
+          size_t p2 = target->rfind("::");
+          size_t p1 = p2 == std::string::npos ? std::string::npos : target->rfind("::", p2 - 1);
+          if (p1 == std::string::npos) throw Unsupported{"run target " + *target};
+          auto addr = parse_address(target->substr(0, p1));
+          if (!addr) throw Unsupported{"named address in " + *target};
+          what = "Function";
+          outcome = session.execute_function(*addr, target->substr(p1 + 2, p2 - p1 - 2), target->substr(p2 + 2),
+                                             type_args, signers, args, gas);
         }
-        throw Unsupported{"interpreter"};
+        if (auto* e = std::get_if<ExecutionError>(&outcome))
+          throw "Error: " + what + " execution failed with " + render_execution_error(*e, verbose);
+        auto cs = session.change_set();
+        if (auto* e = std::get_if<ExecutionError>(&cs))
+          throw "Error: " + what + " execution failed with " + render_execution_error(*e, verbose);
+        state.apply(std::get<ChangeSet>(cs));
+        const auto& r = std::get<ExecutionResult>(outcome);
+        std::string lines;
+        if (!r.mutable_outputs.empty()) {
+          lines += "mutable inputs after call: ";
+          for (size_t k = 0; k < r.mutable_outputs.size(); ++k)
+            lines += std::string(k ? ", " : "") + "local#" + std::to_string(std::get<0>(r.mutable_outputs[k])) + ": " +
+                     display_value(std::get<1>(r.mutable_outputs[k]));
+        }
+        if (!r.return_values.empty()) {
+          if (!lines.empty()) lines += "\n";
+          lines += "return values: ";
+          for (size_t k = 0; k < r.return_values.size(); ++k)
+            lines += std::string(k ? ", " : "") + display_value(r.return_values[k]);
+        }
+        if (!lines.empty()) text = lines;
       } else if (t.kind == "init" && t.command.find("--") == std::string::npos) {
         // Plain `init`: the default setup (standard library at 0x1) is already in place.
       } else {

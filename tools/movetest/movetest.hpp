@@ -8,6 +8,7 @@
 #include <vector>
 
 #include "movevm/binary_format.hpp"
+#include "movevm/natives.hpp"
 
 namespace lumio::movetest {
 
@@ -33,7 +34,8 @@ class Runner {
   FileResult run_file(const std::filesystem::path& mvir) const;
 
  private:
-  std::vector<std::unique_ptr<movevm::CompiledModule>> stdlib_;
+  std::vector<std::shared_ptr<const movevm::CompiledModule>> stdlib_;
+  std::unique_ptr<movevm::NativeRegistry> natives_;
 };
 
 }  // namespace lumio::movetest
