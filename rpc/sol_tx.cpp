@@ -1,0 +1,426 @@
+// Transaction encodings and status meta (solana-transaction-status: EncodedTransaction,
+// UiTransactionStatusMeta, UiInnerInstructions, token balances) and TransactionError's serde
+// and Display forms.
+#include <cstring>
+#include <set>
+
+#include "rpc/sol_encoding.hpp"
+#include "svm/syscalls.hpp"
+
+namespace lumio::rpc::sol {
+
+namespace {
+
+// InstructionError's Display (solana-instruction), by variant name.
+const char* instruction_error_text(const std::string& k) {
+  static const std::pair<const char*, const char*> kTexts[] = {
+      {"GenericError", "generic instruction error"},
+      {"InvalidArgument", "invalid program argument"},
+      {"InvalidInstructionData", "invalid instruction data"},
+      {"InvalidAccountData", "invalid account data for instruction"},
+      {"AccountDataTooSmall", "account data too small for instruction"},
+      {"InsufficientFunds", "insufficient funds for instruction"},
+      {"IncorrectProgramId", "incorrect program id for instruction"},
+      {"MissingRequiredSignature", "missing required signature for instruction"},
+      {"AccountAlreadyInitialized", "instruction requires an uninitialized account"},
+      {"UninitializedAccount", "instruction requires an initialized account"},
+      {"UnbalancedInstruction", "sum of account balances before and after instruction do not match"},
+      {"ModifiedProgramId", "instruction illegally modified the program id of an account"},
+      {"ExternalAccountLamportSpend", "instruction spent from the balance of an account it does not own"},
+      {"ExternalAccountDataModified", "instruction modified data of an account it does not own"},
+      {"ReadonlyLamportChange", "instruction changed the balance of a read-only account"},
+      {"ReadonlyDataModified", "instruction modified data of a read-only account"},
+      {"DuplicateAccountIndex", "instruction contains duplicate accounts"},
+      {"ExecutableModified", "instruction changed executable bit of an account"},
+      {"RentEpochModified", "instruction modified rent epoch of an account"},
+      {"NotEnoughAccountKeys", "insufficient account keys for instruction"},
+      {"AccountDataSizeChanged", "program other than the account's owner changed the size of the account data"},
+      {"AccountNotExecutable", "instruction expected an executable account"},
+      {"AccountBorrowFailed", "instruction tries to borrow reference for an account which is already borrowed"},
+      {"AccountBorrowOutstanding", "instruction left account with an outstanding borrowed reference"},
+      {"DuplicateAccountOutOfSync", "instruction modifications of multiply-passed account differ"},
+      {"InvalidError", "program returned invalid error code"},
+      {"ExecutableDataModified", "instruction changed executable accounts data"},
+      {"ExecutableLamportChange", "instruction changed the balance of an executable account"},
+      {"ExecutableAccountNotRentExempt", "executable accounts must be rent exempt"},
+      {"UnsupportedProgramId", "Unsupported program id"},
+      {"CallDepth", "Cross-program invocation call depth too deep"},
+      {"MissingAccount", "An account required by the instruction is missing"},
+      {"ReentrancyNotAllowed", "Cross-program invocation reentrancy not allowed for this instruction"},
+      {"MaxSeedLengthExceeded", "Length of the seed is too long for address generation"},
+      {"InvalidSeeds", "Provided seeds do not result in a valid address"},
+      {"InvalidRealloc", "Failed to reallocate account data"},
+      {"ComputationalBudgetExceeded", "Computational budget exceeded"},
+      {"PrivilegeEscalation", "Cross-program invocation with unauthorized signer or writable account"},
+      {"ProgramEnvironmentSetupFailure", "Failed to create program execution environment"},
+      {"ProgramFailedToComplete", "Program failed to complete"},
+      {"ProgramFailedToCompile", "Program failed to compile"},
+      {"Immutable", "Account is immutable"},
+      {"IncorrectAuthority", "Incorrect authority provided"},
+      {"BorshIoError", "Failed to serialize or deserialize account data"},
+      {"AccountNotRentExempt", "An account does not have enough lamports to be rent-exempt"},
+      {"InvalidAccountOwner", "Invalid account owner"},
+      {"ArithmeticOverflow", "Program arithmetic overflowed"},
+      {"UnsupportedSysvar", "Unsupported sysvar"},
+      {"IllegalOwner", "Provided owner is not allowed"},
+      {"MaxAccountsDataAllocationsExceeded", "Accounts data allocations exceeded the maximum allowed per transaction"},
+      {"MaxAccountsExceeded", "Max accounts exceeded"},
+      {"MaxInstructionTraceLengthExceeded", "Max instruction trace length exceeded"},
+      {"BuiltinProgramsMustConsumeComputeUnits", "Builtin programs must consume compute units"},
+  };
+  for (auto& [n, t] : kTexts)
+    if (k == n) return t;
+  return nullptr;
+}
+
+// TransactionError's Display for unit variants.
+const char* tx_error_unit_text(const std::string& k) {
+  static const std::pair<const char*, const char*> kTexts[] = {
+      {"AccountInUse", "Account in use"},
+      {"AccountLoadedTwice", "Account loaded twice"},
+      {"AccountNotFound", "Attempt to debit an account but found no record of a prior credit."},
+      {"ProgramAccountNotFound", "Attempt to load a program that does not exist"},
+      {"InsufficientFundsForFee", "Insufficient funds for fee"},
+      {"InvalidAccountForFee", "This account may not be used to pay transaction fees"},
+      {"AlreadyProcessed", "This transaction has already been processed"},
+      {"BlockhashNotFound", "Blockhash not found"},
+      {"CallChainTooDeep", "Loader call chain is too deep"},
+      {"MissingSignatureForFee", "Transaction requires a fee but has no signature present"},
+      {"InvalidAccountIndex", "Transaction contains an invalid account reference"},
+      {"SignatureFailure", "Transaction did not pass signature verification"},
+      {"InvalidProgramForExecution", "This program may not be used for executing instructions"},
+      {"SanitizeFailure", "Transaction failed to sanitize accounts offsets correctly"},
+      {"ClusterMaintenance", "Transactions are currently disabled due to cluster maintenance"},
+      {"AccountBorrowOutstanding", "Transaction processing left an account with an outstanding borrowed reference"},
+      {"WouldExceedMaxBlockCostLimit", "Transaction would exceed max Block Cost Limit"},
+      {"UnsupportedVersion", "Transaction version is unsupported"},
+      {"InvalidWritableAccount", "Transaction loads a writable account that cannot be written"},
+      {"WouldExceedMaxAccountCostLimit", "Transaction would exceed max account limit within the block"},
+      {"WouldExceedAccountDataBlockLimit", "Transaction would exceed account data limit within the block"},
+      {"TooManyAccountLocks", "Transaction locked too many accounts"},
+      {"AddressLookupTableNotFound", "Transaction loads an address table account that doesn't exist"},
+      {"InvalidAddressLookupTableOwner", "Transaction loads an address table account with an invalid owner"},
+      {"InvalidAddressLookupTableData", "Transaction loads an address table account with invalid data"},
+      {"InvalidAddressLookupTableIndex", "Transaction address table lookup uses an invalid index"},
+      {"InvalidRentPayingAccount", "Transaction leaves an account with a lower balance than rent-exempt minimum"},
+      {"WouldExceedMaxVoteCostLimit", "Transaction would exceed max Vote Cost Limit"},
+      {"WouldExceedAccountDataTotalLimit", "Transaction would exceed total account data limit"},
+      {"MaxLoadedAccountsDataSizeExceeded", "Transaction exceeded max loaded accounts data size cap"},
+      {"InvalidLoadedAccountsDataSizeLimit", "LoadedAccountsDataSizeLimit set for transaction must be greater than 0."},
+      {"ResanitizationNeeded", "ResanitizationNeeded"},
+      {"UnbalancedTransaction", "Sum of account balances before and after transaction do not match"},
+      {"ProgramCacheHitMaxLimit", "Program cache hit max limit"},
+      {"CommitCancelled", "CommitCancelled"},
+  };
+  for (auto& [n, t] : kTexts)
+    if (k == n) return t;
+  return nullptr;
+}
+
+bool is_account_index_variant(const std::string& k) {
+  return k == "InsufficientFundsForRent" || k == "ProgramExecutionTemporarilyRestricted";
+}
+
+// Keys Agave never reports as writable (ReservedAccountKeys: sysvars and builtin programs).
+const std::set<SolPubkey>& reserved_keys() {
+  static const std::set<SolPubkey> keys = [] {
+    std::set<SolPubkey> s;
+    for (const char* k :
+         {"11111111111111111111111111111111", "Vote111111111111111111111111111111111111111",
+          "Stake11111111111111111111111111111111111111", "Config1111111111111111111111111111111111111",
+          "BPFLoader1111111111111111111111111111111111", "BPFLoader2111111111111111111111111111111111",
+          "BPFLoaderUpgradeab1e11111111111111111111111", "LoaderV411111111111111111111111111111111111",
+          "ComputeBudget111111111111111111111111111111", "AddressLookupTab1e1111111111111111111111111",
+          "Ed25519SigVerify111111111111111111111111111", "KeccakSecp256k11111111111111111111111111111",
+          "Secp256r1SigVerify1111111111111111111111111", "NativeLoader1111111111111111111111111111111",
+          "ZkE1Gama1Proof11111111111111111111111111111", "Feature111111111111111111111111111111111111",
+          "Sysvar1111111111111111111111111111111111111", "SysvarC1ock11111111111111111111111111111111",
+          "SysvarEpochSchedu1e111111111111111111111111", "SysvarFees111111111111111111111111111111111",
+          "SysvarInstructions1111111111111111111111111", "SysvarRecentB1ockHashes11111111111111111111",
+          "SysvarRent111111111111111111111111111111111", "SysvarRewards111111111111111111111111111111",
+          "SysvarS1otHashes111111111111111111111111111", "SysvarS1otHistory11111111111111111111111111",
+          "SysvarStakeHistory1111111111111111111111111", "SysvarEpochRewards1111111111111111111111111",
+          "SysvarLastRestartS1ot1111111111111111111111"}) {
+      auto d = svm::base58_decode(k);
+      SolPubkey p{};
+      if (d && d->size() == 32) std::memcpy(p.data(), d->data(), 32);
+      s.insert(p);
+    }
+    return s;
+  }();
+  return keys;
+}
+
+json token_balances_json(const std::optional<std::vector<SolTokenBalance>>& v) {
+  if (!v) return nullptr;
+  json out = json::array();
+  for (auto& b : *v) {
+    json j = {{"accountIndex", b.account_index},
+              {"mint", b58(b.mint)},
+              {"uiTokenAmount", ui_token_amount(b.amount, b.decimals)}};
+    if (b.owner) j["owner"] = b58(*b.owner);
+    if (b.program_id) j["programId"] = b58(*b.program_id);
+    out.push_back(std::move(j));
+  }
+  return out;
+}
+
+struct Decoded {
+  svm::Transaction tx;
+  std::vector<SolPubkey> keys;  // static, then loaded writable, then loaded readonly
+  size_t n_static = 0, n_loaded_writable = 0;
+};
+
+Decoded decode(const SolTxWithMeta& t) {
+  auto r = svm::decode_transaction(t.wire);
+  if (!r) throw RpcError(code::kInternal, "Internal error");
+  Decoded d;
+  d.tx = std::move(r.value());
+  d.keys = d.tx.message.account_keys;
+  d.n_static = d.keys.size();
+  d.keys.insert(d.keys.end(), t.meta.loaded_writable.begin(), t.meta.loaded_writable.end());
+  d.n_loaded_writable = t.meta.loaded_writable.size();
+  d.keys.insert(d.keys.end(), t.meta.loaded_readonly.begin(), t.meta.loaded_readonly.end());
+  return d;
+}
+
+// Message::is_maybe_writable / v0 LoadedMessage::is_writable, with reserved keys and invoked
+// programs demoted (no upgradeable-loader exception).
+bool is_writable(const Decoded& d, size_t i) {
+  auto& h = d.tx.message.header;
+  bool w;
+  if (i < d.n_static) {
+    size_t nsig = h.num_required_signatures;
+    w = i < nsig ? i < nsig - std::min<size_t>(nsig, h.num_readonly_signed_accounts)
+                 : i < d.n_static - std::min(d.n_static, size_t(h.num_readonly_unsigned_accounts));
+  } else {
+    w = i < d.n_static + d.n_loaded_writable;
+  }
+  if (!w || reserved_keys().count(d.keys[i])) return false;
+  bool upgradeable_present = false;
+  static const SolPubkey kUpgradeable = [] {
+    SolPubkey p{};
+    auto v = svm::base58_decode("BPFLoaderUpgradeab1e11111111111111111111111");
+    std::memcpy(p.data(), v->data(), 32);
+    return p;
+  }();
+  for (auto& k : d.keys) upgradeable_present |= k == kUpgradeable;
+  if (!upgradeable_present)
+    for (auto& ix : d.tx.message.instructions)
+      if (ix.program_id_index == i) return false;
+  return true;
+}
+
+json parsed_account_keys(const Decoded& d) {
+  json keys = json::array();
+  for (size_t i = 0; i < d.keys.size(); ++i)
+    keys.push_back({{"pubkey", b58(d.keys[i])},
+                    {"writable", is_writable(d, i)},
+                    {"signer", i < d.tx.message.header.num_required_signatures},
+                    {"source", i < d.n_static ? "transaction" : "lookupTable"}});
+  return keys;
+}
+
+json compiled_ix_json(uint8_t program, const std::vector<uint8_t>& accounts, BytesView data,
+                      std::optional<uint32_t> stack_height) {
+  return {{"programIdIndex", program},
+          {"accounts", accounts},
+          {"data", b58(data)},
+          {"stackHeight", stack_height ? json(*stack_height) : json(nullptr)}};
+}
+
+// UiPartiallyDecodedInstruction (no program-specific parsers here).
+json parsed_ix_json(const Decoded& d, uint8_t program, const std::vector<uint8_t>& accounts,
+                    BytesView data, std::optional<uint32_t> stack_height) {
+  auto key = [&](size_t i) { return i < d.keys.size() ? json(b58(d.keys[i])) : json(nullptr); };
+  json accts = json::array();
+  for (auto a : accounts) accts.push_back(key(a));
+  return {{"programId", key(program)},
+          {"accounts", std::move(accts)},
+          {"data", b58(data)},
+          {"stackHeight", stack_height ? json(*stack_height) : json(nullptr)}};
+}
+
+json lookups_json(const svm::Message& m) {
+  json out = json::array();
+  for (auto& l : m.address_table_lookups)
+    out.push_back({{"accountKey", b58(l.account_key)},
+                   {"writableIndexes", l.writable_indexes},
+                   {"readonlyIndexes", l.readonly_indexes}});
+  return out;
+}
+
+json tx_json(const Decoded& d, bool parsed) {
+  auto& m = d.tx.message;
+  json sigs = json::array();
+  for (auto& s : d.tx.signatures) sigs.push_back(b58(s));
+  json msg;
+  if (parsed) {
+    json ixs = json::array();
+    for (auto& ix : m.instructions)
+      ixs.push_back(parsed_ix_json(d, ix.program_id_index, ix.accounts, ix.data, std::nullopt));
+    msg = {{"accountKeys", parsed_account_keys(d)},
+           {"recentBlockhash", b58(m.recent_blockhash)},
+           {"instructions", std::move(ixs)}};
+  } else {
+    json keys = json::array();
+    for (auto& k : m.account_keys) keys.push_back(b58(k));
+    json ixs = json::array();
+    for (auto& ix : m.instructions)
+      ixs.push_back(compiled_ix_json(ix.program_id_index, ix.accounts, ix.data, std::nullopt));
+    msg = {{"header",
+            {{"numRequiredSignatures", m.header.num_required_signatures},
+             {"numReadonlySignedAccounts", m.header.num_readonly_signed_accounts},
+             {"numReadonlyUnsignedAccounts", m.header.num_readonly_unsigned_accounts}}},
+           {"accountKeys", std::move(keys)},
+           {"recentBlockhash", b58(m.recent_blockhash)},
+           {"instructions", std::move(ixs)}};
+  }
+  if (m.v0) msg["addressTableLookups"] = lookups_json(m);
+  return {{"signatures", std::move(sigs)}, {"message", std::move(msg)}};
+}
+
+json inner_json(const Decoded* d, const std::vector<SolInnerInstructions>& v) {
+  json out = json::array();
+  for (auto& group : v) {
+    json ixs = json::array();
+    for (auto& ix : group.instructions)
+      ixs.push_back(d ? parsed_ix_json(*d, ix.program_id_index, ix.accounts, ix.data, ix.stack_height)
+                      : compiled_ix_json(ix.program_id_index, ix.accounts, ix.data, ix.stack_height));
+    out.push_back({{"index", group.index}, {"instructions", std::move(ixs)}});
+  }
+  return out;
+}
+
+json meta_json(const SolTxMeta& m, const Decoded* parsed, bool simple, bool show_rewards) {
+  json err = m.err ? tx_error_json(*m.err) : json(nullptr);
+  json j = {{"err", err},
+            {"status", m.err ? json{{"Err", err}} : json{{"Ok", nullptr}}},
+            {"fee", m.fee},
+            {"preBalances", m.pre_balances},
+            {"postBalances", m.post_balances},
+            {"preTokenBalances", token_balances_json(m.pre_token_balances)},
+            {"postTokenBalances", token_balances_json(m.post_token_balances)}};
+  if (simple) {  // transactionDetails "accounts": build_simple_ui_transaction_status_meta
+    if (show_rewards) j["rewards"] = json::array();
+    return j;
+  }
+  j["rewards"] = json::array();
+  j["innerInstructions"] = m.inner_instructions ? inner_json(parsed, *m.inner_instructions) : json(nullptr);
+  j["logMessages"] = m.log_messages ? json(*m.log_messages) : json(nullptr);
+  if (!parsed) {
+    json w = json::array(), r = json::array();
+    for (auto& k : m.loaded_writable) w.push_back(b58(k));
+    for (auto& k : m.loaded_readonly) r.push_back(b58(k));
+    j["loadedAddresses"] = {{"writable", std::move(w)}, {"readonly", std::move(r)}};
+  }
+  if (m.return_data) j["returnData"] = return_data_json(*m.return_data);
+  if (m.compute_units_consumed) j["computeUnitsConsumed"] = *m.compute_units_consumed;
+  if (m.cost_units) j["costUnits"] = *m.cost_units;
+  return j;
+}
+
+}  // namespace
+
+const char* tx_encoding_name(TxEncoding e) {
+  switch (e) {
+    case TxEncoding::kBinary: return "binary";
+    case TxEncoding::kBase58: return "base58";
+    case TxEncoding::kBase64: return "base64";
+    case TxEncoding::kJson: return "json";
+    case TxEncoding::kJsonParsed: return "jsonParsed";
+  }
+  return "?";
+}
+
+json tx_error_json(const SolTxError& e) {
+  if (e.kind == "InstructionError") {
+    json inner;
+    if (e.instruction_error == "Custom") inner = {{"Custom", e.custom}};
+    else if (e.instruction_error == "BorshIoError" && !e.borsh_message.empty())
+      inner = {{"BorshIoError", e.borsh_message}};
+    else inner = e.instruction_error;
+    return {{"InstructionError", json::array({e.index, std::move(inner)})}};
+  }
+  if (e.kind == "DuplicateInstruction") return {{e.kind, e.index}};
+  if (is_account_index_variant(e.kind)) return {{e.kind, {{"account_index", e.index}}}};
+  return e.kind;
+}
+
+std::string tx_error_text(const SolTxError& e) {
+  if (e.kind == "InstructionError") {
+    std::string inner;
+    if (e.instruction_error == "Custom") {
+      char buf[32];
+      std::snprintf(buf, sizeof buf, "custom program error: 0x%x", e.custom);
+      inner = buf;
+    } else if (const char* t = instruction_error_text(e.instruction_error)) {
+      inner = t;
+    } else {
+      inner = e.instruction_error;
+    }
+    return "Error processing Instruction " + std::to_string(e.index) + ": " + inner;
+  }
+  if (e.kind == "DuplicateInstruction")
+    return "Transaction contains a duplicate instruction (" + std::to_string(e.index) +
+           ") that is not allowed";
+  if (e.kind == "InsufficientFundsForRent")
+    return "Transaction results in an account (" + std::to_string(e.index) +
+           ") with insufficient funds for rent";
+  if (e.kind == "ProgramExecutionTemporarilyRestricted")
+    return "Execution of the program referenced by account at index " + std::to_string(e.index) +
+           " is temporarily restricted.";
+  if (const char* t = tx_error_unit_text(e.kind)) return t;
+  return e.kind;
+}
+
+json return_data_json(const SolReturnData& r) {
+  return {{"programId", b58(r.program_id)}, {"data", json::array({b64(r.data), "base64"})}};
+}
+
+json inner_instructions_json(const std::vector<SolInnerInstructions>& v, const svm::Transaction& tx) {
+  Decoded d;
+  d.tx = tx;
+  d.keys = tx.message.account_keys;
+  d.n_static = d.keys.size();
+  return inner_json(&d, v);
+}
+
+json encode_tx_with_meta(const SolTxWithMeta& t, TxEncoding enc, std::optional<uint8_t> max_version,
+                         TxDetails details, bool show_rewards) {
+  Decoded d = decode(t);
+  json version;
+  if (d.tx.message.v0) {
+    if (!max_version)
+      throw RpcError(sol_code::kUnsupportedTransactionVersion,
+                     "Transaction version (0) is not supported by the requesting client. Please "
+                     "try the request again with the following configuration parameter: "
+                     "\"maxSupportedTransactionVersion\": 0");
+    version = 0;
+  } else if (max_version) {
+    version = "legacy";
+  }
+  json out;
+  if (details == TxDetails::kAccounts) {
+    json sigs = json::array();
+    for (auto& s : d.tx.signatures) sigs.push_back(b58(s));
+    out = {{"transaction", {{"signatures", std::move(sigs)}, {"accountKeys", parsed_account_keys(d)}}},
+           {"meta", meta_json(t.meta, nullptr, true, show_rewards)}};
+  } else {
+    json tx;
+    switch (enc) {
+      case TxEncoding::kBinary: tx = b58(t.wire); break;
+      case TxEncoding::kBase58: tx = json::array({b58(t.wire), "base58"}); break;
+      case TxEncoding::kBase64: tx = json::array({b64(t.wire), "base64"}); break;
+      case TxEncoding::kJson: tx = tx_json(d, false); break;
+      case TxEncoding::kJsonParsed: tx = tx_json(d, true); break;
+    }
+    bool parsed = enc == TxEncoding::kJsonParsed;
+    out = {{"transaction", std::move(tx)},
+           {"meta", meta_json(t.meta, parsed ? &d : nullptr, false, show_rewards)}};
+  }
+  if (!version.is_null()) out["version"] = std::move(version);
+  return out;
+}
+
+}  // namespace lumio::rpc::sol
