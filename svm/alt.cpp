@@ -152,6 +152,17 @@ const char* message(AddressLookupError e) {
   return "?";
 }
 
+TransactionError to_transaction_error(AddressLookupError e) {
+  switch (e) {
+    case AddressLookupError::LookupTableAccountNotFound: return TransactionError::AddressLookupTableNotFound;
+    case AddressLookupError::InvalidAccountOwner: return TransactionError::InvalidAddressLookupTableOwner;
+    case AddressLookupError::InvalidAccountData: return TransactionError::InvalidAddressLookupTableData;
+    case AddressLookupError::InvalidLookupIndex: return TransactionError::InvalidAddressLookupTableIndex;
+    case AddressLookupError::SlotHashesSysvarNotFound: return TransactionError::AccountNotFound;
+  }
+  return TransactionError::AccountNotFound;
+}
+
 namespace {
 bool lookup(const AddressLookupTable& t, size_t active, std::span<const uint8_t> indexes,
             std::vector<Pubkey>& out) {

@@ -73,6 +73,7 @@ enum class AddressLookupError : uint8_t {
 const char* name(AddressLookupError e);               // the AddressLoaderError variant
 const char* transaction_error_name(AddressLookupError e);  // e.g. "AddressLookupTableNotFound"
 const char* message(AddressLookupError e);            // TransactionError's Display text
+TransactionError to_transaction_error(AddressLookupError e);
 
 struct LoadedAddresses {
   std::vector<Pubkey> writable, readonly;

@@ -223,6 +223,8 @@ TEST(SvmAlt, EveryLookupError) {
   ASSERT_FALSE(r.ok());
   EXPECT_EQ(r.error(), AddressLookupError::InvalidAccountOwner);
   EXPECT_STREQ(message(r.error()), "Transaction loads an address table account with an invalid owner");
+  EXPECT_EQ(to_transaction_error(r.error()).kind, TransactionError::InvalidAddressLookupTableOwner);
+  EXPECT_EQ(to_transaction_error(AddressLookupError::InvalidLookupIndex).to_json(), "\"InvalidAddressLookupTableIndex\"");
 }
 
 }  // namespace
