@@ -28,7 +28,7 @@ using Datas = std::span<const std::span<const uint8_t>>;
 Pubkey id_of(std::string_view b58) {
   auto v = base58_decode(b58);
   Pubkey k{};
-  std::memcpy(k.data(), v->data(), 32);
+  if (v && v->size() == 32) std::memcpy(k.data(), v->data(), 32);
   return k;
 }
 
@@ -177,7 +177,7 @@ const Pubkey& ed25519_program_id() {
   return k;
 }
 const Pubkey& secp256k1_program_id() {
-  static const Pubkey k = id_of("KeccakSecp256k1Program11111111111111111111");
+  static const Pubkey k = id_of("KeccakSecp256k11111111111111111111111111111");
   return k;
 }
 const Pubkey& secp256r1_program_id() {

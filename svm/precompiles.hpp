@@ -26,7 +26,7 @@ enum class PrecompileError : uint32_t {
 const char* name(PrecompileError e);
 
 const Pubkey& ed25519_program_id();    // Ed25519SigVerify111111111111111111111111111
-const Pubkey& secp256k1_program_id();  // KeccakSecp256k1Program11111111111111111111
+const Pubkey& secp256k1_program_id();  // KeccakSecp256k11111111111111111111111111111
 const Pubkey& secp256r1_program_id();  // Secp256r1SigVerify1111111111111111111111111
 bool is_precompile(const Pubkey& program_id);
 
