@@ -13,6 +13,7 @@
 #include <vector>
 
 #include "svm/account.hpp"
+#include "svm/errors.hpp"
 #include "svm/sbpf.hpp"
 #include "svm/transaction.hpp"
 
@@ -115,6 +116,8 @@ class TransactionContext {
   std::optional<IndexOfAccount> find_index(const Pubkey& key) const;
   const Rent& rent() const { return rent_; }
   bool touched(IndexOfAccount i) const { return touched_[i]; }
+  bool borrowed(IndexOfAccount i) const { return borrowed_[i]; }
+  Account& account_mut(IndexOfAccount i) { return accounts_[i]; }  // runtime use (sysvar index)
 
   // Instruction trace and stack. configure_next() fills the frame push() will activate.
   InstructionFrame& configure_next() { return trace_.back(); }
@@ -151,6 +154,7 @@ class TransactionContext {
 };
 
 class SyscallContext;
+class AccountSource;
 struct RuntimeEnv;
 class Runtime;
 
@@ -196,8 +200,29 @@ class InvokeContext {
 
   Runtime& runtime() { return runtime_; }
 
+  // ---- runtime internals (message processor, BPF loader, CPI) ----
+  // Agave prepare_next_instruction: resolves `ix`'s accounts against the current instruction
+  // (MissingAccount), merges duplicates, rejects PrivilegeEscalation, finds the callee program
+  // among the caller's accounts; fills tx.configure_next().
+  InstructionResult prepare_instruction(const Instruction& ix, std::span<const Pubkey> signers);
+  // push (ReentrancyNotAllowed, CallDepth, ...), run the program, pop (UnbalancedInstruction).
+  InstructionResult process_instruction(uint64_t* compute_units_consumed);
+
+  uint32_t heap_size = 32 * 1024;              // RequestHeapFrame
+  const AccountSource* accounts = nullptr;     // the node's state (ProgramData of programs)
+  std::vector<Pubkey> deployed_in_tx;          // programs (re)deployed by this transaction
+  // Per running BPF frame: each instruction account's data length when serialized.
+  std::vector<std::vector<uint64_t>> serialized_lens;
+
  private:
   Runtime& runtime_;
 };
+
+// The CPI syscalls (svm/cpi.cpp), registered by make_loader_v1. Outside a Runtime (no
+// InvokeContext in SyscallContext::user) they fail with SyscallError "InvokeContextBorrowFailed".
+Expected<uint64_t, EbpfError> sol_invoke_signed_rust(SyscallContext&, uint64_t, uint64_t, uint64_t, uint64_t, uint64_t);
+Expected<uint64_t, EbpfError> sol_invoke_signed_c(SyscallContext&, uint64_t, uint64_t, uint64_t, uint64_t, uint64_t);
+Expected<uint64_t, EbpfError> sol_get_processed_sibling_instruction(SyscallContext&, uint64_t, uint64_t, uint64_t,
+                                                                   uint64_t, uint64_t);
 
 }  // namespace lumio::svm

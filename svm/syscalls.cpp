@@ -1,4 +1,5 @@
 #include "svm/syscalls.hpp"
+#include "svm/invoke.hpp"
 
 #include <fmt/format.h>
 #include <gmp.h>
@@ -482,6 +483,10 @@ void register_core_syscalls(Loader& loader) {
   loader.register_syscall("sol_get_sysvar", sol_get_sysvar);
   loader.register_syscall("sol_secp256k1_recover", sol_secp256k1_recover);
   register_crypto_syscalls(loader);  // svm/syscalls_crypto.cpp
+  // Runtime syscalls (svm/cpi.cpp): need the InvokeContext the Runtime puts in ctx.user.
+  loader.register_syscall("sol_invoke_signed_rust", sol_invoke_signed_rust);
+  loader.register_syscall("sol_invoke_signed_c", sol_invoke_signed_c);
+  loader.register_syscall("sol_get_processed_sibling_instruction", sol_get_processed_sibling_instruction);
 }
 
 void register_pending_syscalls(Loader& loader) {
