@@ -348,6 +348,12 @@ struct Frame {
   std::vector<Type> ty_args;
 };
 
+size_t type_nodes(const Type& t) {
+  size_t n = 1;
+  for (const auto& a : t.args) n += type_nodes(a);
+  return n;
+}
+
 class Interpreter {
  public:
   Interpreter(Session::Impl& s, Loader& loader, const VMLimits& limits, GasMeter& gas)
@@ -682,6 +688,9 @@ std::optional<Fail> Interpreter::step_loop() {
             if (ins.index >= insts.size()) return invariant("bad function instantiation");
             callee = fr->unit->function_handles.at(insts[ins.index].handle);
             tys = inst_types(*fr, insts[ins.index].type_parameters);
+            size_t nodes = 0;
+            for (const auto& t : tys) nodes += type_nodes(t);
+            if (nodes > limits_.max_type_nodes) return Fail{StatusCode::TOO_MANY_TYPE_NODES, "", std::nullopt};
           }
           size_t nargs = callee->params.size();
           CHARGE_WITH(ch_.args = nargs; ch_.locals = callee->locals.size(); ch_.type_args = tys.size());
@@ -1214,12 +1223,16 @@ Outcome<ExecutionResult> Session::execute(const LoadedFunction& fn, const std::v
     if (!ty) return load_error(ty.error());
     tys.push_back(std::move(*ty));
   }
-  if (tys.size() != fn.type_params.size())
-    return load_error(VMError{StatusCode::NUMBER_OF_TYPE_ARGUMENTS_MISMATCH, "", {}, {}});
+  // Type-argument errors of a script are located at the script (Aptos's script loading).
+  auto ty_error = [&](StatusCode s) {
+    ExecutionError e = load_error(VMError{s, "", {}, {}});
+    if (fn.in_script) e.location = ErrorLocation::Script;
+    return e;
+  };
+  if (tys.size() != fn.type_params.size()) return ty_error(StatusCode::NUMBER_OF_TYPE_ARGUMENTS_MISMATCH);
   for (size_t i = 0; i < tys.size(); ++i) {
     AbilitySet have = loader_->abilities_of(tys[i]);
-    if ((have & fn.type_params[i]) != fn.type_params[i])
-      return load_error(VMError{StatusCode::CONSTRAINT_NOT_SATISFIED, "", {}, {}});
+    if ((have & fn.type_params[i]) != fn.type_params[i]) return ty_error(StatusCode::CONSTRAINT_NOT_SATISFIED);
   }
   // Arguments: signers first (as the runner passes them), then the BCS values.
   std::vector<Bytes> all;

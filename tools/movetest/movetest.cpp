@@ -514,7 +514,7 @@ FileResult Runner::run_file(const fs::path& mvir) const {
         state.apply(std::get<ChangeSet>(cs));
         const auto& r = std::get<ExecutionResult>(outcome);
         std::string lines;
-        if (!r.mutable_outputs.empty()) {
+        if (what == "Function" && !r.mutable_outputs.empty()) {
           lines += "mutable inputs after call: ";
           for (size_t k = 0; k < r.mutable_outputs.size(); ++k)
             lines += std::string(k ? ", " : "") + "local#" + std::to_string(std::get<0>(r.mutable_outputs[k])) + ": " +
