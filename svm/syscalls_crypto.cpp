@@ -4,7 +4,8 @@
 // argument order of memory translation and result codes (syscalls/src/lib.rs, solana-curve25519,
 // solana-bn254, solana-big-mod-exp). Mainnet features assumed active: abort_on_invalid_curve,
 // simplify_alt_bn128_syscall_error_codes (every bn128 failure returns 1),
-// fix_alt_bn128_pairing_length_check; not active: alt_bn128_little_endian, G2 ops.
+// fix_alt_bn128_pairing_length_check, alt_bn128_little_endian (SIMD-0284). Not offered: the G2
+// group ops of SIMD-0302 (enable_alt_bn128_g2_syscalls), which fail with InvalidAttribute.
 #include <fmt/format.h>
 #include <gmp.h>
 #include <sodium.h>
@@ -401,22 +402,63 @@ Result curve_multiscalar_mul(SyscallContext& ctx, uint64_t curve, uint64_t scala
 
 // --- alt_bn128 ---------------------------------------------------------------------------------
 
-constexpr uint64_t kBnOpAdd = 0, kBnOpMul = 2, kBnOpPairing = 3;
+constexpr uint64_t kBnOpAdd = 0, kBnOpMul = 2, kBnOpPairing = 3, kLeFlag = 0x80;
+
+// SIMD-0284 little-endian variants (op | 0x80): arkworks' native layout, i.e. every 32-byte field
+// element reversed, with G2 coordinates (c0, c1) -- reversing each 64-byte Fq2 maps it to EIP-197's
+// (c1, c0) big-endian form. Conversions are involutions.
+Bytes reverse_chunks(BytesView in, size_t chunk) {
+  Bytes out(in.begin(), in.end());
+  for (size_t at = 0; at + chunk <= out.size(); at += chunk) std::reverse(out.begin() + at, out.begin() + at + chunk);
+  return out;
+}
+Bytes pairing_le_to_be(BytesView in) {  // per 192-byte element: G1 (2 x 32), G2 (2 x 64)
+  Bytes out(in.begin(), in.end());
+  for (size_t at = 0; at + 192 <= out.size(); at += 192) {
+    std::reverse(out.begin() + at, out.begin() + at + 32);
+    std::reverse(out.begin() + at + 32, out.begin() + at + 64);
+    std::reverse(out.begin() + at + 64, out.begin() + at + 128);
+    std::reverse(out.begin() + at + 128, out.begin() + at + 192);
+  }
+  return out;
+}
+
+std::optional<Bytes> alt_bn128_le(uint64_t op, BytesView in) {
+  switch (op) {
+    case kBnOpAdd: {  // little-endian inputs must be exactly 128 / 96 bytes (no zero padding)
+      if (in.size() != 128) return std::nullopt;
+      auto r = bn254::g1_add(reverse_chunks(in, 32));
+      return r ? std::optional(reverse_chunks(*r, 32)) : std::nullopt;
+    }
+    case kBnOpMul: {
+      if (in.size() != 96) return std::nullopt;
+      auto r = bn254::g1_mul(reverse_chunks(in, 32));
+      return r ? std::optional(reverse_chunks(*r, 32)) : std::nullopt;
+    }
+    default: {
+      if (in.size() % 192) return std::nullopt;
+      auto r = bn254::pairing(pairing_le_to_be(in));
+      return r ? std::optional(reverse_chunks(*r, 32)) : std::nullopt;
+    }
+  }
+}
 
 Result alt_bn128_group_op(SyscallContext& ctx, uint64_t op, uint64_t input_addr, uint64_t input_size,
                           uint64_t result, uint64_t) {
+  const bool le = op & kLeFlag;
+  const uint64_t base = op & ~kLeFlag;
   uint64_t cost, out_len;
-  if (op == kBnOpAdd) {
+  if (base == kBnOpAdd) {
     cost = kBnAdd, out_len = 64;
-  } else if (op == kBnOpMul) {
+  } else if (base == kBnOpMul) {
     cost = kBnMul, out_len = 64;
-  } else if (op == kBnOpPairing) {
+  } else if (base == kBnOpPairing) {
     uint64_t pairs = input_size / 192;  // Agave's sums saturate
     unsigned __int128 c = (unsigned __int128)kBnPairOther * (pairs == 0 ? 0 : pairs - 1) + kBnPairFirst +
                           ctx.cost.sha256_base_cost + input_size + 32;
     cost = c > UINT64_MAX ? UINT64_MAX : uint64_t(c);
     out_len = 32;
-  } else {
+  } else {  // SUB (1), G2 ops (4..7, SIMD-0302: not offered), anything else
     return syscall_error("InvalidAttribute");
   }
   if (auto e = ctx.consume_checked(cost)) return *e;
@@ -425,7 +467,9 @@ Result alt_bn128_group_op(SyscallContext& ctx, uint64_t op, uint64_t input_addr,
   auto in = ctx.translate(AccessType::Load, input_addr, input_size);
   if (!in) return in.error();
   BytesView input(*in, input_size);
-  auto r = op == kBnOpAdd ? bn254::g1_add(input) : op == kBnOpMul ? bn254::g1_mul(input) : bn254::pairing(input);
+  std::optional<Bytes> r;
+  if (le) r = alt_bn128_le(base, input);
+  else r = base == kBnOpAdd ? bn254::g1_add(input) : base == kBnOpMul ? bn254::g1_mul(input) : bn254::pairing(input);
   if (!r) return uint64_t{1};
   std::memcpy(*out, r->data(), out_len);
   return uint64_t{0};
@@ -435,22 +479,26 @@ Result alt_bn128_compression(SyscallContext& ctx, uint64_t op, uint64_t input_ad
                              uint64_t result, uint64_t) {
   static constexpr uint64_t kCost[4] = {kBnG1Compress, kBnG1Decompress, kBnG2Compress, kBnG2Decompress};
   static constexpr uint64_t kOut[4] = {32, 64, 64, 128};
-  if (op > 3) return syscall_error("InvalidAttribute");
-  if (auto e = ctx.consume_checked(ctx.cost.syscall_base_cost + kCost[op])) return *e;
-  auto out = ctx.translate(AccessType::Store, result, kOut[op]);
+  const bool le = op & kLeFlag;
+  const uint64_t base = op & ~kLeFlag;
+  if (base > 3) return syscall_error("InvalidAttribute");
+  if (auto e = ctx.consume_checked(ctx.cost.syscall_base_cost + kCost[base])) return *e;
+  auto out = ctx.translate(AccessType::Store, result, kOut[base]);
   if (!out) return out.error();
   auto in = ctx.translate(AccessType::Load, input_addr, input_size);
   if (!in) return in.error();
-  BytesView input(*in, input_size);
+  const size_t chunk = base < 2 ? 32 : 64;  // field element (G1) or Fq2 (G2)
+  Bytes input = le ? reverse_chunks({*in, input_size}, chunk) : Bytes(*in, *in + input_size);
   std::optional<Bytes> r;
-  switch (op) {
+  switch (base) {
     case 0: r = bn254::g1_compress(input); break;
     case 1: r = bn254::g1_decompress(input); break;
     case 2: r = bn254::g2_compress(input); break;
     default: r = bn254::g2_decompress(input); break;
   }
   if (!r) return uint64_t{1};
-  std::memcpy(*out, r->data(), kOut[op]);
+  if (le) *r = reverse_chunks(*r, chunk);
+  std::memcpy(*out, r->data(), kOut[base]);
   return uint64_t{0};
 }
 

@@ -4,6 +4,7 @@
 #include <gtest/gtest.h>
 #include <sodium.h>
 
+#include <algorithm>
 #include <cstring>
 #include <random>
 
@@ -359,8 +360,8 @@ TEST(SvmAltBn128, AddMulEip196) {
   Bytes ge_p = hex("0000000000000000000000000000000000000000000000000000000000000001"
                    "30644e72e131a029b85045b68181585d97816a916871ca8d3c208c16d87cfd49");  // y = p + 2
   expect_ok(env.call("sol_alt_bn128_group_op", kBnAdd, env.put(ge_p), 64, out), 1);
-  // Unknown ops (SUB = 1, little-endian 0x80 | op while SIMD-0284 is inactive): InvalidAttribute.
-  for (uint64_t op : {1ull, 4ull, 0x80ull, 0x83ull}) {
+  // Unknown ops (SUB = 1 in either byte order, G2 ops 4/5 of SIMD-0302, stray bits): InvalidAttribute.
+  for (uint64_t op : {1ull, 4ull, 5ull, 0x81ull, 0x84ull, 0x100ull}) {
     expect_syscall_error(env.call("sol_alt_bn128_group_op", op, env.put(two_g), 128, out), "InvalidAttribute");
     EXPECT_EQ(env.used, 0u);
   }
@@ -429,7 +430,51 @@ TEST(SvmAltBn128, Compression) {
   expect_ok(env.call("sol_alt_bn128_group_op", kBnPairing, env.put(pair), 384, out), 0);
   EXPECT_EQ(env.get(out, 32).back(), 1);
   expect_syscall_error(env.call("sol_alt_bn128_compression", 4, 0, 0, out), "InvalidAttribute");
-  expect_syscall_error(env.call("sol_alt_bn128_compression", 0x80, 0, 0, out), "InvalidAttribute");
+  expect_syscall_error(env.call("sol_alt_bn128_compression", 0x84, 0, 0, out), "InvalidAttribute");
+}
+
+// SIMD-0284: op | 0x80 takes and returns arkworks' little-endian layout (each 32-byte field element
+// reversed; G2's Fq2 as (c0, c1)), with exact input lengths; same costs.
+Bytes rev(BytesView b, size_t chunk) {
+  Bytes o(b.begin(), b.end());
+  for (size_t at = 0; at + chunk <= o.size(); at += chunk) std::reverse(o.begin() + at, o.begin() + at + chunk);
+  return o;
+}
+
+TEST(SvmAltBn128, LittleEndianOps) {
+  Env env;
+  uint64_t out = env.alloc(128);
+  Bytes two_g = rev(hex(std::string(kG1) + kG1), 32);
+  expect_ok(env.call("sol_alt_bn128_group_op", 0x80, env.put(two_g), 128, out), 0);
+  EXPECT_EQ(env.used, 334u);
+  EXPECT_EQ(env.get(out, 64), rev(hex(kG1Double), 32));
+  expect_ok(env.call("sol_alt_bn128_group_op", 0x80, env.put(two_g), 64, out), 1);  // no padding in LE
+  Bytes gx2 = rev(hex(std::string(kG1) + "0000000000000000000000000000000000000000000000000000000000000002"), 32);
+  expect_ok(env.call("sol_alt_bn128_group_op", 0x82, env.put(gx2), 96, out), 0);
+  EXPECT_EQ(env.used, 3840u);
+  EXPECT_EQ(env.get(out, 64), rev(hex(kG1Double), 32));
+  // Pairing: G1 as two reversed 32-byte words, G2 as two reversed 64-byte Fq2 words.
+  Bytes g1 = rev(hex(kG1), 32), g1n = rev(hex(kG1Neg), 32), g2 = rev(hex(kG2), 64);
+  Bytes pairs = g1;
+  pairs.insert(pairs.end(), g2.begin(), g2.end());
+  pairs.insert(pairs.end(), g1n.begin(), g1n.end());
+  pairs.insert(pairs.end(), g2.begin(), g2.end());
+  expect_ok(env.call("sol_alt_bn128_group_op", 0x83, env.put(pairs), 384, out), 0);
+  EXPECT_EQ(env.used, 36364u + 12121 + 85 + 384 + 32);
+  Bytes one_le(32, 0);
+  one_le[0] = 1;
+  EXPECT_EQ(env.get(out, 32), one_le);
+  // Compression round trips in LE.
+  expect_ok(env.call("sol_alt_bn128_compression", 0x80, env.put(g1n), 64, out), 0);
+  EXPECT_EQ(env.used, 130u);
+  Bytes c = env.get(out, 32);
+  EXPECT_EQ(c[31], 0x80);  // flag in the most significant (last) byte
+  expect_ok(env.call("sol_alt_bn128_compression", 0x81, env.put(c), 32, out), 0);
+  EXPECT_EQ(env.get(out, 64), g1n);
+  expect_ok(env.call("sol_alt_bn128_compression", 0x82, env.put(g2), 128, out), 0);
+  Bytes c2 = env.get(out, 64);
+  expect_ok(env.call("sol_alt_bn128_compression", 0x83, env.put(c2), 64, out), 0);
+  EXPECT_EQ(env.get(out, 128), g2);
 }
 
 // ---- sol_big_mod_exp, sol_get_epoch_stake -------------------------------------------------------
