@@ -110,13 +110,13 @@ Bytes encode_block(const Block& b) {
       .begin_list();
   for (const TxRecord& t : b.txs)
     e.begin_list().add_uint(uint64_t(t.vm)).add(t.hash).add(t.raw).add(t.sender).end_list();
-  e.end_list().end_list();
+  e.end_list().add_uint(h.slot).end_list();
   return e.take();
 }
 
 Block decode_block(BytesView raw) {
   auto f = rlp::decode_list(raw);
-  if (f.size() != 14) throw rlp::Error("block: bad field count");
+  if (f.size() != 14 && f.size() != 15) throw rlp::Error("block: bad field count");
   Block b;
   BlockHeader& h = b.header;
   h.number = rlp::to_uint64(f[0]);
@@ -132,6 +132,7 @@ Block decode_block(BytesView raw) {
   h.transactions_root = rlp::to_fixed<32>(f[10]);
   h.receipts_root = rlp::to_fixed<32>(f[11]);
   h.logs_bloom = rlp::to_fixed<256>(f[12]);
+  if (f.size() == 15) h.slot = rlp::to_uint64(f[14]);
   for (const auto& ti : rlp::list_items(f[13])) {
     auto tf = rlp::list_items(ti);
     if (tf.size() != 4) throw rlp::Error("block tx: bad field count");

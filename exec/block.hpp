@@ -35,6 +35,10 @@ struct BlockHeader {
   Hash32 transactions_root;
   Hash32 receipts_root;
   Bloom logs_bloom;
+  // The Solana slot this block belongs to (node/README: slots). Part of the storage encoding
+  // only, not of the Ethereum header: a slot is a clock reading, not consensus data of the
+  // Ethereum view, and leaving it out keeps Ethereum block hashes as they were.
+  uint64_t slot = 0;
 
   // Ethereum (Cancun) header RLP: the state commitment rides in extraData, so the Ethereum
   // block hash commits to every VM's state.
@@ -72,7 +76,9 @@ struct Block {
 
 Bloom logs_bloom(const std::vector<Log>& logs);
 
-// Storage encodings (RLP). decode_* throw rlp::Error on corrupt data.
+// Storage encodings (RLP). decode_* throw rlp::Error on corrupt data. A block is
+// [number, parent, ..., logs_bloom, txs, slot]; blocks written before slots existed have no
+// trailing slot and decode with slot 0.
 Bytes encode_block(const Block& b);
 Block decode_block(BytesView raw);
 Bytes encode_receipt(const Receipt& r);

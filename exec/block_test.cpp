@@ -14,11 +14,17 @@ TEST(Block, StorageRoundTrip) {
   b.header.timestamp = 1700000000;
   b.header.base_fee = uint256(1000000000);
   b.header.gas_limit = 30000000;
+  b.header.slot = 4242;
   b.txs.push_back({Vm::Evm, keccak256(std::string_view("t")), Bytes{1, 2, 3}, Bytes(20, 9)});
   Block d = decode_block(encode_block(b));
   EXPECT_EQ(d.header.hash(), b.header.hash());
   ASSERT_EQ(d.txs.size(), 1u);
   EXPECT_EQ(d.txs[0].raw, (Bytes{1, 2, 3}));
+  EXPECT_EQ(d.header.slot, 4242u);
+  // The slot is storage-only: it does not change the Ethereum block hash.
+  BlockHeader no_slot = b.header;
+  no_slot.slot = 0;
+  EXPECT_EQ(no_slot.hash(), b.header.hash());
   EXPECT_THROW(decode_block(Bytes{0xc0}), rlp::Error);
 }
 

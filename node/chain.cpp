@@ -45,7 +45,7 @@ std::shared_ptr<const exec::Block> Chain::load_head() {
 std::shared_ptr<const exec::Block> Chain::commit(
     exec::Block block, std::vector<exec::Receipt> receipts, const state::BlockOverlay& overlay,
     const std::function<void(const exec::Block&)>& before_visible,
-    const std::vector<Hash32>& settled) {
+    const std::vector<Hash32>& settled, const CommitExtras& extras) {
   std::lock_guard lock(mu_);
   exec::BlockHeader& h = block.header;
   state::WriteBatch batch = overlay.to_batch();
@@ -56,7 +56,9 @@ std::shared_ptr<const exec::Block> Chain::commit(
   std::vector<Bytes> tx_items, receipt_items;
   std::vector<exec::Log> all_logs;
   h.gas_used = 0;
-  for (size_t i = 0; i < block.txs.size(); ++i) {
+  // EVM transactions come first in a block and `receipts` holds theirs; Solana receipts
+  // (extras.svm_receipts) follow in the same order as the block's Vm::Svm records.
+  for (size_t i = 0; i < block.txs.size() && i < receipts.size(); ++i) {
     const exec::TxRecord& t = block.txs[i];
     const exec::Receipt& r = receipts[i];
     if (t.vm == exec::Vm::Evm) {
@@ -73,11 +75,22 @@ std::shared_ptr<const exec::Block> Chain::commit(
   Hash32 hash = h.hash();
   batch.put(state::Space::Block, be64(h.number), exec::encode_block(block));
   batch.put(state::Space::BlockHash, hash.view(), be64(h.number));
+  size_t svm_i = 0;
   for (size_t i = 0; i < block.txs.size(); ++i) {
     Bytes loc = receipt_key(h.number, uint32_t(i));
-    batch.put(state::Space::TxIndex, block.txs[i].hash.view(), loc);
-    batch.put(state::Space::Receipt, loc, exec::encode_receipt(receipts[i]));
+    const exec::TxRecord& t = block.txs[i];
+    if (t.vm == exec::Vm::Svm) {
+      auto sig = exec::svm_first_signature(t.raw);
+      if (sig) batch.put(state::Space::TxIndex, BytesView(sig->data(), 64), loc);
+      if (svm_i < extras.svm_receipts.size())
+        batch.put(state::Space::Receipt, loc, extras.svm_receipts[svm_i]);
+      ++svm_i;
+      continue;
+    }
+    batch.put(state::Space::TxIndex, t.hash.view(), loc);
+    if (i < receipts.size()) batch.put(state::Space::Receipt, loc, exec::encode_receipt(receipts[i]));
   }
+  if (extras.index) extras.index(block, batch);
   batch.put(state::Space::Meta, kHeadKey, be64(h.number));
   history_.record(h.number, batch);
   // Not part of the undo record: a rollback must not bring abandoned transactions back.
@@ -141,7 +154,11 @@ std::optional<uint64_t> Chain::number_of(const Hash32& block_hash) const {
 }
 
 std::optional<TxLocation> Chain::locate(const Hash32& tx_hash) const {
-  auto raw = store_->get(state::Space::TxIndex, tx_hash.view());
+  return locate_signature(tx_hash.view());
+}
+
+std::optional<TxLocation> Chain::locate_signature(BytesView key) const {
+  auto raw = store_->get(state::Space::TxIndex, key);
   if (!raw || raw->size() != 12) return std::nullopt;
   uint32_t index = 0;
   for (size_t i = 8; i < 12; ++i) index = (index << 8) | (*raw)[i];
@@ -150,14 +167,20 @@ std::optional<TxLocation> Chain::locate(const Hash32& tx_hash) const {
 
 std::optional<exec::Receipt> Chain::receipt(uint64_t block, uint32_t index) const {
   auto raw = store_->get(state::Space::Receipt, receipt_key(block, index));
-  if (!raw) return std::nullopt;
+  if (!raw || exec::is_svm_receipt(*raw)) return std::nullopt;
   return exec::decode_receipt(*raw);
+}
+
+std::optional<exec::SvmReceipt> Chain::svm_receipt(uint64_t block, uint32_t index) const {
+  auto raw = store_->get(state::Space::Receipt, receipt_key(block, index));
+  if (!raw || !exec::is_svm_receipt(*raw)) return std::nullopt;
+  return exec::decode_svm_receipt(*raw);
 }
 
 std::vector<exec::Receipt> Chain::receipts(uint64_t block) const {
   std::vector<exec::Receipt> out;
   store_->scan(state::Space::Receipt, be64(block), [&](BytesView, BytesView v) {
-    out.push_back(exec::decode_receipt(v));
+    if (!exec::is_svm_receipt(v)) out.push_back(exec::decode_receipt(v));
     return true;
   });
   return out;

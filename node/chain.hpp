@@ -10,6 +10,7 @@
 #include <vector>
 
 #include "exec/block.hpp"
+#include "exec/svm_state.hpp"
 #include "node/history.hpp"
 #include "state/commitment.hpp"
 #include "state/overlay.hpp"
@@ -20,6 +21,15 @@ namespace lumio::node {
 struct TxLocation {
   uint64_t block = 0;
   uint32_t index = 0;
+};
+
+// What a block commits besides its EVM part.
+struct CommitExtras {
+  // One encoded Solana receipt (exec/svm_state.hpp) per Vm::Svm transaction, in block order.
+  std::vector<Bytes> svm_receipts;
+  // Called with the finished block (its hash final) to add index records (Space::Meta) to the
+  // block's batch: they commit, and roll back, with the block.
+  std::function<void(const exec::Block&, state::WriteBatch&)> index;
 };
 
 class Chain {
@@ -33,7 +43,8 @@ class Chain {
   std::shared_ptr<const exec::Block> commit(
       exec::Block block, std::vector<exec::Receipt> receipts, const state::BlockOverlay& overlay,
       const std::function<void(const exec::Block&)>& before_visible = nullptr,
-      const std::vector<Hash32>& settled = {});  // pending records to erase with the block
+      const std::vector<Hash32>& settled = {},  // pending records to erase with the block
+      const CommitExtras& extras = {});
 
   // Admitted transactions survive a restart: one record each (the caller's encoding) until the
   // block that includes it (or drops it) commits. Written through the WAL, not synced.
@@ -49,8 +60,12 @@ class Chain {
   std::shared_ptr<const exec::Block> block(uint64_t number) const;
   std::optional<uint64_t> number_of(const Hash32& block_hash) const;
   std::optional<TxLocation> locate(const Hash32& tx_hash) const;
+  // Solana transactions are indexed by their first signature (64 bytes, so never mistaken for
+  // an Ethereum hash).
+  std::optional<TxLocation> locate_signature(BytesView signature) const;
   std::optional<exec::Receipt> receipt(uint64_t block, uint32_t index) const;
-  std::vector<exec::Receipt> receipts(uint64_t block) const;
+  std::vector<exec::Receipt> receipts(uint64_t block) const;  // the EVM receipts
+  std::optional<exec::SvmReceipt> svm_receipt(uint64_t block, uint32_t index) const;
 
   // The committed state (latest), and the state at the end of an earlier block (null when
   // its history was pruned).

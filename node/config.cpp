@@ -46,6 +46,19 @@ void apply_toml(Config& c, const std::string& path) {
   num("dev.accounts", c.dev_accounts);
   str("dev.balance_wei", c.dev_balance_wei);
   num("history_blocks", c.history_blocks);
+  if (auto v = t.at_path("solana.enabled").value<bool>()) c.solana = *v;
+  str("solana.host", c.solana_host);
+  num("solana.rpc_port", c.solana_rpc_port);
+  num("solana.ws_port", c.solana_ws_port);
+  num("solana.slot_ms", c.slot_ms);
+  str("solana.spl_dir", c.spl_dir);
+  if (auto v = t.at_path("solana.slot_ticks").value<std::string>()) {
+    if (*v != "always" && *v != "active")
+      throw std::invalid_argument("config " + path + ": solana.slot_ticks must be \"always\" or \"active\"");
+    c.slot_ticks_always = *v == "always";
+  }
+  num("solana.dev_accounts", c.solana_dev_accounts);
+  num("solana.dev_lamports", c.solana_dev_lamports);
   str("log_level", c.log_level);
   if (auto v = t.at_path("log_json").value<bool>()) c.log_json = *v;
 }
@@ -66,6 +79,15 @@ std::string dev_usage() {
   --mnemonic "WORDS"     dev account mnemonic
   --rpc-threads N        RPC I/O threads (default 2)
   --bench-accounts N     also fund N benchmark accounts at genesis (see lumio-loadgen)
+  --no-solana            serve Ethereum only (no Solana genesis, RPC or slots)
+  --solana-host HOST     Solana JSON-RPC/PubSub host (default 127.0.0.1)
+  --solana-rpc-port N    Solana JSON-RPC HTTP port (default 8899)
+  --solana-ws-port N     Solana PubSub WebSocket port (default 8900)
+  --slot-ms N            Solana slot duration in ms (default 400)
+  --slot-ticks MODE      empty blocks every slot: always | active (default: while Solana
+                         clients are active)
+  --spl-dir DIR          genuine program images from scripts/extract-spl.sh
+                         (default $LUMIO_SPL_DIR, else ~/.cache/lumio/spl)
   --log-level LEVEL      trace|debug|info|warn|error (default info)
   --log-json             log one JSON object per line
 )";
@@ -94,6 +116,18 @@ Config parse_dev_args(const std::vector<std::string>& args) {
     else if (a == "--bench-accounts") c.bench_accounts = parse_u64(a, value());
     else if (a == "--rpc-threads") c.rpc_threads = unsigned(parse_u64(a, value()));
     else if (a == "--log-level") c.log_level = value();
+    else if (a == "--no-solana") c.solana = false;
+    else if (a == "--solana-host") c.solana_host = value();
+    else if (a == "--solana-rpc-port") c.solana_rpc_port = uint16_t(parse_u64(a, value()));
+    else if (a == "--solana-ws-port") c.solana_ws_port = uint16_t(parse_u64(a, value()));
+    else if (a == "--slot-ms") c.slot_ms = unsigned(parse_u64(a, value()));
+    else if (a == "--spl-dir") c.spl_dir = value();
+    else if (a == "--slot-ticks") {
+      std::string v = value();
+      if (v != "always" && v != "active")
+        throw std::invalid_argument("--slot-ticks: expected always or active, got '" + v + "'");
+      c.slot_ticks_always = v == "always";
+    }
     else if (a == "--log-json") c.log_json = true;
     else throw std::invalid_argument("unknown option " + a);
   }
@@ -101,6 +135,13 @@ Config parse_dev_args(const std::vector<std::string>& args) {
     const char* home = std::getenv("HOME");
     c.data_dir = std::string(home ? home : ".") + "/.lumio/devnet";
   }
+  if (c.spl_dir.empty()) {
+    const char* env = std::getenv("LUMIO_SPL_DIR");
+    const char* home = std::getenv("HOME");
+    c.spl_dir = env && *env ? std::string(env)
+                            : std::string(home ? home : ".") + "/.cache/lumio/spl";
+  }
+  if (c.slot_ms == 0) throw std::invalid_argument("--slot-ms must be positive");
   if (c.chain_id == 0) throw std::invalid_argument("--chain-id must be positive");
   if (c.block_time_ms == 0) c.block_time_ms = 1;
   return c;

@@ -17,6 +17,22 @@ struct Config {
   unsigned rpc_threads = 2;
   size_t rpc_max_body_bytes = 5u << 20;
   uint64_t logs_block_range_limit = 10'000;
+  // Solana JSON-RPC (HTTP) and PubSub (WebSocket), like solana-test-validator. Port 0 picks
+  // any free port.
+  bool solana = true;
+  std::string solana_host = "127.0.0.1";
+  uint16_t solana_rpc_port = 8899;
+  uint16_t solana_ws_port = 8900;
+  // Solana slots advance every slot_ms, with or without traffic (node/README.md).
+  unsigned slot_ms = 400;
+  // Empty blocks keep slots advancing: "always", or "active" = while Solana is in use (a
+  // Solana RPC call or transaction within the last 10 minutes), so an Ethereum-only session
+  // sees blocks only when it sends transactions or mines, as before.
+  bool slot_ticks_always = false;
+  // Genuine program images extracted by scripts/extract-spl.sh (default ~/.cache/lumio/spl).
+  std::string spl_dir;
+  unsigned solana_dev_accounts = 10;
+  uint64_t solana_dev_lamports = 1'000'000'000'000;  // 1000 SOL each
   // Block production.
   unsigned block_time_ms = 20;         // a block is cut this often while txs wait
   uint64_t block_gas_limit = 30'000'000;

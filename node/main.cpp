@@ -76,7 +76,12 @@ int run_dev(const std::vector<std::string>& args) {
     spdlog::set_pattern(R"({"ts":"%Y-%m-%dT%H:%M:%S.%fZ","level":"%l","thread":%t,"msg":"%v"})",
                         spdlog::pattern_time_type::utc);
   lumio::node::Node node(cfg);
-  node.start();
+  try {
+    node.start();
+  } catch (const std::exception& e) {
+    spdlog::error("cannot start: {}", e.what());
+    return 1;
+  }
 
   lumio::rpc::ServerOptions so;
   so.host = cfg.eth_host;

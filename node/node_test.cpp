@@ -133,6 +133,7 @@ TEST(Node, AdmittedTransactionsSurviveARestart) {
   Config cfg;
   cfg.data_dir = temp_dir("pending");
   cfg.block_time_ms = 600'000;  // nothing is mined before the "crash"
+  cfg.solana = false;            // Ethereum only: no program images needed (sol_node_test)
   auto dev = derive_dev_accounts(kDevMnemonic, 1)[0];
   evm::Transaction tx;
   tx.type = 2;
