@@ -325,6 +325,7 @@ Expected<const LoadedModule*> Loader::link(std::unique_ptr<LoadedModule> unit) {
         auto ty = type_of(*unit, f.type);
         if (!ty) return ty.error();
         s.fields.push_back(std::move(*ty));
+        s.field_names.push_back(cm->identifiers.at(f.name));
       }
       for (const auto& v : def.variants) {
         std::vector<Type> fl;

@@ -30,6 +30,7 @@ struct StructInfo {
   bool is_native = false;
   bool is_enum = false;
   std::vector<Type> fields;                 // struct: field types (may mention TypeParam)
+  std::vector<std::string> field_names;     // struct
   std::vector<std::vector<Type>> variants;  // enum: per-variant field types
   std::vector<std::string> variant_names;
 };
