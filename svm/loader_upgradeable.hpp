@@ -8,6 +8,7 @@
 #include <span>
 #include <vector>
 
+#include "svm/invoke.hpp"
 #include "svm/program.hpp"
 #include "svm/sbpf.hpp"
 
@@ -70,5 +71,21 @@ struct LoaderFeatures {
   bool enable_extend_program_checked = true;  // plain ExtendProgram is then rejected
   bool enable_loader_v4 = false;              // Migrate
 };
+
+// Program management instructions of the upgradeable loader (invoked with the loader itself as
+// the program); the runtime charges kUpgradeableLoaderComputeUnits first. Deployment goes through
+// InvokeContext::deploy_program (deploy-time ELF rules + verifier, visible from the next slot).
+InstructionResult process_loader_upgradeable_instruction(InvokeContext& ic, const LoaderFeatures& features = {});
+
+// BPFLoader2 / deprecated BPFLoader management instructions: rejected as on mainnet
+// ("BPF loader management instructions are no longer supported" / "Deprecated loader is no
+// longer supported", UnsupportedProgramId). Programs they own still run (the runtime's part).
+InstructionResult process_bpf_loader_instruction(InvokeContext& ic);
+InstructionResult process_deprecated_loader_instruction(InvokeContext& ic);
+
+class Runtime;
+// Registers the System Program (150 CU), the upgradeable loader (2370 CU), BPFLoader2 (570 CU)
+// and the deprecated loader (1140 CU) with the runtime.
+void register_builtins(Runtime& rt, const LoaderFeatures& features = {});
 
 }  // namespace lumio::svm

@@ -11,6 +11,8 @@
 #include <string_view>
 #include <vector>
 
+#include "svm/account.hpp"
+#include "svm/invoke.hpp"
 #include "svm/program.hpp"
 #include "svm/sbpf.hpp"
 
@@ -136,5 +138,27 @@ struct SystemInstruction {
 // nullopt = InstructionError::InvalidInstructionData (bad tag, short data, bad UTF-8, over limit).
 std::optional<SystemInstruction> decode_system_instruction(std::span<const uint8_t> data);
 std::vector<uint8_t> encode(const SystemInstruction& ix);
+
+// The System Program's entrypoint (Agave system_processor Entrypoint); the runtime charges
+// kSystemProgramComputeUnits before calling it. CreateAccountAllowPrefund (SIMD-0312) is not
+// active on mainnet: it fails with InvalidInstructionData.
+inline constexpr uint64_t kSystemProgramComputeUnits = 150;
+InstructionResult process_system_instruction(InvokeContext& ic);
+
+// Helpers the builtins share (Agave BorrowedAccount::set_state, get_sysvar_with_account_check).
+namespace builtin {
+std::string b58(const Pubkey& k);
+// Writes serialized state over the start of the account data: AccountDataTooSmall if it does not
+// fit (the data length is unchanged), plus BorrowedAccount's own data-change checks.
+InstructionResult set_state(BorrowedAccount& acc, std::span<const uint8_t> state);
+// Instruction account `index` must be the sysvar (else InvalidArgument; missing account:
+// NotEnoughAccountKeys); its value comes from the sysvar cache (absent: UnsupportedSysvar).
+Expected<Rent, InstructionError> rent(InvokeContext& ic, size_t index);
+Expected<uint64_t, InstructionError> clock_slot(InvokeContext& ic, size_t index);
+Expected<uint64_t, InstructionError> recent_blockhashes_len(InvokeContext& ic, size_t index);
+// The same values without the account check (sysvar cache only).
+Expected<Rent, InstructionError> cached_rent(InvokeContext& ic);
+Expected<uint64_t, InstructionError> cached_clock_slot(InvokeContext& ic);
+}  // namespace builtin
 
 }  // namespace lumio::svm

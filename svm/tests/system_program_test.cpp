@@ -5,6 +5,7 @@
 #include "svm/nonce.hpp"
 #include "svm/syscalls.hpp"
 #include "svm/system_program.hpp"
+#include "svm/tests/builtin_harness.hpp"
 
 namespace lumio::svm {
 namespace {
@@ -197,6 +198,331 @@ TEST(SvmNonce, DurableNonceTransactionAge) {
   data = encode(state);
   lamports = 0;
   EXPECT_FALSE(check_durable_nonce(m, writable, accounts, bank_blockhash, 1));
+}
+
+// ---------------------------------------------------------------------------------------------
+// Through the runtime: signed transactions, Agave's errors and log lines.
+
+using test::Chain;
+using test::Keypair;
+using test::has_log;
+using test::ix_error;
+using test::logs_of;
+
+constexpr uint64_t kSol = 1'000'000'000;
+
+SystemInstruction sys(SystemInstruction::Kind k) {
+  SystemInstruction ix;
+  ix.kind = k;
+  return ix;
+}
+std::string addr_debug(const Pubkey& k) { return "Address { address: " + b58(k) + ", base: None }"; }
+
+TEST(SvmSystemProgram, TransferAndItsErrors) {
+  Chain c;
+  Keypair payer(1), alice(2), bob(3);
+  c.fund(payer.pub, 10 * kSol);
+  c.fund(alice.pub, 1000);
+  const uint64_t exempt = c.env.rent.minimum_balance(0);
+  // A new account must end up rent-exempt (Agave's rent-state check).
+  auto rent_paying = c.send({test::transfer(payer.pub, bob.pub, 5000)}, payer);
+  EXPECT_EQ(ix_error(rent_paying), "InsufficientFundsForRent");
+  auto ok = c.send({test::transfer(payer.pub, bob.pub, exempt)}, payer);
+  ASSERT_EQ(ix_error(ok), "ok") << logs_of(ok);
+  EXPECT_EQ(c.bank.lamports(bob.pub), exempt);
+  EXPECT_TRUE(has_log(ok, "Program 11111111111111111111111111111111 invoke [1]")) << logs_of(ok);
+  EXPECT_TRUE(has_log(ok, "Program 11111111111111111111111111111111 success")) << logs_of(ok);
+
+  // More than the balance: SystemError::ResultWithNegativeLamports (custom 1).
+  auto poor = c.send({test::transfer(alice.pub, bob.pub, 2000)}, payer, {&alice});
+  EXPECT_EQ(ix_error(poor), "Custom(1)");
+  EXPECT_TRUE(has_log(poor, "Transfer: insufficient lamports 1000, need 2000")) << logs_of(poor);
+  EXPECT_EQ(c.bank.lamports(alice.pub), 1000u);
+
+  // `from` not signing.
+  Instruction unsigned_ix = test::transfer(alice.pub, bob.pub, 10);
+  unsigned_ix.accounts[0].is_signer = false;
+  auto nosig = c.send({unsigned_ix}, payer);
+  EXPECT_EQ(ix_error(nosig), "MissingRequiredSignature");
+  EXPECT_TRUE(has_log(nosig, "Transfer: `from` account " + b58(alice.pub) + " must sign")) << logs_of(nosig);
+
+  // Bad data and too few accounts.
+  auto bad = c.send({Instruction{system_program_id(), {{payer.pub, true, true}}, {99, 0, 0, 0}}}, payer);
+  EXPECT_EQ(ix_error(bad), "InvalidInstructionData");
+  Instruction one_account = test::transfer(payer.pub, bob.pub, 1);
+  one_account.accounts.pop_back();
+  EXPECT_EQ(ix_error(c.send({one_account}, payer)), "NotEnoughAccountKeys");
+  // CreateAccountAllowPrefund is not active on mainnet.
+  auto prefund = sys(SystemInstruction::CreateAccountAllowPrefund);
+  EXPECT_EQ(ix_error(c.send({test::system_ix(prefund, {{payer.pub, true, true}})}, payer)), "InvalidInstructionData");
+}
+
+TEST(SvmSystemProgram, CreateAllocateAssign) {
+  Chain c;
+  Keypair payer(1), acct(4), other(5);
+  const Pubkey owner = test::Keypair(9).pub;
+  c.fund(payer.pub, 10 * kSol);
+  auto ok = c.send({test::create_account(payer.pub, acct.pub, 2 * kSol, 100, owner)}, payer, {&acct});
+  ASSERT_EQ(ix_error(ok), "ok") << logs_of(ok);
+  const Account* a = c.bank.find(acct.pub);
+  ASSERT_TRUE(a);
+  EXPECT_EQ(a->lamports, 2 * kSol);
+  EXPECT_EQ(a->data.size(), 100u);
+  EXPECT_EQ(a->owner, owner);
+
+  // The target already holds lamports.
+  c.fund(other.pub, 1);
+  auto in_use = c.send({test::create_account(payer.pub, other.pub, kSol, 0, owner)}, payer, {&other});
+  EXPECT_EQ(ix_error(in_use), "Custom(0)");
+  EXPECT_TRUE(has_log(in_use, "Create Account: account " + addr_debug(other.pub) + " already in use")) << logs_of(in_use);
+
+  // Too much space.
+  Keypair big(6);
+  auto too_big = c.send({test::create_account(payer.pub, big.pub, kSol, kSystemMaxPermittedDataLength + 1, owner)},
+                        payer, {&big});
+  EXPECT_EQ(ix_error(too_big), "Custom(3)");
+  EXPECT_TRUE(has_log(too_big, "Allocate: requested 10485761, max allowed 10485760")) << logs_of(too_big);
+
+  // The new account must sign.
+  Instruction unsigned_to = test::create_account(payer.pub, big.pub, kSol, 0, owner);
+  unsigned_to.accounts[1].is_signer = false;
+  auto nosig = c.send({unsigned_to}, payer);
+  EXPECT_EQ(ix_error(nosig), "MissingRequiredSignature");
+  EXPECT_TRUE(has_log(nosig, "Allocate: 'to' account " + addr_debug(big.pub) + " must sign")) << logs_of(nosig);
+
+  // Allocate then Assign a plain system account; a second Allocate finds it in use.
+  c.fund(other.pub, kSol);
+  auto alloc = sys(SystemInstruction::Allocate);
+  alloc.space = 16;
+  ASSERT_EQ(ix_error(c.send({test::system_ix(alloc, {{other.pub, true, true}})}, payer, {&other})), "ok");
+  EXPECT_EQ(c.bank.find(other.pub)->data.size(), 16u);
+  auto again = c.send({test::system_ix(alloc, {{other.pub, true, true}})}, payer, {&other});
+  EXPECT_EQ(ix_error(again), "Custom(0)");
+  EXPECT_TRUE(has_log(again, "Allocate: account " + addr_debug(other.pub) + " already in use")) << logs_of(again);
+  // An account with data cannot pay for anything.
+  auto carry = c.send({test::transfer(other.pub, payer.pub, 1)}, payer, {&other});
+  EXPECT_EQ(ix_error(carry), "InvalidArgument");
+  EXPECT_TRUE(has_log(carry, "Transfer: `from` must not carry data")) << logs_of(carry);
+
+  auto assign = sys(SystemInstruction::Assign);
+  assign.owner = owner;
+  auto assign_nosig = c.send({test::system_ix(assign, {{other.pub, false, true}})}, payer);
+  EXPECT_EQ(ix_error(assign_nosig), "MissingRequiredSignature");
+  EXPECT_TRUE(has_log(assign_nosig, "Assign: account " + addr_debug(other.pub) + " must sign")) << logs_of(assign_nosig);
+  ASSERT_EQ(ix_error(c.send({test::system_ix(assign, {{other.pub, true, true}})}, payer, {&other})), "ok");
+  EXPECT_EQ(c.bank.find(other.pub)->owner, owner);
+}
+
+TEST(SvmSystemProgram, SeededAddresses) {
+  Chain c;
+  Keypair payer(1), base(7);
+  const Pubkey owner = test::Keypair(9).pub;
+  c.fund(payer.pub, 10 * kSol);
+  const std::string seed = "lumio seed";
+  const Pubkey derived = *create_with_seed(base.pub, seed, owner);
+
+  auto ix = sys(SystemInstruction::CreateAccountWithSeed);
+  ix.base = base.pub;
+  ix.seed = seed;
+  ix.lamports = kSol;
+  ix.space = 8;
+  ix.owner = owner;
+  // The derived account itself does not sign; the base does.
+  auto ok = c.send({test::system_ix(ix, {{payer.pub, true, true}, {derived, false, true}, {base.pub, true, false}})},
+                   payer, {&base});
+  ASSERT_EQ(ix_error(ok), "ok") << logs_of(ok);
+  EXPECT_EQ(c.bank.find(derived)->owner, owner);
+
+  auto mismatch = ix;
+  mismatch.seed = "other seed";
+  const Pubkey wrong = *create_with_seed(base.pub, "other seed", owner);
+  auto bad = c.send({test::system_ix(mismatch, {{payer.pub, true, true}, {derived, false, true}, {base.pub, true, false}})},
+                    payer, {&base});
+  EXPECT_EQ(ix_error(bad), "Custom(5)");
+  EXPECT_TRUE(has_log(bad, "Create: address " + b58(derived) + " does not match derived address " + b58(wrong)))
+      << logs_of(bad);
+
+  auto long_seed = ix;
+  long_seed.seed = std::string(33, 's');
+  EXPECT_EQ(ix_error(c.send({test::system_ix(long_seed, {{payer.pub, true, true}, {derived, false, true}})}, payer)),
+            "MaxSeedLengthExceeded");
+
+  // TransferWithSeed out of a system-owned seeded account: base signs, address must match.
+  const Pubkey seeded = *create_with_seed(base.pub, "vault", system_program_id());
+  c.fund(seeded, 5000);
+  auto tws = sys(SystemInstruction::TransferWithSeed);
+  tws.lamports = 3000;
+  tws.seed = "vault";
+  tws.owner = system_program_id();
+  auto moved = c.send({test::system_ix(tws, {{seeded, false, true}, {base.pub, true, false}, {payer.pub, false, true}})},
+                      payer, {&base});
+  ASSERT_EQ(ix_error(moved), "ok") << logs_of(moved);
+  EXPECT_EQ(c.bank.lamports(seeded), 2000u);
+  auto tws_bad = tws;
+  tws_bad.seed = "vault2";
+  auto fail = c.send({test::system_ix(tws_bad, {{seeded, false, true}, {base.pub, true, false}, {payer.pub, false, true}})},
+                     payer, {&base});
+  EXPECT_EQ(ix_error(fail), "Custom(5)");
+  EXPECT_TRUE(has_log(fail, "Transfer: 'from' address " + b58(seeded) + " does not match derived address " +
+                                b58(*create_with_seed(base.pub, "vault2", system_program_id()))))
+      << logs_of(fail);
+  auto nosig = c.send({test::system_ix(tws, {{seeded, false, true}, {base.pub, false, false}, {payer.pub, false, true}})},
+                      payer);
+  EXPECT_EQ(ix_error(nosig), "MissingRequiredSignature");
+  EXPECT_TRUE(has_log(nosig, "Transfer: 'from' account " + b58(base.pub) + " must sign")) << logs_of(nosig);
+}
+
+TEST(SvmSystemProgram, NonceAccountLifecycle) {
+  Chain c;
+  Keypair payer(1), nonce(8), authority(9), new_authority(10);
+  c.fund(payer.pub, 10 * kSol);
+  const uint64_t rent = c.env.rent.minimum_balance(kNonceStateSize);
+  auto init = sys(SystemInstruction::InitializeNonceAccount);
+  init.authority = authority.pub;
+  auto init_ix = test::system_ix(init, {{nonce.pub, false, true},
+                                        {recent_blockhashes_sysvar_id(), false, false},
+                                        {rent_sysvar_id(), false, false}});
+  // Underfunded nonce account.
+  auto poor = c.send({test::create_account(payer.pub, nonce.pub, rent - 1, kNonceStateSize, system_program_id()), init_ix},
+                     payer, {&nonce});
+  EXPECT_EQ(ix_error(poor), "InsufficientFunds");
+  EXPECT_TRUE(has_log(poor, "Initialize nonce account: insufficient lamports " + std::to_string(rent - 1) + ", need " +
+                                std::to_string(rent)))
+      << logs_of(poor);
+  // Wrong sysvar account.
+  auto wrong_sysvar = init_ix;
+  wrong_sysvar.accounts[2].pubkey = clock_sysvar_id();
+  EXPECT_EQ(ix_error(c.send({test::create_account(payer.pub, nonce.pub, rent, kNonceStateSize, system_program_id()),
+                             wrong_sysvar}, payer, {&nonce})),
+            "InvalidArgument");
+
+  auto created = c.send({test::create_account(payer.pub, nonce.pub, rent, kNonceStateSize, system_program_id()), init_ix},
+                        payer, {&nonce});
+  ASSERT_EQ(ix_error(created), "ok") << logs_of(created);
+  auto state = decode_nonce(c.bank.find(nonce.pub)->data);
+  ASSERT_TRUE(state && state->data);
+  EXPECT_FALSE(state->legacy);
+  EXPECT_EQ(state->data->authority, authority.pub);
+  EXPECT_EQ(state->data->durable_nonce, durable_nonce_from_blockhash(c.blockhash()));
+  EXPECT_EQ(state->data->lamports_per_signature, c.env.lamports_per_signature);
+
+  auto again = c.send({init_ix}, payer);
+  EXPECT_EQ(ix_error(again), "InvalidAccountData");
+  EXPECT_TRUE(has_log(again, "Initialize nonce account: Account " + b58(nonce.pub) + " state is invalid"));
+
+  auto advance_ix = test::system_ix(sys(SystemInstruction::AdvanceNonceAccount),
+                                    {{nonce.pub, false, true}, {recent_blockhashes_sysvar_id(), false, false},
+                                     {authority.pub, true, false}});
+  // Same slot: the stored nonce is the current one.
+  auto same_slot = c.send({advance_ix}, payer, {&authority});
+  EXPECT_EQ(ix_error(same_slot), "Custom(7)");
+  EXPECT_TRUE(has_log(same_slot, "Advance nonce account: nonce can only advance once per slot")) << logs_of(same_slot);
+  c.advance();
+  auto unsigned_advance = advance_ix;
+  unsigned_advance.accounts[2].is_signer = false;
+  auto nosig = c.send({unsigned_advance}, payer);
+  EXPECT_EQ(ix_error(nosig), "MissingRequiredSignature");
+  EXPECT_TRUE(has_log(nosig, "Advance nonce account: Account " + b58(authority.pub) + " must be a signer"));
+  ASSERT_EQ(ix_error(c.send({advance_ix}, payer, {&authority})), "ok");
+  EXPECT_EQ(decode_nonce(c.bank.find(nonce.pub)->data)->data->durable_nonce, durable_nonce_from_blockhash(c.blockhash()));
+
+  // Authorize a new authority (old one signs).
+  auto auth = sys(SystemInstruction::AuthorizeNonceAccount);
+  auth.authority = new_authority.pub;
+  auto auth_ix = test::system_ix(auth, {{nonce.pub, false, true}, {authority.pub, true, false}});
+  auto auth_nosig = auth_ix;
+  auth_nosig.accounts[1].is_signer = false;
+  auto an = c.send({auth_nosig}, payer);
+  EXPECT_EQ(ix_error(an), "MissingRequiredSignature");
+  EXPECT_TRUE(has_log(an, "Authorize nonce account: Account " + b58(authority.pub) + " must sign"));
+  ASSERT_EQ(ix_error(c.send({auth_ix}, payer, {&authority})), "ok");
+  EXPECT_EQ(decode_nonce(c.bank.find(nonce.pub)->data)->data->authority, new_authority.pub);
+
+  // Withdraw: keeping less than rent exemption fails; emptying it deinitializes (next slot).
+  auto withdraw = [&](uint64_t lamports) {
+    auto w = sys(SystemInstruction::WithdrawNonceAccount);
+    w.lamports = lamports;
+    return test::system_ix(w, {{nonce.pub, false, true}, {payer.pub, false, true},
+                               {recent_blockhashes_sysvar_id(), false, false}, {rent_sysvar_id(), false, false},
+                               {new_authority.pub, true, false}});
+  };
+  c.fund(nonce.pub, 100);
+  auto partial_bad = c.send({withdraw(101)}, payer, {&new_authority});
+  EXPECT_EQ(ix_error(partial_bad), "InsufficientFunds");
+  EXPECT_TRUE(has_log(partial_bad, "Withdraw nonce account: insufficient lamports " + std::to_string(rent + 100) +
+                                       ", need " + std::to_string(rent + 101)))
+      << logs_of(partial_bad);
+  ASSERT_EQ(ix_error(c.send({withdraw(100)}, payer, {&new_authority})), "ok");
+  auto same_slot_empty = c.send({withdraw(rent)}, payer, {&new_authority});
+  EXPECT_EQ(ix_error(same_slot_empty), "Custom(7)");
+  EXPECT_TRUE(has_log(same_slot_empty, "Withdraw nonce account: nonce can only advance once per slot"));
+  c.advance();
+  auto empty = c.send({withdraw(rent)}, payer, {&new_authority});
+  ASSERT_EQ(ix_error(empty), "ok") << logs_of(empty);
+  EXPECT_EQ(c.bank.lamports(nonce.pub), 0u);
+}
+
+TEST(SvmSystemProgram, UpgradeLegacyNonce) {
+  Chain c;
+  Keypair payer(1), authority(9);
+  c.fund(payer.pub, 10 * kSol);
+  const Pubkey nonce = test::Keypair(11).pub;
+  NonceVersions legacy{true, NonceData{authority.pub, test::blockhash_of_slot(3), 5000}};
+  Account a;
+  a.lamports = kSol;
+  a.data = encode(legacy);
+  a.owner = system_program_id();
+  c.bank.accounts[nonce] = a;
+  auto up = test::system_ix(sys(SystemInstruction::UpgradeNonceAccount), {{nonce, false, true}});
+  ASSERT_EQ(ix_error(c.send({up}, payer)), "ok");
+  auto s = decode_nonce(c.bank.find(nonce)->data);
+  ASSERT_TRUE(s && s->data);
+  EXPECT_FALSE(s->legacy);
+  EXPECT_EQ(s->data->durable_nonce, durable_nonce_from_blockhash(test::blockhash_of_slot(3)));
+  EXPECT_EQ(ix_error(c.send({up}, payer)), "InvalidArgument");  // already current
+  auto ro = up;
+  ro.accounts[0].is_writable = false;
+  EXPECT_EQ(ix_error(c.send({ro}, payer)), "InvalidArgument");
+}
+
+TEST(SvmSystemProgram, DurableNonceTransaction) {
+  Chain c;
+  Keypair payer(1), nonce(8), bob(3);
+  c.fund(payer.pub, 10 * kSol);
+  const uint64_t rent = c.env.rent.minimum_balance(kNonceStateSize);
+  auto init = sys(SystemInstruction::InitializeNonceAccount);
+  init.authority = payer.pub;
+  ASSERT_EQ(ix_error(c.send({test::create_account(payer.pub, nonce.pub, rent, kNonceStateSize, system_program_id()),
+                             test::system_ix(init, {{nonce.pub, false, true},
+                                                    {recent_blockhashes_sysvar_id(), false, false},
+                                                    {rent_sysvar_id(), false, false}})},
+                            payer, {&nonce})),
+            "ok");
+  Hash stored = decode_nonce(c.bank.find(nonce.pub)->data)->data->durable_nonce;
+  c.advance(300);  // far past the blockhash window
+
+  auto advance_ix = test::system_ix(sys(SystemInstruction::AdvanceNonceAccount),
+                                    {{nonce.pub, false, true}, {recent_blockhashes_sysvar_id(), false, false},
+                                     {payer.pub, true, false}});
+  // Transfer larger than the balance: the transfer fails, the nonce advance stays.
+  auto msg = test::compile_message(payer.pub, {advance_ix, test::transfer(payer.pub, bob.pub, 100 * kSol)}, stored);
+  auto out = c.execute(test::sign(msg, {&payer}));
+  EXPECT_TRUE(out.processed) << (out.err ? name(*out.err) : "");
+  EXPECT_EQ(ix_error(out), "Custom(1)") << logs_of(out);
+  EXPECT_EQ(decode_nonce(c.bank.find(nonce.pub)->data)->data->durable_nonce, durable_nonce_from_blockhash(c.blockhash()));
+  // Replaying it: the stored nonce moved on -> BlockhashNotFound.
+  auto replay = c.execute(test::sign(msg, {&payer}));
+  EXPECT_EQ(ix_error(replay), "BlockhashNotFound");
+  // Advance not first: not a durable transaction.
+  Hash now = decode_nonce(c.bank.find(nonce.pub)->data)->data->durable_nonce;
+  c.advance(300);
+  const uint64_t exempt = c.env.rent.minimum_balance(0);
+  auto second = test::compile_message(payer.pub, {test::transfer(payer.pub, bob.pub, exempt), advance_ix}, now);
+  EXPECT_EQ(ix_error(c.execute(test::sign(second, {&payer}))), "BlockhashNotFound");
+  auto good = test::compile_message(payer.pub, {advance_ix, test::transfer(payer.pub, bob.pub, exempt)}, now);
+  auto done = c.execute(test::sign(good, {&payer}));
+  EXPECT_EQ(ix_error(done), "ok") << logs_of(done);
+  EXPECT_EQ(c.bank.lamports(bob.pub), exempt);
 }
 
 }  // namespace
