@@ -6,6 +6,7 @@
 // modules (publish time) is `verify_module_with_dependencies`.
 #pragma once
 #include <optional>
+#include <string_view>
 
 #include "movevm/binary_format.hpp"
 
@@ -48,5 +49,25 @@ struct VerificationResult {
 
 VerificationResult verify_module(const CompiledModule& module, const VerifierConfig& config = {});
 VerificationResult verify_script(const CompiledScript& script, const VerifierConfig& config = {});
+
+// Already published modules, as the loader sees them at publish time (storage plus the modules
+// of the bundle being published). nullptr: no such module.
+class ModuleResolver {
+ public:
+  virtual ~ModuleResolver() = default;
+  virtual const CompiledModule* find(const FixedBytes<32>& address, std::string_view name) const = 0;
+};
+
+// Publishing a module as the Move loader does: the verifier above, then its dependencies
+// (transitively) must exist (else LINKER_ERROR, unlocated), its imports must link
+// (dependencies.rs: MISSING_DEPENDENCY, LOOKUP_FAILED, TYPE_MISMATCH with the handle index),
+// its friends must exist, and neither dependencies nor friends may be cyclic or overlap
+// (cyclic_dependencies.rs). `complete` as for verify_module. The module itself is never looked
+// up (republishing and its compatibility rules are the adapter's).
+VerificationResult verify_module_with_dependencies(const CompiledModule& module, const ModuleResolver& published,
+                                                   const VerifierConfig& config = {});
+// Loading a script: the verifier, then its dependencies must exist and link.
+VerificationResult verify_script_with_dependencies(const CompiledScript& script, const ModuleResolver& published,
+                                                   const VerifierConfig& config = {});
 
 }  // namespace lumio::movevm
