@@ -8,6 +8,7 @@
 #include "svm/alt.hpp"
 #include "svm/syscalls.hpp"
 #include "svm/system_program.hpp"
+#include "svm/tests/builtin_harness.hpp"
 
 namespace lumio::svm {
 namespace {
@@ -225,6 +226,72 @@ TEST(SvmAlt, EveryLookupError) {
   EXPECT_STREQ(message(r.error()), "Transaction loads an address table account with an invalid owner");
   EXPECT_EQ(to_transaction_error(r.error()).kind, TransactionError::InvalidAddressLookupTableOwner);
   EXPECT_EQ(to_transaction_error(AddressLookupError::InvalidLookupIndex).to_json(), "\"InvalidAddressLookupTableIndex\"");
+}
+
+// End to end: signed v0 transactions whose accounts come from a table account (in the layout the
+// ALT program writes), executed by the runtime; every lookup error surfaces as the transaction's
+// error. (The genuine ALT program creating the table: spl_loader.cpp.)
+TEST(SvmAltRuntime, V0TransactionsResolveThroughTables) {
+  test::Chain c;
+  test::Keypair payer(1), authority(2);
+  const uint64_t exempt = c.env.rent.minimum_balance(0);
+  c.fund(payer.pub, 100 * exempt);
+  const Pubkey dest = test::Keypair(3).pub, ro_key = test::Keypair(4).pub, table = test::Keypair(5).pub;
+  LookupTableMeta meta;
+  meta.authority = authority.pub;
+  meta.last_extended_slot = c.env.slot;
+  meta.last_extended_slot_start_index = 1;  // index 1.. were added in the current slot
+  auto put_table = [&](const Pubkey& k, const Pubkey& owner, std::vector<uint8_t> data) {
+    Account a;
+    a.owner = owner;
+    a.data = std::move(data);
+    a.lamports = c.env.rent.minimum_balance(a.data.size());
+    c.bank.accounts[k] = a;
+  };
+  put_table(table, address_lookup_table_program_id(), serialize_lookup_table(meta, std::vector<Pubkey>{ro_key, dest}));
+
+  auto v0_transfer = [&](const Pubkey& t, std::vector<uint8_t> writable, std::vector<uint8_t> readonly) {
+    Message m;
+    m.v0 = true;
+    m.header = {1, 0, 1};
+    m.account_keys = {payer.pub, system_program_id()};
+    m.recent_blockhash = c.blockhash();
+    SystemInstruction ix;
+    ix.kind = SystemInstruction::Transfer;
+    ix.lamports = exempt;
+    // accounts: payer, first loaded writable (index 2)
+    m.instructions.push_back({1, {0, 2}, encode(ix)});
+    m.address_table_lookups.push_back({t, std::move(writable), std::move(readonly)});
+    return test::sign(m, {&payer});
+  };
+  auto err = [](const TransactionOutcome& o) { return test::ix_error(o); };
+
+  // Index 1 was appended in this slot: not yet usable.
+  EXPECT_EQ(err(c.execute(v0_transfer(table, {1}, {0}))), "InvalidAddressLookupTableIndex");
+  c.advance();
+  auto ok = c.execute(v0_transfer(table, {1}, {0}));
+  ASSERT_EQ(err(ok), "ok") << test::logs_of(ok);
+  EXPECT_EQ(c.bank.lamports(dest), exempt);
+  ASSERT_EQ(ok.account_keys.size(), 4u);
+  EXPECT_EQ(ok.account_keys[2], dest);
+  EXPECT_EQ(ok.account_keys[3], ro_key);
+  EXPECT_EQ(ok.loaded_addresses.writable, std::vector<Pubkey>{dest});
+
+  EXPECT_EQ(err(c.execute(v0_transfer(table, {2}, {}))), "InvalidAddressLookupTableIndex");
+  EXPECT_EQ(err(c.execute(v0_transfer(test::Keypair(6).pub, {0}, {}))), "AddressLookupTableNotFound");
+  const Pubkey foreign = test::Keypair(7).pub, broken = test::Keypair(8).pub;
+  put_table(foreign, system_program_id(), serialize_lookup_table(meta, std::vector<Pubkey>{dest}));
+  EXPECT_EQ(err(c.execute(v0_transfer(foreign, {0}, {}))), "InvalidAddressLookupTableOwner");
+  put_table(broken, address_lookup_table_program_id(), std::vector<uint8_t>(57, 1));
+  EXPECT_EQ(err(c.execute(v0_transfer(broken, {0}, {}))), "InvalidAddressLookupTableData");
+
+  // Deactivated in slot S: usable while S is in SlotHashes, then "not found".
+  meta.deactivation_slot = c.env.slot;
+  put_table(table, address_lookup_table_program_id(), serialize_lookup_table(meta, std::vector<Pubkey>{ro_key, dest}));
+  c.advance();
+  EXPECT_EQ(err(c.execute(v0_transfer(table, {1}, {}))), "ok");
+  c.advance(kSlotHashesMaxEntries);
+  EXPECT_EQ(err(c.execute(v0_transfer(table, {1}, {}))), "AddressLookupTableNotFound");
 }
 
 }  // namespace
