@@ -74,11 +74,17 @@ std::optional<Bytes> g2_compress(BytesView in);    // 128 -> 64
 std::optional<Bytes> g2_decompress(BytesView in);  // 64 -> 128
 }  // namespace bn254
 
+// Poseidon as light-poseidon's new_circom (BN254 scalar field, x^5, circom's constants), as the
+// poseidon_enforce_padding rules: 1..12 inputs of exactly 32 bytes, each < r; inputs and result
+// big- or little-endian. nullopt is the syscall's failure (1).
+std::optional<Hash32> poseidon(std::span<const BytesView> inputs, bool big_endian);
+
 // solana-big-mod-exp: base^exponent mod modulus, big-endian, modulus.size() bytes (0 or 1 -> zeros).
 Bytes big_mod_exp(BytesView base, BytesView exponent, BytesView modulus);
 
 // Registers sol_blake3, sol_curve_validate_point, sol_curve_group_op, sol_curve_multiscalar_mul,
-// sol_alt_bn128_group_op, sol_alt_bn128_compression, sol_big_mod_exp, sol_get_epoch_stake.
+// sol_alt_bn128_group_op, sol_alt_bn128_compression, sol_big_mod_exp, sol_poseidon,
+// sol_get_epoch_stake.
 void register_crypto_syscalls(Loader& loader);
 
 }  // namespace lumio::svm

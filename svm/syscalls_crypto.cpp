@@ -1,6 +1,6 @@
 // Crypto syscalls: sol_blake3, curve25519 (sol_curve_validate_point / _group_op /
 // _multiscalar_mul), alt_bn128 (sol_alt_bn128_group_op, sol_alt_bn128_compression),
-// sol_big_mod_exp and sol_get_epoch_stake, with Agave's costs (SVMTransactionExecutionCost),
+// sol_big_mod_exp, sol_poseidon and sol_get_epoch_stake, with Agave's costs (SVMTransactionExecutionCost),
 // argument order of memory translation and result codes (syscalls/src/lib.rs, solana-curve25519,
 // solana-bn254, solana-big-mod-exp). Mainnet features assumed active: abort_on_invalid_curve,
 // simplify_alt_bn128_syscall_error_codes (every bn128 failure returns 1),
@@ -303,6 +303,110 @@ void write_fe2(const E2& v, uint8_t* out) {
 
 }  // namespace bn
 
+// --- Poseidon (light-poseidon / circom, BN254 scalar field, x^5) --------------------------------
+// The round constants and MDS matrices are not tabulated: they are regenerated exactly as the
+// Poseidon reference script (generate_parameters_grain.sage) does, which is where circomlib's come
+// from: a Grain LFSR seeded with (field=1, sbox=0, n=254, t, R_F=8, R_P); constants by rejection
+// sampling; the MDS matrix is the Cauchy matrix 1/(x_i + y_j) of the next 2t values (mod r).
+namespace pos {
+namespace ff = evm::precompiles::ff;
+struct FrTag {
+  static constexpr size_t N = 4;
+  static constexpr ff::Modulus<4> M =
+      ff::make_modulus<4>("30644e72e131a029b85045b68181585d2833e84879b9709143e1f593f0000001");
+};
+using Fr = ff::Fp<FrTag>;
+constexpr int kFullRounds = 8;
+constexpr int kPartialRounds[12] = {56, 57, 56, 60, 60, 63, 64, 63, 60, 66, 60, 65};  // t = 2..13
+
+class Grain {
+ public:
+  Grain(int t, int partial) {
+    uint64_t fields[6][2] = {{1, 2}, {0, 4}, {254, 12}, {uint64_t(t), 12}, {kFullRounds, 10},
+                             {uint64_t(partial), 10}};
+    int n = 0;
+    for (auto& [v, w] : fields)
+      for (int b = int(w) - 1; b >= 0; --b) bits_[n++] = (v >> b) & 1;
+    while (n < 80) bits_[n++] = 1;
+    for (int i = 0; i < 160; ++i) step();
+  }
+  // Self-shrinking output: bit pairs (a, b) give b when a is 1.
+  int next() {
+    for (;;) {
+      int a = step(), b = step();
+      if (a) return b;
+    }
+  }
+  // n bits, most significant first, as 32 big-endian bytes.
+  std::array<uint8_t, 32> bits(int n) {
+    std::array<uint8_t, 32> out{};
+    for (int i = 0; i < n; ++i) {
+      int pos = 256 - n + i;
+      out[pos / 8] |= uint8_t(next() << (7 - pos % 8));
+    }
+    return out;
+  }
+
+ private:
+  int step() {
+    auto at = [&](int i) { return bits_[(head_ + i) % 80]; };
+    int nb = at(62) ^ at(51) ^ at(38) ^ at(23) ^ at(13) ^ at(0);
+    bits_[head_] = uint8_t(nb);  // the oldest bit leaves, the new one enters at the end
+    head_ = (head_ + 1) % 80;
+    return nb;
+  }
+  uint8_t bits_[80];
+  int head_ = 0;
+};
+
+struct Params {
+  int t, partial;
+  std::vector<Fr> c, m;  // (R_F + R_P) * t round constants; t x t MDS, row-major
+};
+
+Fr reduced(const std::array<uint8_t, 32>& be) {  // < 2^254 < 2r: at most one subtraction
+  if (auto f = Fr::from_bytes(be.data())) return *f;
+  static const Hash32 mod =
+      *fixed_from_hex<32>("30644e72e131a029b85045b68181585d2833e84879b9709143e1f593f0000001");
+  std::array<uint8_t, 32> r{};
+  int borrow = 0;
+  for (int i = 31; i >= 0; --i) {
+    int v = int(be[i]) - mod.bytes[i] - borrow;
+    borrow = v < 0;
+    r[i] = uint8_t(v + (borrow ? 256 : 0));
+  }
+  return *Fr::from_bytes(r.data());
+}
+
+Params make_params(int t) {
+  Params p{t, kPartialRounds[t - 2], {}, {}};
+  Grain g(t, p.partial);
+  size_t n = size_t(kFullRounds + p.partial) * t;
+  while (p.c.size() < n)
+    if (auto f = Fr::from_bytes(g.bits(254).data())) p.c.push_back(*f);
+  std::vector<Fr> xy;
+  for (int i = 0; i < 2 * t; ++i) xy.push_back(reduced(g.bits(254)));
+  for (int i = 0; i < t; ++i)
+    for (int j = 0; j < t; ++j) p.m.push_back((xy[i] + xy[t + j]).inv());
+  return p;
+}
+
+const Params& params(int t) {
+  static const std::vector<Params> all = [] {
+    std::vector<Params> v;
+    for (int t = 2; t <= 13; ++t) v.push_back(make_params(t));
+    return v;
+  }();
+  return all[t - 2];
+}
+
+Fr pow5(const Fr& x) {
+  Fr x2 = x.sqr();
+  return x2.sqr() * x;
+}
+
+}  // namespace pos
+
 // Costs Agave charges (SVMTransactionExecutionCost defaults) beyond ExecutionCost's.
 constexpr uint64_t kEdValidate = 159, kEdAdd = 473, kEdSub = 475, kEdMul = 2177,
                    kEdMsmBase = 2273, kEdMsmInc = 758;
@@ -543,6 +647,40 @@ Result sol_get_epoch_stake(SyscallContext& ctx, uint64_t vote_addr, uint64_t, ui
   return uint64_t{0};
 }
 
+// --- sol_poseidon --------------------------------------------------------------------------------
+
+// r1 parameters (0 = Bn254X5), r2 endianness (0 big, 1 little), r3/r4 the input slices, r5 the
+// 32-byte result. Cost 61 n^2 + 542; any hashing failure returns 1.
+Result sol_poseidon(SyscallContext& ctx, uint64_t parameters, uint64_t endianness, uint64_t vals, uint64_t n,
+                    uint64_t result) {
+  if (parameters != 0) return EbpfError::from_syscall("InvalidParameters", "Invalid parameters.");
+  if (endianness > 1) return EbpfError::from_syscall("InvalidEndianness", "Invalid endianness.");
+  if (n > 12) {
+    ctx.log(fmt::format("Poseidon hashing {} sequences is not supported", n));
+    return syscall_error("InvalidLength");
+  }
+  if (auto e = ctx.consume_checked(61 * n * n + 542)) return *e;
+  auto out = ctx.translate(AccessType::Store, result, 32);
+  if (!out) return out.error();
+  std::vector<BytesView> inputs;
+  if (n > 0) {
+    auto list = ctx.translate(AccessType::Load, vals, n * 16, 8);
+    if (!list) return list.error();
+    for (uint64_t i = 0; i < n; ++i) {
+      uint64_t ptr, len;
+      std::memcpy(&ptr, *list + i * 16, 8);
+      std::memcpy(&len, *list + i * 16 + 8, 8);
+      auto bytes = ctx.translate(AccessType::Load, ptr, len);
+      if (!bytes) return bytes.error();
+      inputs.emplace_back(*bytes, len);
+    }
+  }
+  auto h = poseidon(inputs, endianness == 0);
+  if (!h) return uint64_t{1};
+  std::memcpy(*out, h->data(), 32);
+  return uint64_t{0};
+}
+
 }  // namespace
 
 namespace ed25519 {
@@ -729,6 +867,41 @@ std::optional<Bytes> g2_decompress(BytesView in) {
 }
 }  // namespace bn254
 
+std::optional<Hash32> poseidon(std::span<const BytesView> inputs, bool big_endian) {
+  using pos::Fr;
+  if (inputs.empty() || inputs.size() > 12) return std::nullopt;
+  const int t = int(inputs.size()) + 1;
+  std::vector<Fr> s(t, Fr::zero());  // s[0]: the capacity element (domain tag 0)
+  for (size_t i = 0; i < inputs.size(); ++i) {
+    if (inputs[i].size() != 32) return std::nullopt;  // poseidon_enforce_padding: exactly 32 bytes
+    uint8_t be[32];
+    for (int k = 0; k < 32; ++k) be[k] = big_endian ? inputs[i][k] : inputs[i][31 - k];
+    auto f = Fr::from_bytes(be);
+    if (!f) return std::nullopt;  // >= r
+    s[i + 1] = *f;
+  }
+  const pos::Params& p = pos::params(t);
+  const int rounds = pos::kFullRounds + p.partial, half = pos::kFullRounds / 2;
+  std::vector<Fr> next(t);
+  for (int r = 0; r < rounds; ++r) {
+    for (int i = 0; i < t; ++i) s[i] = s[i] + p.c[size_t(r) * t + i];
+    if (r < half || r >= half + p.partial)
+      for (auto& x : s) x = pos::pow5(x);
+    else
+      s[0] = pos::pow5(s[0]);
+    for (int i = 0; i < t; ++i) {
+      Fr acc = Fr::zero();
+      for (int j = 0; j < t; ++j) acc = acc + p.m[size_t(i) * t + j] * s[j];
+      next[i] = acc;
+    }
+    s.swap(next);
+  }
+  Hash32 out;
+  s[0].to_bytes(out.data());
+  if (!big_endian) std::reverse(out.bytes.begin(), out.bytes.end());
+  return out;
+}
+
 Bytes big_mod_exp(BytesView base, BytesView exponent, BytesView modulus) {
   Bytes out(modulus.size(), 0);
   mpz_t b, e, m, r;
@@ -754,6 +927,7 @@ void register_crypto_syscalls(Loader& loader) {
   loader.register_syscall("sol_alt_bn128_compression", alt_bn128_compression);
   loader.register_syscall("sol_big_mod_exp", sol_big_mod_exp);
   loader.register_syscall("sol_get_epoch_stake", sol_get_epoch_stake);
+  loader.register_syscall("sol_poseidon", sol_poseidon);
 }
 
 }  // namespace lumio::svm

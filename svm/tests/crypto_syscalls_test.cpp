@@ -508,6 +508,69 @@ TEST(SvmBigModExp, ResultsAndCost) {
   expect_syscall_error(r, "UnalignedPointer");
 }
 
+// light-poseidon / solana-poseidon test vectors (circomlibjs poseidon([1, ...]) for 1..12 inputs).
+TEST(SvmPoseidon, CircomVectors) {
+  const char* kOnes[12] = {
+      "29176100eaa962bdc1fe6c654d6a3c130e96a4d1168b33848b897dc502820133",
+      "007af346e2d304279e79e0a9f3023f771294a78acb70e73f90afe27cad401e81",
+      "02c0066e10a72abd2b33c3b214cb3e81bcb1b6e30961cd23c202b18673bf2543",
+      "082c9c370a0d24f4416fbc414a37681f78442d27d86385991c17d6fc0c4b7d71",
+      "10389605ae688d4f14db853122c47d66a803c72b41589cb1bf868741b206b9bb",
+      "2a73f679328c3eab724aa3e5bdbf50b39035d7729f135b9709890f85c5dc5e76",
+      "2276310aa7f3343a284214139d9da959be2a31b2c708a5f81954b265e53a30b8",
+      "177e1453c446e1b07d2b4233425147095c4fcabb233d230b6d46a214d95b2884",
+      "0e8fee2fe49da30fdeeb48c42ebb44cc6ee7055f61fbca5e313b8a5fca834c47",
+      "2ec4c65e6378ab8c7330854f4a7077c1ff9260e44885c4b81dd131ad3a86cd96",
+      "00713d41eca635f117d4ecbceb5f3a66dc4142eb70b56765bc358f1bec40bb9b",
+      "14390be0baef249bd47c65ddac65c2e52e8513c081c1cd72c98006098e9a8fbe",
+  };
+  Env env;
+  Bytes one(32, 0);
+  one[31] = 1;
+  uint64_t one_at = env.put(one), out = env.alloc(32);
+  for (uint64_t n = 1; n <= 12; ++n) {
+    std::vector<uint64_t> list;
+    uint64_t l = env.alloc(16 * n);
+    for (uint64_t i = 0; i < n; ++i) {
+      uint64_t len = 32;
+      std::memcpy(env.heap.data() + (l - kHeapStart) + 16 * i, &one_at, 8);
+      std::memcpy(env.heap.data() + (l - kHeapStart) + 16 * i + 8, &len, 8);
+    }
+    expect_ok(env.call("sol_poseidon", 0, 0, l, n, out), 0);
+    EXPECT_EQ(env.used, 61 * n * n + 542);
+    EXPECT_EQ(hx(env.get(out, 32)), kOnes[n - 1]) << n;
+  }
+  // [1u8; 32], [2u8; 32] big- and little-endian; [1u8; 32] alone; circomlib's poseidon([1, 2]).
+  Bytes ones(32, 1), twos(32, 2);
+  std::vector<BytesView> v12{ones, twos};
+  EXPECT_EQ(hx(poseidon(v12, true)->view()), "0d54e1938f8a8c1c7deb5e0355f26319207b84fe9ca2ce1b26e735c829821990");
+  EXPECT_EQ(hx(poseidon(v12, false)->view()), "90198229c835e7261bcea29cfe847b201963f255035eeb7d1c8c8a8f93e1540d");
+  std::vector<BytesView> v1{ones};
+  EXPECT_EQ(hx(poseidon(v1, true)->view()), "05bface581ee6177cc19c6c56363a68882f11e8407ac639db991e0d27f1b75e6");
+  EXPECT_EQ(hx(poseidon(v1, false)->view()), "e6751b7fd2e091b99d63ac07841ef18288a66363c5c619cc7761ee81e5acbf05");
+  Bytes two(32, 0);
+  two[31] = 2;
+  std::vector<BytesView> v_1_2{one, two};
+  EXPECT_EQ(hx(poseidon(v_1_2, true)->view()), "115cc0f5e7d690413df64c6b9662e9cf2a3617f2743245519e19607a4417189a");
+}
+
+TEST(SvmPoseidon, Errors) {
+  Env env;
+  Bytes r = hex("30644e72e131a029b85045b68181585d2833e84879b9709143e1f593f0000001");  // the modulus
+  Bytes short_one{1};
+  uint64_t out = env.alloc(32);
+  auto one_input = [&](const Bytes& b) { return env.put_u64s({env.put(b), b.size()}); };
+  expect_ok(env.call("sol_poseidon", 0, 0, one_input(r), 1, out), 1);          // >= r
+  expect_ok(env.call("sol_poseidon", 0, 0, one_input(short_one), 1, out), 1);  // not 32 bytes
+  expect_ok(env.call("sol_poseidon", 0, 0, 0, 0, out), 1);                     // no inputs
+  EXPECT_EQ(env.used, 542u);
+  expect_syscall_error(env.call("sol_poseidon", 0, 0, 0, 13, out), "InvalidLength");
+  EXPECT_EQ(env.ctx.logs.back(), "Poseidon hashing 13 sequences is not supported");
+  expect_syscall_error(env.call("sol_poseidon", 1, 0, 0, 1, out), "InvalidParameters");
+  expect_syscall_error(env.call("sol_poseidon", 0, 2, 0, 1, out), "InvalidEndianness");
+  EXPECT_EQ(env.used, 0u);
+}
+
 TEST(SvmEpochStake, ZeroStakeAndCosts) {
   Env env;
   expect_ok(env.call("sol_get_epoch_stake", 0), 0);  // total stake
@@ -524,7 +587,7 @@ TEST(SvmCryptoSyscalls, RegisteredForDeployment) {
   Env env;
   for (const char* n : {"sol_blake3", "sol_curve_validate_point", "sol_curve_group_op", "sol_curve_multiscalar_mul",
                         "sol_alt_bn128_group_op", "sol_alt_bn128_compression", "sol_big_mod_exp",
-                        "sol_get_epoch_stake"}) {
+                        "sol_get_epoch_stake", "sol_poseidon"}) {
     auto* e = deploy.syscalls.lookup(hash_symbol_name(n));
     ASSERT_TRUE(e) << n;
     auto r = e->value(env.ctx, 0, 0, 0, 0, 0);  // must not be the NotImplemented placeholder
