@@ -1,5 +1,6 @@
 #include "movevm/framework.hpp"
 
+#include <algorithm>
 #include <cstring>
 
 namespace lumio::movevm {
@@ -248,12 +249,56 @@ Expected<MoveState> MoveState::from_change_set(const GenesisChangeSet& changes) 
       }
     }
   }
+  for (const auto& [key, blob] : s.groups_) {
+    auto members = decode_resource_group(blob);
+    if (!members) return bad("malformed resource group " + struct_tag_text(key.second));
+    for (const auto& m : *members) s.group_of_.insert_or_assign(m.first, key.second);
+  }
   return s;
 }
 
+const Bytes* MoveState::group_of(BytesView member) const {
+  auto it = group_of_.find(Bytes(member.begin(), member.end()));
+  return it == group_of_.end() ? nullptr : &it->second;
+}
+
 std::optional<Bytes> MoveState::get_resource(const AccountAddress& address, const StructTag& tag) const {
-  const Bytes* b = resource_bytes(address, struct_tag_bcs(tag));
+  Bytes t = struct_tag_bcs(tag);
+  if (const Bytes* group = group_of(t)) {
+    const Bytes* blob = group_bytes(address, *group);
+    if (!blob) return std::nullopt;
+    auto members = decode_resource_group(*blob);
+    if (!members) throw StorageError{"malformed resource group at " + to_hex(address)};
+    for (auto& [k, v] : *members)
+      if (k == t) return v;
+    return std::nullopt;
+  }
+  const Bytes* b = resource_bytes(address, t);
   return b ? std::optional<Bytes>(*b) : std::nullopt;
+}
+
+void MoveState::apply(const ChangeSet& changes,
+                      const std::map<std::pair<AccountAddress, Bytes>, std::optional<Bytes>>& table_changes) {
+  for (const auto& [key, data] : changes.resources) {
+    Bytes t = struct_tag_bcs(key.second);
+    const Bytes* group = group_of(t);
+    if (!group) {
+      set_resource(key.first, std::move(t), data);
+      continue;
+    }
+    std::vector<std::pair<Bytes, Bytes>> members;
+    if (const Bytes* blob = group_bytes(key.first, *group))
+      if (auto m = decode_resource_group(*blob)) members = std::move(*m);
+    std::erase_if(members, [&](const auto& m) { return m.first == t; });
+    if (data) {
+      auto pos = std::lower_bound(members.begin(), members.end(), t, [](const auto& m, const Bytes& k) { return m.first < k; });
+      members.insert(pos, {t, *data});
+    }
+    Bytes g = *group;
+    set_resource_group(key.first, g, members.empty() ? std::nullopt : std::optional<Bytes>(encode_resource_group(members)));
+  }
+  for (const auto& [key, code] : changes.modules) set_module(key.first, key.second, code);
+  for (const auto& [key, data] : table_changes) set_table_item(key.first, key.second, data);
 }
 
 std::optional<Bytes> MoveState::get_resource_group(const AccountAddress& address, const StructTag& group) const {

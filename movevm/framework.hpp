@@ -13,6 +13,8 @@
 #include <vector>
 
 #include "movevm/genesis.hpp"
+#include "movevm/natives_aptos.hpp"
+#include "movevm/runtime.hpp"
 #include "movevm/state_view.hpp"
 
 namespace lumio::movevm {
@@ -25,7 +27,10 @@ std::optional<StructTag> decode_struct_tag(BytesView bcs);
 // "0x1::coin::CoinStore<0x1::aptos_coin::AptosCoin>" rendered from BCS bytes.
 std::string struct_tag_text(BytesView bcs);
 
-class MoveState : public StateView {
+// Resources that live in a resource group (0x1::object::ObjectGroup members such as ObjectCore
+// and FungibleStore) are read from and written to the group's blob; membership is learnt from
+// the groups present at genesis (aptos-vm takes it from module metadata).
+class MoveState : public StateView, public TableResolver {
  public:
   using ResourceKey = std::pair<AccountAddress, Bytes>;  // (address, BCS StructTag)
   using TableKey = std::pair<AccountAddress, Bytes>;     // (handle, BCS key)
@@ -38,7 +43,13 @@ class MoveState : public StateView {
   std::optional<Bytes> get_resource(const AccountAddress& address, const StructTag& tag) const override;
   std::optional<Bytes> get_resource_group(const AccountAddress& address, const StructTag& group) const override;
   std::optional<Bytes> get_module(const AccountAddress& address, std::string_view name) const override;
-  std::optional<Bytes> get_table_item(const AccountAddress& handle, BytesView key) const;
+  std::optional<Bytes> get_table_item(const AccountAddress& handle, BytesView key) const override;
+
+  // Applies a session's writes (resources, modules) and table-item changes.
+  void apply(const ChangeSet& changes,
+             const std::map<std::pair<AccountAddress, Bytes>, std::optional<Bytes>>& table_changes = {});
+  // The group a resource type belongs to (BCS tags), null when it is a plain resource.
+  const Bytes* group_of(BytesView member_tag_bcs) const;
 
   const Bytes* resource_bytes(const AccountAddress& address, BytesView tag_bcs) const;
   const Bytes* group_bytes(const AccountAddress& address, BytesView tag_bcs) const;
@@ -59,6 +70,7 @@ class MoveState : public StateView {
   std::map<ResourceKey, Bytes> resources_;
   std::map<ResourceKey, Bytes> groups_;
   std::map<TableKey, Bytes> tables_;
+  std::map<Bytes, Bytes> group_of_;  // member tag -> group tag
 };
 
 // Members of a resource group as stored: BCS BTreeMap<StructTag, Vec<u8>> in key order.

@@ -91,6 +91,40 @@ void register_framework(Registrar& r, const GasParameters& g, const NativeOption
   r.add(1, "create_signer", "create_signer", signer_fn);
   r.add(1, "genesis", "create_signer", signer_fn);
 
+  // --- permissioned_signer (v7..v9 frameworks): a permissioned signer is a Signer container
+  // holding (account, permissions storage address); a master signer holds the account only.
+  auto ps = [&](const char* n) { return p(std::string("permissioned_signer.") + n + ".base"); };
+  uint64_t is_perm = ps("is_permissioned_signer"), perm_addr = ps("permission_address");
+  uint64_t from_handle = ps("signer_from_permissioned_handle");
+  auto signer_of = [](const Value& v) -> Container* {
+    Container* c = container_of(v);
+    return c && c->kind == ContainerKind::Signer && !c->values.empty() ? c : nullptr;
+  };
+  r.add(1, "permissioned_signer", "is_permissioned_signer_impl", [=](NativeContext&, Ty, Args& a) -> Expected<NativeResult> {
+    Container* s = a.size() == 1 ? signer_of(a[0]) : nullptr;
+    if (!s) return invariant("is_permissioned_signer_impl argument");
+    return NativeResult::ok({Value::boolean(s->values.size() == 2)}, is_perm);
+  });
+  r.add(1, "permissioned_signer", "permission_address", [=](NativeContext&, Ty, Args& a) -> Expected<NativeResult> {
+    Container* s = a.size() == 1 ? signer_of(a[0]) : nullptr;
+    if (!s) return invariant("permission_address argument");
+    if (s->values.size() != 2) return NativeResult::abort(3, perm_addr);
+    return NativeResult::ok({s->values[1]}, perm_addr);
+  });
+  r.add(1, "permissioned_signer", "signer_from_permissioned_handle_impl", [=](NativeContext&, Ty, Args& a) -> Expected<NativeResult> {
+    auto master = a.size() == 2 ? address_of(a[0]) : std::nullopt;
+    auto storage = a.size() == 2 ? address_of(a[1]) : std::nullopt;
+    if (!master || !storage) return invariant("signer_from_permissioned_handle_impl arguments");
+    Value s = make_signer(*master);
+    s.c->values.push_back(Value::addr(*storage));
+    return NativeResult::ok({std::move(s)}, from_handle);
+  });
+  uint64_t borrow_cost = g.native("move_stdlib.signer.borrow_address.base");
+  r.add(1, "permissioned_signer", "borrow_address", [=](NativeContext&, Ty, Args& a) -> Expected<NativeResult> {
+    if (a.size() != 1 || !signer_of(a[0])) return invariant("permissioned_signer::borrow_address argument");
+    return NativeResult::ok({Value::indexed_ref(a[0].c, 0)}, borrow_cost);
+  });
+
   // --- aptos_hash
   struct HashDef { const char* name; const char* param; int kind; };
   static const HashDef hashes[] = {
