@@ -12,6 +12,7 @@
 
 #include <algorithm>
 #include <cstring>
+#include <mutex>
 #include <optional>
 
 #include "common/blake3.hpp"
@@ -391,12 +392,10 @@ Params make_params(int t) {
   return p;
 }
 
-const Params& params(int t) {
-  static const std::vector<Params> all = [] {
-    std::vector<Params> v;
-    for (int t = 2; t <= 13; ++t) v.push_back(make_params(t));
-    return v;
-  }();
+const Params& params(int t) {  // built on first use of each width
+  static std::once_flag once[12];
+  static Params all[12];
+  std::call_once(once[t - 2], [t] { all[t - 2] = make_params(t); });
   return all[t - 2];
 }
 
