@@ -359,6 +359,8 @@ FileResult Runner::run_file(const fs::path& mvir) const {
     code[module_id(*m)] = m;
   }
   FileState state;
+  // Set once a publish could not be judged: what later tasks run against is then unknown.
+  bool state_uncertain = false;
 
   // Expected output per task index.
   std::map<size_t, std::string> expected_tasks;
@@ -388,7 +390,10 @@ FileResult Runner::run_file(const fs::path& mvir) const {
         if (x.rfind("--skip", 0) == 0 || x == "--no-verify") no_verify = true;
       bool module_input = t.kind == "publish" || t.command.find("--input=module") != std::string::npos;
       if (t.kind == "print-bytecode" || t.kind == "publish") {
-        if (no_verify && t.kind == "publish") throw Unsupported{"publishing without verification"};
+        if (no_verify && t.kind == "publish") {
+          state_uncertain = true;
+          throw Unsupported{"publishing without verification"};
+        }
         if (!module_input) {
           auto parsed = ir::parse_script(t.body);
           if (auto* e = std::get_if<ir::ParseError>(&parsed)) throw "Error: " + e->describe();
@@ -427,10 +432,14 @@ FileResult Runner::run_file(const fs::path& mvir) const {
             auto shared = std::make_shared<const CompiledModule>(std::move(*loaded));
             visible[module_id(*shared)] = shared.get();  // later tasks see it
             code[module_id(*shared)] = shared;
-            if (!certain) throw Unsupported{"rest of the bytecode verifier"};
+            if (!certain) {
+              state_uncertain = true;
+              throw Unsupported{"rest of the bytecode verifier"};
+            }
           }
         }
       } else if (t.kind == "run" || t.kind == "view") {
+        if (state_uncertain) throw Unsupported{"state after an unjudged publish"};
         // Options.
         std::vector<AccountAddress> signers;
         std::vector<Bytes> args;
