@@ -334,7 +334,20 @@ static void put_or_erase(Map& m, Key&& k, std::optional<Bytes> data) {
     m.erase(k);
 }
 
+void MoveState::preload_modules(Loader& loader) const {
+  for (const auto& [key, code] : modules_) {
+    auto it = compiled_.find(key);
+    if (it == compiled_.end()) {
+      auto m = deserialize_module(code);
+      if (!m) continue;  // the loader reports it when the module is used
+      it = compiled_.emplace(key, std::make_shared<const CompiledModule>(std::move(*m))).first;
+    }
+    loader.add_module(it->second);
+  }
+}
+
 void MoveState::set_module(const AccountAddress& address, std::string name, std::optional<Bytes> code) {
+  compiled_.erase(std::make_pair(address, name));
   put_or_erase(modules_, std::make_pair(address, std::move(name)), std::move(code));
 }
 void MoveState::set_resource(const AccountAddress& address, Bytes tag_bcs, std::optional<Bytes> data) {

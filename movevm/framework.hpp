@@ -48,6 +48,10 @@ class MoveState : public StateView, public TableResolver {
   // Applies a session's writes (resources, modules) and table-item changes.
   void apply(const ChangeSet& changes,
              const std::map<std::pair<AccountAddress, Bytes>, std::optional<Bytes>>& table_changes = {});
+  // Makes every module of the state known to a session's loader already deserialized (cached
+  // here across sessions, as Aptos's module cache), so sessions skip the decoding.
+  void preload_modules(Loader& loader) const;
+
   // The group a resource type belongs to (BCS tags), null when it is a plain resource.
   const Bytes* group_of(BytesView member_tag_bcs) const;
 
@@ -71,6 +75,7 @@ class MoveState : public StateView, public TableResolver {
   std::map<ResourceKey, Bytes> groups_;
   std::map<TableKey, Bytes> tables_;
   std::map<Bytes, Bytes> group_of_;  // member tag -> group tag
+  mutable std::map<std::pair<AccountAddress, std::string>, std::shared_ptr<const CompiledModule>> compiled_;
 };
 
 // Members of a resource group as stored: BCS BTreeMap<StructTag, Vec<u8>> in key order.
