@@ -109,10 +109,4 @@ class NativeRegistry {
 // Convenience for registrations: 0x1, 0x3, ...
 AccountAddress address_from_u64(uint64_t v);
 
-// The handful of 0x1 natives the interpreter's own tests and the transactional-test runner need
-// (vector::{empty,length,borrow,borrow_mut,push_back,pop_back,destroy_empty,swap},
-// signer::borrow_address), added only where the registry has no implementation yet, so the
-// full natives (natives_*.cpp) always take precedence when registered first.
-void add_std_core_natives_if_absent(NativeRegistry& registry);
-
 }  // namespace lumio::movevm

@@ -6,6 +6,7 @@
 #include <filesystem>
 
 #include "movevm/ir_compiler.hpp"
+#include "movevm/natives_aptos.hpp"
 #include "movevm/runtime.hpp"
 #include "movevm/tests/test_util.hpp"
 
@@ -25,6 +26,7 @@ Bytes u64_bcs(uint64_t v) {
 // A session over an empty state with the std core natives, plus the modules compiled so far.
 struct Vm {
   EmptyStateView state;
+  GasParameters native_gas{GasSchedule{}};  // unmetered runs: native costs are not read
   NativeRegistry natives;
   std::vector<std::shared_ptr<const CompiledModule>> modules;
   std::unique_ptr<Session> session;
@@ -48,7 +50,7 @@ struct Vm {
   }
 
   Vm() {
-    add_std_core_natives_if_absent(natives);
+    EXPECT_FALSE(register_stdlib_natives(natives, native_gas));
     session = std::make_unique<Session>(state, natives);
     EXPECT_GT(stdlib().size(), 50u);
     for (const auto& m : stdlib()) {

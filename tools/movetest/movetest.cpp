@@ -7,6 +7,7 @@
 
 #include "movevm/disassembler.hpp"
 #include "movevm/ir_compiler.hpp"
+#include "movevm/natives_aptos.hpp"
 #include "movevm/runtime.hpp"
 #include "movevm/verifier.hpp"
 
@@ -330,9 +331,11 @@ bool links_cleanly(const CommonTables& unit, std::optional<std::pair<AccountAddr
 
 bool FileResult::passed() const { return !unsupported && trim_right(output) == trim_right(expected); }
 
-Runner::Runner(std::vector<std::unique_ptr<CompiledModule>> stdlib) : natives_(std::make_unique<NativeRegistry>()) {
+Runner::Runner(std::vector<std::unique_ptr<CompiledModule>> stdlib)
+    : native_gas_(std::make_unique<GasParameters>(GasSchedule{})), natives_(std::make_unique<NativeRegistry>()) {
   for (auto& m : stdlib) stdlib_.push_back(std::shared_ptr<const CompiledModule>(std::move(m)));
-  add_std_core_natives_if_absent(*natives_);
+  if (auto e = register_all_natives(*natives_, *native_gas_))
+    throw std::runtime_error("native registration failed: " + e->message);
 }
 
 std::vector<std::unique_ptr<CompiledModule>> Runner::load_stdlib(const fs::path& modules_dir) {

@@ -8,6 +8,7 @@
 #include <vector>
 
 #include "movevm/binary_format.hpp"
+#include "movevm/gas_schedule.hpp"
 #include "movevm/natives.hpp"
 
 namespace lumio::movetest {
@@ -35,6 +36,9 @@ class Runner {
 
  private:
   std::vector<std::shared_ptr<const movevm::CompiledModule>> stdlib_;
+  // Natives of move-stdlib and the framework; runs are unmetered, so the gas parameters (which
+  // natives capture) come from an empty schedule.
+  std::unique_ptr<movevm::GasParameters> native_gas_;
   std::unique_ptr<movevm::NativeRegistry> natives_;
 };
 
