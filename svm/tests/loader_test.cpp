@@ -53,6 +53,8 @@ TEST_F(LoaderFixture, DeployInvokeAndVisibilityDelay) {
   auto out = d.deploy(program, buffer.pub, elf.size() + 100);
   ASSERT_EQ(ix_error(out), "ok") << logs_of(out);
   EXPECT_TRUE(has_log(out, "Deployed program " + b58(program.pub))) << logs_of(out);
+  // CreateAccount (150) + DeployWithMaxDataLen (2370) + its CreateAccount CPI (150).
+  EXPECT_EQ(out.compute_units_consumed, 150u + kUpgradeableLoaderComputeUnits + 150u);
   const Account* prog = c.bank.find(program.pub);
   ASSERT_TRUE(prog);
   EXPECT_TRUE(prog->executable);

@@ -230,6 +230,7 @@ TEST(SvmSystemProgram, TransferAndItsErrors) {
   auto ok = c.send({test::transfer(payer.pub, bob.pub, exempt)}, payer);
   ASSERT_EQ(ix_error(ok), "ok") << logs_of(ok);
   EXPECT_EQ(c.bank.lamports(bob.pub), exempt);
+  EXPECT_EQ(ok.compute_units_consumed, kSystemProgramComputeUnits);
   EXPECT_TRUE(has_log(ok, "Program 11111111111111111111111111111111 invoke [1]")) << logs_of(ok);
   EXPECT_TRUE(has_log(ok, "Program 11111111111111111111111111111111 success")) << logs_of(ok);
 
