@@ -255,77 +255,18 @@ class FileState : public StateView {
   }
 };
 
-// The (address, module, name) a struct handle of `t` names.
-std::tuple<AccountAddress, std::string, std::string> struct_name(const CommonTables& t, TableIndex h) {
-  const auto& sh = t.struct_handles.at(h);
-  const auto& mh = t.module_handles.at(sh.module);
-  return {t.address_identifiers.at(mh.address), t.identifiers.at(mh.name), t.identifiers.at(sh.name)};
-}
-
-bool same_token(const CommonTables& a, const SignatureToken& x, const CommonTables& b, const SignatureToken& y) {
-  if (x.kind != y.kind || x.children.size() != y.children.size() || x.abilities != y.abilities ||
-      x.function_args != y.function_args)
-    return false;
-  if (x.kind == TokenKind::TypeParameter && x.index != y.index) return false;
-  if ((x.kind == TokenKind::Struct || x.kind == TokenKind::StructInstantiation) &&
-      struct_name(a, x.index) != struct_name(b, y.index))
-    return false;
-  for (size_t i = 0; i < x.children.size(); ++i)
-    if (!same_token(a, x.children[i], b, y.children[i])) return false;
-  return true;
-}
-
-bool same_signature(const CommonTables& a, TableIndex sa, const CommonTables& b, TableIndex sb) {
-  const auto& x = a.signatures.at(sa);
-  const auto& y = b.signatures.at(sb);
-  if (x.size() != y.size()) return false;
-  for (size_t i = 0; i < x.size(); ++i)
-    if (!same_token(a, x[i], b, y[i])) return false;
-  return true;
-}
-
-// Whether every import of `unit` resolves cleanly against the visible modules (Aptos's
-// dependency check would pass): modules, structs with the same abilities and type parameters,
-// functions visible to the unit with identical signatures. Anything else is left unjudged.
-bool links_cleanly(const CommonTables& unit, std::optional<std::pair<AccountAddress, std::string>> self,
-                   const std::map<std::string, const CompiledModule*>& visible) {
-  auto find_module = [&](TableIndex mh) -> const CompiledModule* {
-    const auto& h = unit.module_handles.at(mh);
-    std::string id = to_hex(unit.address_identifiers.at(h.address).view(), false) + "::" + unit.identifiers.at(h.name);
-    auto it = visible.find(id);
-    return it == visible.end() ? nullptr : it->second;
-  };
-  auto is_self = [&](TableIndex mh) {
-    const auto& h = unit.module_handles.at(mh);
-    return self && self->first == unit.address_identifiers.at(h.address) && self->second == unit.identifiers.at(h.name);
-  };
-  for (size_t i = 0; i < unit.module_handles.size(); ++i)
-    if (!is_self(TableIndex(i)) && !find_module(TableIndex(i))) return false;
-  for (const auto& sh : unit.struct_handles) {
-    if (is_self(sh.module)) continue;
-    const CompiledModule* dep = find_module(sh.module);
-    bool ok = false;
-    for (const auto& def : dep->struct_defs) {
-      const auto& dh = dep->struct_handles.at(def.struct_handle);
-      if (dep->identifiers.at(dh.name) != unit.identifiers.at(sh.name)) continue;
-      ok = dh.abilities == sh.abilities && dh.type_parameters == sh.type_parameters;
-    }
-    if (!ok) return false;
+// Published modules by id, for the verifier's linking checks.
+class VisibleModules : public ModuleResolver {
+ public:
+  explicit VisibleModules(const std::map<std::string, const CompiledModule*>& v) : v_(v) {}
+  const CompiledModule* find(const FixedBytes<32>& address, std::string_view name) const override {
+    auto it = v_.find(to_hex(address.view(), false) + "::" + std::string(name));
+    return it == v_.end() ? nullptr : it->second;
   }
-  for (const auto& fh : unit.function_handles) {
-    if (is_self(fh.module)) continue;
-    const CompiledModule* dep = find_module(fh.module);
-    bool ok = false;
-    for (const auto& def : dep->function_defs) {
-      const auto& dh = dep->function_handles.at(def.function);
-      if (dep->identifiers.at(dh.name) != unit.identifiers.at(fh.name)) continue;
-      ok = def.visibility == Visibility::Public && dh.type_parameters == fh.type_parameters &&
-           same_signature(*dep, dh.parameters, unit, fh.parameters) && same_signature(*dep, dh.return_, unit, fh.return_);
-    }
-    if (!ok) return false;
-  }
-  return true;
-}
+
+ private:
+  const std::map<std::string, const CompiledModule*>& v_;
+};
 
 }  // namespace
 
@@ -420,18 +361,15 @@ FileResult Runner::run_file(const fs::path& mvir) const {
             if (!loaded)
               throw "Error: Unable to publish module '" + module_id(m) + "'. Got " +
                   render_vm_error(loaded.error(), "undefined");
-            auto verdict = verify_module(*loaded);
+            VisibleModules resolver(visible);
+            auto verdict = verify_module_with_dependencies(*loaded, resolver);
             if (verdict.error)
               throw "Error: Unable to publish module '" + module_id(m) + "'. Got " +
                   render_vm_error(*verdict.error, verdict.located_in_unit ? module_location(m) : "undefined");
-            // Publishing succeeds for sure only when the verifier ran completely and the
-            // adapter's publishing checks cannot object: imports that link cleanly, no friends
-            // and no earlier version of the module to be compatible with.
-            const auto& sh = loaded->module_handles[loaded->self_module_handle_idx];
-            auto self = std::make_pair(loaded->address_identifiers[sh.address], loaded->identifiers[sh.name]);
+            // Publishing succeeds for sure only when the verifier (with linking) ran completely
+            // and there is no earlier version of the module to be compatible with.
             bool republish = visible.count(module_id(*loaded)) != 0;
-            bool certain = verdict.complete && loaded->friend_decls.empty() && !republish &&
-                           links_cleanly(*loaded, self, visible);
+            bool certain = verdict.complete && !republish;
             auto shared = std::make_shared<const CompiledModule>(std::move(*loaded));
             visible[module_id(*shared)] = shared.get();  // later tasks see it
             code[module_id(*shared)] = shared;
@@ -528,12 +466,12 @@ FileResult Runner::run_file(const fs::path& mvir) const {
             VMError e{StatusCode::CODE_DESERIALIZATION_ERROR, {}, {}, {}};  // how the VM reports it
             throw "Error: Script execution failed with " + render_vm_error(e, "script");
           }
-          auto verdict = verify_script(*loaded);
+          VisibleModules resolver(visible);
+          auto verdict = verify_script_with_dependencies(*loaded, resolver);
           if (verdict.error)
             throw "Error: Script execution failed with " +
                 render_vm_error(*verdict.error, verdict.located_in_unit ? "script" : "undefined");
           if (!verdict.complete) throw Unsupported{"rest of the bytecode verifier"};
-          if (!links_cleanly(*loaded, std::nullopt, visible)) throw Unsupported{"script linking checks"};
           what = "Script";
           outcome = session.execute_script(std::make_shared<const CompiledScript>(std::move(*loaded)), type_args,
                                            signers, args, gas);
