@@ -529,7 +529,7 @@ RunResult run_loader(InvokeContext& ic, const Builtin* upgradeable_management) {
     return fail(InstructionError(InstructionError::UnsupportedProgramId));  // loader v4: not enabled
   }
   std::string error;
-  auto entry = ic.runtime().cached_program(program_id, slot, elf.size(), elf, &error);
+  auto entry = ic.runtime().cached_program(program_id, slot, elf, &error);
   if (!entry || !entry->exe) return not_deployed();
   return execute_bpf(ic, *entry->exe, ic.runtime().loader(), program.owner == ids::bpf_loader_deprecated);
 }

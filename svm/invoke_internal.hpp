@@ -12,7 +12,7 @@ namespace lumio::svm {
 // A program cache entry: the verified executable, or why loading/verification failed.
 struct Runtime::CachedProgram {
   uint64_t slot = 0;  // deployment slot (0 for the immutable loaders)
-  uint64_t size = 0;  // ELF length (distinguishes re-created loader-v2 accounts)
+  std::vector<uint8_t> elf;  // the bytes it was built from (a re-created account must reload)
   std::optional<Executable> exe;
   std::string error;
 };

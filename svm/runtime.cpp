@@ -9,6 +9,7 @@
 #include <fmt/format.h>
 
 #include "svm/invoke_internal.hpp"
+#include "svm/precompiles.hpp"
 #include "svm/syscalls.hpp"
 
 namespace lumio::svm {
@@ -32,20 +33,21 @@ const Builtin* Runtime::builtin(const Pubkey& id) const {
 
 const Loader& Runtime::loader() const { return *loader_; }
 
-std::shared_ptr<const Runtime::CachedProgram> Runtime::cached_program(const Pubkey& id, uint64_t slot, uint64_t size,
+std::shared_ptr<const Runtime::CachedProgram> Runtime::cached_program(const Pubkey& id, uint64_t slot,
                                                                       std::span<const uint8_t> elf,
                                                                       std::string* error) {
   {
     std::lock_guard lock(cache_mu_);
     auto it = cache_.find(id);
-    if (it != cache_.end() && it->second->slot == slot && it->second->size == size) {
+    if (it != cache_.end() && it->second->slot == slot && std::equal(elf.begin(), elf.end(), it->second->elf.begin(),
+                                                                     it->second->elf.end())) {
       if (error) *error = it->second->error;
       return it->second;
     }
   }
   auto entry = std::make_shared<CachedProgram>();
   entry->slot = slot;
-  entry->size = size;
+  entry->elf.assign(elf.begin(), elf.end());
   auto exe = Executable::load(elf, *loader_);
   if (!exe.ok()) {
     entry->error = exe.error().message();
@@ -134,6 +136,7 @@ std::optional<Account> synthesized_account(const Pubkey& key, const Runtime& rt,
   if (key == ids::bpf_loader_upgradeable) return program("solana_bpf_loader_upgradeable_program");
   if (key == ids::ed25519_program) return program("ed25519_program");
   if (key == ids::secp256k1_program) return program("secp256k1_program");
+  if (key == ids::secp256r1_program && is_precompile(key)) return program("secp256r1_program");
   if (auto it = sysvars.find(key); it != sysvars.end()) {
     Account a;
     a.data = it->second;
@@ -327,11 +330,18 @@ TransactionOutcome Runtime::execute(const Transaction& tx, const AccountSource& 
     const size_t trace_start = tctx.trace().size() - 1;
     InstructionResult r;
     const Pubkey& program_id = keys[cix.program_id_index];
-    if (program_id == ids::ed25519_program || program_id == ids::secp256k1_program ||
-        program_id == ids::secp256r1_program) {
-      // Precompiles: verified by svm/precompiles.hpp once available; pushed without logs.
+    if (is_precompile(program_id)) {
+      // Agave process_precompile: pushed (no logs, no compute), verified, popped; a failure is
+      // Custom(PrecompileError).
       r = tctx.push();
-      if (!r) r = tctx.pop();
+      if (!r) {
+        std::vector<std::span<const uint8_t>> datas;
+        for (const auto& x : m.instructions) datas.emplace_back(x.data);
+        if (auto pe = verify_precompile(program_id, cix.data, datas))
+          r = InstructionError(InstructionError::Custom, uint32_t(*pe));
+        else
+          r = tctx.pop();
+      }
     } else {
       uint64_t consumed = 0;
       r = ic.process_instruction(&consumed);

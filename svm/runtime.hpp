@@ -128,9 +128,10 @@ class Runtime {
   TransactionOutcome execute(const Transaction& tx, const AccountSource& accounts, const RuntimeEnv& env,
                              const LoadedAddresses& loaded = {});
 
-  // Program cache (Agave ProgramCache): executables keyed by program id and deployment slot.
+  // Program cache (Agave ProgramCache): the verified executable of a program id, reused while
+  // its deployment slot and ELF bytes are unchanged. Used by the BPF loader path.
   struct CachedProgram;
-  std::shared_ptr<const CachedProgram> cached_program(const Pubkey& program_id, uint64_t slot, uint64_t size,
+  std::shared_ptr<const CachedProgram> cached_program(const Pubkey& program_id, uint64_t slot,
                                                       std::span<const uint8_t> elf, std::string* error);
   void store_program(const Pubkey& program_id, std::shared_ptr<const CachedProgram> p);
   const Loader& loader() const;
