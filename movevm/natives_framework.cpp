@@ -164,7 +164,7 @@ void register_framework(Registrar& r, const GasParameters& g, const NativeOption
     std::string name = s.name;
     if (!s.type_args.empty()) {
       name += '<';
-      for (size_t i = 0; i < s.type_args.size(); ++i) name += (i ? ", " : "") + s.type_args[i].to_canonical_string();
+      for (size_t i = 0; i < s.type_args.size(); ++i) name += (i ? ", " : "") + s.type_args[i].to_string();
       name += '>';
     }
     uint64_t cost = to_base + to_per * (32 + s.module.size() + name.size());
@@ -176,7 +176,7 @@ void register_framework(Registrar& r, const GasParameters& g, const NativeOption
     if (ty.size() != 1) return invariant("type_name arity");
     auto tag = ctx.type_tag_of(ty[0]);
     if (!tag) return tag.error();
-    std::string name = tag->to_canonical_string();
+    std::string name = tag->to_string();  // "0x1::coin::CoinStore<0x1::aptos_coin::AptosCoin>"
     return NativeResult::ok({make_string(name)}, tn_base + tn_per * name.size());
   });
   uint8_t chain_id = options.chain_id;

@@ -1,0 +1,429 @@
+// Natives: semantics, abort codes and gas formulas, called directly through the registry (with
+// a context that knows primitive types) and through the VM on the v10 genesis framework.
+#include <gtest/gtest.h>
+
+#include <filesystem>
+
+#include "common/hash.hpp"
+#include "common/secp256k1.hpp"
+#include "movevm/framework.hpp"
+#include "movevm/gas_schedule.hpp"
+#include "movevm/natives_aptos.hpp"
+#include "movevm/runtime.hpp"
+#include "movevm/tests/test_util.hpp"
+
+namespace lumio::movevm {
+namespace {
+
+const std::filesystem::path kGenesis = std::filesystem::path(LUMIO_SOURCE_DIR) / ".." / "shared" / "aptos-genesis";
+
+MoveState load_state(const char* snapshot) {
+  std::string blob = test_util::slurp(kGenesis / snapshot / "genesis.blob");
+  auto s = MoveState::from_genesis(BytesView(reinterpret_cast<const uint8_t*>(blob.data()), blob.size()));
+  if (!s) throw std::runtime_error(s.error().message);
+  return std::move(*s);
+}
+
+Type prim(TypeKind k) {
+  Type t;
+  t.kind = k;
+  return t;
+}
+Type vec(Type e) {
+  Type t;
+  t.kind = TypeKind::Vector;
+  t.args.push_back(std::move(e));
+  return t;
+}
+
+// A native context for primitive and vector types (no loader), with the session extensions.
+class TestContext final : public NativeContext, public ResourceAccess {
+ public:
+  explicit TestContext(const TableResolver* tables = nullptr) {
+    TransactionContext txn;
+    txn.sender = account_address(0xCAFE);
+    txn.txn_hash.bytes[0] = 7;
+    add_session_extensions(ext_, txn, tables);
+  }
+  GasMeter& gas() override { return meter_; }
+  NativeExtensions& extensions() override { return ext_; }
+  ResourceAccess& resources() override { return *this; }
+  Expected<TypeLayout> layout_of(const Type& t) override {
+    static const std::map<TypeKind, LayoutKind> kinds = {
+        {TypeKind::Bool, LayoutKind::Bool}, {TypeKind::U8, LayoutKind::U8},     {TypeKind::U16, LayoutKind::U16},
+        {TypeKind::U32, LayoutKind::U32},   {TypeKind::U64, LayoutKind::U64},   {TypeKind::U128, LayoutKind::U128},
+        {TypeKind::U256, LayoutKind::U256}, {TypeKind::Address, LayoutKind::Address}};
+    if (t.kind == TypeKind::Vector) {
+      auto e = layout_of(t.args.at(0));
+      if (!e) return e;
+      return TypeLayout{LayoutKind::Vector, {std::move(*e)}, {}};
+    }
+    auto it = kinds.find(t.kind);
+    if (it == kinds.end()) return VMError{StatusCode::UNKNOWN_INVARIANT_VIOLATION_ERROR, "test context: no layout", {}, {}};
+    return TypeLayout{it->second, {}, {}};
+  }
+  Expected<TypeTag> type_tag_of(const Type& t) override {
+    static const std::map<TypeKind, TagKind> kinds = {{TypeKind::Bool, TagKind::Bool}, {TypeKind::U8, TagKind::U8},
+                                                      {TypeKind::U64, TagKind::U64},   {TypeKind::U128, TagKind::U128},
+                                                      {TypeKind::Address, TagKind::Address}};
+    if (t.kind == TypeKind::Vector) {
+      auto e = type_tag_of(t.args.at(0));
+      if (!e) return e;
+      TypeTag r;
+      r.kind = TagKind::Vector;
+      r.element = std::make_shared<const TypeTag>(std::move(*e));
+      return r;
+    }
+    auto it = kinds.find(t.kind);
+    if (it == kinds.end()) return VMError{StatusCode::UNKNOWN_INVARIANT_VIOLATION_ERROR, "test context: no tag", {}, {}};
+    TypeTag r;
+    r.kind = it->second;
+    return r;
+  }
+  Expected<Type> type_of(const TypeTag&) override {
+    return VMError{StatusCode::UNKNOWN_INVARIANT_VIOLATION_ERROR, "test context", {}, {}};
+  }
+  Expected<bool> exists(const AccountAddress&, const Type&) override { return false; }
+  Expected<Value> borrow_global(const AccountAddress&, const Type&, bool) override {
+    return VMError{StatusCode::MISSING_DATA, "", {}, {}};
+  }
+  std::optional<VMError> move_to(const AccountAddress&, const Type&, Value) override { return std::nullopt; }
+  Expected<Value> move_from(const AccountAddress&, const Type&) override { return VMError{StatusCode::MISSING_DATA, "", {}, {}}; }
+
+ private:
+  UnmeteredGasMeter meter_;
+  NativeExtensions ext_;
+};
+
+class NativeFunctions : public ::testing::Test {
+ protected:
+  static void SetUpTestSuite() {
+    state_ = new MoveState(load_state("v10_2026-07-16"));
+    params_ = new GasParameters(*GasSchedule::from_state(*state_));
+    registry_ = new NativeRegistry;
+    ASSERT_FALSE(register_all_natives(*registry_, *params_));
+  }
+
+  // Calls a native directly.
+  Expected<NativeResult> call(const char* module, const char* name, std::vector<Type> tys, std::vector<Value> args,
+                              TestContext* ctx = nullptr) {
+    const NativeFunction* f = registry_->find(account_address(1), module, name);
+    if (!f) return VMError{StatusCode::MISSING_DEPENDENCY, std::string("no native ") + module + "::" + name, {}, {}};
+    TestContext local;
+    return (*f)(ctx ? *ctx : local, tys, args);
+  }
+  Bytes ok_bytes(Expected<NativeResult> r) {
+    EXPECT_TRUE(r.ok());
+    if (!r.ok()) return {};
+    EXPECT_FALSE(r->aborted);
+    EXPECT_EQ(r->values.size(), 1u);
+    return r->values.at(0).c->bytes;
+  }
+  uint64_t p(const char* name) { return params_->native(name); }
+
+  static inline MoveState* state_ = nullptr;
+  static inline GasParameters* params_ = nullptr;
+  static inline NativeRegistry* registry_ = nullptr;
+};
+
+Value bytes(std::string_view s) { return make_vec_u8(Bytes(s.begin(), s.end())); }
+Value bytes_ref(std::string_view s) { return Value::container_ref(bytes(s).c); }
+std::string hex(const Bytes& b) { return to_hex(b, false); }
+
+TEST_F(NativeFunctions, RegistryRejectsDuplicates) {
+  EXPECT_GT(registry_->size(), 80u);
+  NativeRegistry again;
+  ASSERT_FALSE(register_stdlib_natives(again, *params_));
+  auto dup = register_stdlib_natives(again, *params_);
+  ASSERT_TRUE(dup);
+  EXPECT_EQ(dup->status, StatusCode::DUPLICATE_NATIVE_FUNCTION);
+}
+
+TEST_F(NativeFunctions, HashesAndTheirCosts) {
+  // FIPS 180-2 / 202 and the reference vectors for "abc".
+  auto r = call("hash", "sha2_256", {}, {bytes("abc")});
+  EXPECT_EQ(hex(ok_bytes(r)), "ba7816bf8f01cfea414140de5dae2223b00361a396177a9cb410ff61f20015ad");
+  EXPECT_EQ(r->cost, p("move_stdlib.hash.sha2_256.base") + 3 * p("move_stdlib.hash.sha2_256.per_byte"));
+  EXPECT_EQ(r->cost, 110280u + 3 * 1830u);  // the v10 schedule's values
+  EXPECT_EQ(hex(ok_bytes(call("hash", "sha3_256", {}, {bytes("abc")}))),
+            "3a985da74fe225b2045c172d6bd390bd855f086e3e9d525b46bfe24511431532");
+  EXPECT_EQ(hex(ok_bytes(call("aptos_hash", "keccak256", {}, {bytes("abc")}))),
+            "4e03657aea45a94fc7d47ba826c8d667c0d1e6e33a64a036ec44f58fa12d6c45");
+  EXPECT_EQ(hex(ok_bytes(call("aptos_hash", "sha2_512_internal", {}, {bytes("abc")}))),
+            "ddaf35a193617abacc417349ae20413112e6fa4e89a97ea20a9eeee64b55d39a2192992a274fc1a836ba3c23a3feebbd454d4423643ce80e2a9ac94fa54ca49f");
+  EXPECT_EQ(hex(ok_bytes(call("aptos_hash", "sha3_512_internal", {}, {bytes("abc")}))),
+            "b751850b1a57168a5693cd924b6b096e08f621827444f70d884f5d0240d2712e10e116e9192af3c91a7ec57647e3934057340b4cf408d5a56592f8274eec53f0");
+  EXPECT_EQ(hex(ok_bytes(call("aptos_hash", "ripemd160_internal", {}, {bytes("abc")}))),
+            "8eb208f7e05d987a9b044a8e98c6b087f15a0bfc");
+  EXPECT_EQ(hex(ok_bytes(call("aptos_hash", "blake2b_256_internal", {}, {bytes("abc")}))),
+            "bddd813c634239723171ef3fee98579b94964e3bb1cb3e427262c8c068d52319");
+  // SipHash-2-4 with the zero key (Rust's SipHasher::new()) of the empty input.
+  auto sip = call("aptos_hash", "sip_hash", {}, {bytes("")});
+  ASSERT_TRUE(sip.ok());
+  EXPECT_EQ(sip->values.at(0).u64, 0x1e924b9d737700d7ull);
+}
+
+TEST_F(NativeFunctions, Strings) {
+  auto utf8 = [&](Bytes b) {
+    auto r = call("string", "internal_check_utf8", {}, {Value::container_ref(make_vec_u8(std::move(b)).c)});
+    EXPECT_TRUE(r.ok());
+    return r.ok() && r->values.at(0).b;
+  };
+  EXPECT_TRUE(utf8({'h', 0xC3, 0xA9, 'l'}));
+  EXPECT_TRUE(utf8({0xF0, 0x9F, 0x98, 0x80}));
+  EXPECT_FALSE(utf8({0xC0, 0x80}));        // overlong
+  EXPECT_FALSE(utf8({0xED, 0xA0, 0x80}));  // surrogate
+  EXPECT_FALSE(utf8({0xC3}));              // truncated
+  EXPECT_FALSE(utf8({0xF4, 0x90, 0x80, 0x80}));  // above U+10FFFF
+
+  auto boundary = [&](uint64_t i) {
+    auto r = call("string", "internal_is_char_boundary", {}, {bytes_ref("h\xC3\xA9l"), Value::u64v(i)});
+    return r.ok() && r->values.at(0).b;
+  };
+  EXPECT_TRUE(boundary(0));
+  EXPECT_TRUE(boundary(1));
+  EXPECT_FALSE(boundary(2));
+  EXPECT_TRUE(boundary(4));
+  EXPECT_FALSE(boundary(5));
+
+  auto sub = call("string", "internal_sub_string", {}, {bytes_ref("hello"), Value::u64v(1), Value::u64v(4)});
+  EXPECT_EQ(ok_bytes(sub), (Bytes{'e', 'l', 'l'}));
+  EXPECT_EQ(sub->cost, p("move_stdlib.string.sub_string.base") + 3 * p("move_stdlib.string.sub_string.per_byte"));
+  auto idx = call("string", "internal_index_of", {}, {bytes_ref("hello"), bytes_ref("ll")});
+  ASSERT_TRUE(idx.ok());
+  EXPECT_EQ(idx->values.at(0).u64, 2u);
+  idx = call("string", "internal_index_of", {}, {bytes_ref("hello"), bytes_ref("xyz")});
+  EXPECT_EQ(idx->values.at(0).u64, 5u);  // not found: the length
+}
+
+TEST_F(NativeFunctions, VectorsAndVectorErrors) {
+  auto v = make_vector({Value::u64v(1), Value::u64v(2), Value::u64v(3)});
+  auto len = call("vector", "length", {prim(TypeKind::U64)}, {Value::container_ref(v.c)});
+  ASSERT_TRUE(len.ok());
+  EXPECT_EQ(len->values[0].u64, 3u);
+  EXPECT_EQ(len->cost, params_->simple[uint8_t(Opcode::VecLen)]);
+  auto b = call("vector", "borrow", {prim(TypeKind::U64)}, {Value::container_ref(v.c), Value::u64v(3)});
+  ASSERT_FALSE(b.ok());
+  EXPECT_EQ(b.error().status, StatusCode::VECTOR_OPERATION_ERROR);
+  ASSERT_TRUE(call("vector", "swap", {prim(TypeKind::U64)}, {Value::container_ref(v.c), Value::u64v(0), Value::u64v(2)}).ok());
+  EXPECT_EQ(v.c->values[0].u64, 3u);
+  // move_range(from, 1, 2, to, 0)
+  auto to = make_vector({Value::u64v(9)});
+  auto mr = call("vector", "move_range", {prim(TypeKind::U64)},
+                 {Value::container_ref(v.c), Value::u64v(1), Value::u64v(2), Value::container_ref(to.c), Value::u64v(0)});
+  ASSERT_TRUE(mr.ok());
+  EXPECT_FALSE(mr->aborted);
+  ASSERT_EQ(v.c->values.size(), 1u);
+  ASSERT_EQ(to.c->values.size(), 3u);
+  EXPECT_EQ(to.c->values[0].u64, 2u);
+  EXPECT_EQ(to.c->values[1].u64, 1u);
+  mr = call("vector", "move_range", {prim(TypeKind::U64)},
+            {Value::container_ref(v.c), Value::u64v(1), Value::u64v(1), Value::container_ref(to.c), Value::u64v(0)});
+  ASSERT_TRUE(mr.ok());
+  EXPECT_TRUE(mr->aborted);
+  EXPECT_EQ(mr->abort_code, 0x20000u);
+  auto pop = call("vector", "pop_back", {prim(TypeKind::U8)}, {Value::container_ref(make_vec_u8({}).c)});
+  ASSERT_FALSE(pop.ok());
+  EXPECT_EQ(pop.error().status, StatusCode::VECTOR_OPERATION_ERROR);
+}
+
+TEST_F(NativeFunctions, BcsAndFromBytes) {
+  Value x = Value::u64v(0x0102030405060708ull);
+  auto r = call("bcs", "to_bytes", {prim(TypeKind::U64)}, {Value::indexed_ref(make_struct({x}).c, 0)});
+  EXPECT_EQ(hex(ok_bytes(r)), "0807060504030201");
+  EXPECT_EQ(r->cost, 8 * p("move_stdlib.bcs.to_bytes.per_byte_serialized"));
+  auto size = call("bcs", "serialized_size", {vec(prim(TypeKind::U8))}, {bytes_ref("abc")});
+  ASSERT_TRUE(size.ok());
+  EXPECT_EQ(size->values[0].u64, 4u);
+  // constant_serialized_size: Some(8) for u64, None for a vector.
+  auto cs = call("bcs", "constant_serialized_size", {prim(TypeKind::U64)}, {});
+  ASSERT_TRUE(cs.ok());
+  EXPECT_EQ(cs->values[0].c->values[0].c->values.size(), 1u);
+  cs = call("bcs", "constant_serialized_size", {vec(prim(TypeKind::U8))}, {});
+  EXPECT_EQ(cs->values[0].c->values[0].c->size(), 0u);
+  auto fb = call("from_bcs", "from_bytes", {prim(TypeKind::U64)}, {bytes("\x08\x07\x06\x05\x04\x03\x02\x01")});
+  ASSERT_TRUE(fb.ok());
+  EXPECT_EQ(fb->values[0].u64, 0x0102030405060708ull);
+  fb = call("from_bcs", "from_bytes", {prim(TypeKind::U64)}, {bytes("\x01\x02")});
+  ASSERT_TRUE(fb.ok());
+  EXPECT_TRUE(fb->aborted);
+  EXPECT_EQ(fb->abort_code, 0x10001u);
+}
+
+TEST_F(NativeFunctions, CmpAndMem) {
+  auto cmp = [&](Value a, Value b) {
+    auto ha = make_struct({a}), hb = make_struct({b});
+    auto r = call("cmp", "compare", {prim(TypeKind::U64)}, {Value::indexed_ref(ha.c, 0), Value::indexed_ref(hb.c, 0)});
+    EXPECT_TRUE(r.ok());
+    return r.ok() ? int(r->values[0].c->variant) : -1;
+  };
+  EXPECT_EQ(cmp(Value::u64v(1), Value::u64v(2)), 0);  // Less
+  EXPECT_EQ(cmp(Value::u64v(2), Value::u64v(2)), 1);  // Equal
+  EXPECT_EQ(cmp(Value::u64v(3), Value::u64v(2)), 2);  // Greater
+  auto r = call("cmp", "compare", {vec(prim(TypeKind::U8))}, {bytes_ref("ab"), bytes_ref("abc")});
+  EXPECT_EQ(r->values[0].c->variant, 0);  // a prefix is smaller
+  auto a = make_struct({Value::u64v(1)}), b = make_struct({Value::u64v(2)});
+  ASSERT_TRUE(call("mem", "swap", {prim(TypeKind::U64)}, {Value::indexed_ref(a.c, 0), Value::indexed_ref(b.c, 0)}).ok());
+  EXPECT_EQ(a.c->values[0].u64, 2u);
+  EXPECT_EQ(b.c->values[0].u64, 1u);
+}
+
+TEST_F(NativeFunctions, AggregatorV2) {
+  Type u64t = prim(TypeKind::U64);
+  auto agg = call("aggregator_v2", "create_aggregator", {u64t}, {Value::u64v(10)});
+  ASSERT_TRUE(agg.ok());
+  Value a = agg->values[0];
+  auto add = [&](uint64_t v) {
+    auto r = call("aggregator_v2", "try_add", {u64t}, {Value::container_ref(a.c), Value::u64v(v)});
+    return r.ok() && r->values[0].b;
+  };
+  auto sub = [&](uint64_t v) {
+    auto r = call("aggregator_v2", "try_sub", {u64t}, {Value::container_ref(a.c), Value::u64v(v)});
+    return r.ok() && r->values[0].b;
+  };
+  EXPECT_TRUE(add(7));
+  EXPECT_FALSE(add(4));  // 11 > max 10: unchanged
+  EXPECT_TRUE(add(3));
+  EXPECT_FALSE(sub(11));
+  EXPECT_TRUE(sub(10));
+  auto read = call("aggregator_v2", "read", {u64t}, {Value::container_ref(a.c)});
+  ASSERT_TRUE(read.ok());
+  EXPECT_EQ(read->values[0].u64, 0u);
+  EXPECT_EQ(read->cost, p("aptos_framework.aggregator_v2.read.base"));
+  auto bad = call("aggregator_v2", "create_aggregator", {prim(TypeKind::U8)}, {Value::u8(1)});
+  ASSERT_TRUE(bad.ok());
+  EXPECT_TRUE(bad->aborted);
+  EXPECT_EQ(bad->abort_code, 0x030007u);
+  EXPECT_EQ(call("aggregator_v2", "copy_snapshot", {u64t}, {})->abort_code, 0x030009u);
+  // string_concat("a", snapshot(42), "b") = "a42b"
+  add(2);
+  auto snap = call("aggregator_v2", "snapshot", {u64t}, {Value::container_ref(a.c)});
+  ASSERT_TRUE(snap.ok());
+  auto s = call("aggregator_v2", "string_concat", {u64t},
+                {make_struct({bytes("a")}), Value::container_ref(snap->values[0].c), make_struct({bytes("b")})});
+  ASSERT_TRUE(s.ok());
+  EXPECT_EQ(s->values[0].c->values[0].c->values[0].c->bytes, (Bytes{'a', '2', 'b'}));
+}
+
+TEST_F(NativeFunctions, TablesWithStorageAndChanges) {
+  // A table item already in storage (the genesis state holds four).
+  const auto& [key, stored] = *state_->table_items().begin();
+  TestContext ctx(state_);
+  Type k = vec(prim(TypeKind::U8)), v = vec(prim(TypeKind::U8));
+  auto h = call("table", "new_table_handle", {k, v}, {}, &ctx);
+  ASSERT_TRUE(h.ok());
+  Value t2 = make_struct({h->values[0]});
+  Type u64t = prim(TypeKind::U64);
+  auto add = call("table", "add_box", {u64t, u64t, u64t}, {Value::container_ref(t2.c), Value::u64v(5), make_struct({Value::u64v(50)})}, &ctx);
+  ASSERT_TRUE(add.ok());
+  EXPECT_FALSE(add->aborted);
+  add = call("table", "add_box", {u64t, u64t, u64t}, {Value::container_ref(t2.c), Value::u64v(5), make_struct({Value::u64v(51)})}, &ctx);
+  EXPECT_TRUE(add->aborted);
+  EXPECT_EQ(add->abort_code, 25607u);  // E_ALREADY_EXISTS
+  auto borrow = call("table", "borrow_box_mut", {u64t, u64t, u64t}, {Value::container_ref(t2.c), Value::u64v(5)}, &ctx);
+  ASSERT_TRUE(borrow.ok());
+  borrow->values[0].c->values[0] = Value::u64v(77);  // write through the reference
+  auto missing = call("table", "borrow_box", {u64t, u64t, u64t}, {Value::container_ref(t2.c), Value::u64v(6)}, &ctx);
+  EXPECT_TRUE(missing->aborted);
+  EXPECT_EQ(missing->abort_code, 25863u);  // E_NOT_FOUND
+  auto contains = call("table", "contains_box", {u64t, u64t, u64t}, {Value::container_ref(t2.c), Value::u64v(5)}, &ctx);
+  EXPECT_TRUE(contains->values[0].b);
+  auto changes = ctx.extensions().get<TableStore>()->changes();
+  ASSERT_TRUE(changes);
+  ASSERT_EQ(changes->size(), 1u);
+  EXPECT_EQ(changes->begin()->first.second, (Bytes{5, 0, 0, 0, 0, 0, 0, 0}));
+  EXPECT_EQ(*changes->begin()->second, (Bytes{77, 0, 0, 0, 0, 0, 0, 0}));
+  // Genesis items are served to the natives by the state (TableResolver).
+  EXPECT_EQ(state_->get_table_item(key.first, key.second), stored);
+}
+
+TEST_F(NativeFunctions, Secp256k1Recover) {
+  Hash32 secret;
+  secret.bytes[31] = 1;
+  Hash32 msg = sha256(BytesView((const uint8_t*)"msg", 3));
+  auto sig = secp256k1::sign(msg, secret);
+  Bytes s(sig.r.bytes.begin(), sig.r.bytes.end());
+  s.insert(s.end(), sig.s.bytes.begin(), sig.s.bytes.end());
+  auto r = call("secp256k1", "ecdsa_recover_internal", {},
+                {make_vec_u8(Bytes(msg.bytes.begin(), msg.bytes.end())), Value::u8(uint8_t(sig.recid)), make_vec_u8(s)});
+  ASSERT_TRUE(r.ok());
+  ASSERT_EQ(r->values.size(), 2u);
+  EXPECT_TRUE(r->values[1].b);
+  // The generator point G for secret 1.
+  EXPECT_EQ(hex(r->values[0].c->bytes).substr(0, 64), "79be667ef9dcbbac55a06295ce870b07029bfcdb2dce28d959f2815b16f81798");
+  auto bad = call("secp256k1", "ecdsa_recover_internal", {}, {bytes("short"), Value::u8(0), make_vec_u8(s)});
+  EXPECT_TRUE(bad->aborted);
+  EXPECT_EQ(bad->abort_code, 0x10001u);
+}
+
+TEST_F(NativeFunctions, ObjectAndUniqueAddresses) {
+  // primary_fungible_store's address rule: sha3-256(owner || metadata || 0xFC).
+  auto r = call("object", "create_user_derived_object_address_impl", {}, {Value::addr(account_address(0xB)), Value::addr(account_address(0xA))});
+  ASSERT_TRUE(r.ok());
+  EXPECT_EQ(r->values[0].address, derive_user_object_address(account_address(0xB), account_address(0xA)));
+  TestContext ctx;
+  auto a1 = call("transaction_context", "generate_unique_address", {}, {}, &ctx);
+  auto a2 = call("transaction_context", "generate_unique_address", {}, {}, &ctx);
+  ASSERT_TRUE(a1.ok() && a2.ok());
+  EXPECT_NE(a1->values[0].address, a2->values[0].address);
+  Hash32 txn;
+  txn.bytes[0] = 7;
+  EXPECT_EQ(a1->values[0].address, derive_unique_address(txn, 1));
+}
+
+// Natives reached through the VM with the genuine framework's types.
+TEST_F(NativeFunctions, TypeInfoThroughTheVM) {
+  Session session(*state_, *registry_);
+  TransactionContext txn;
+  txn.chain_id = 4;
+  add_session_extensions(session.extensions(), txn, state_);
+  UnmeteredGasMeter gas;
+  auto name = session.execute_function(account_address(1), "type_info", "type_name",
+                                       {*parse_type_tag("0x1::coin::CoinStore<0x1::aptos_coin::AptosCoin>")}, {}, {}, gas);
+  ASSERT_TRUE(std::holds_alternative<ExecutionResult>(name));
+  EXPECT_EQ(std::get<ExecutionResult>(name).return_values.at(0).c->values.at(0).c->bytes,
+            Bytes(std::string_view("0x1::coin::CoinStore<0x1::aptos_coin::AptosCoin>").begin(),
+                  std::string_view("0x1::coin::CoinStore<0x1::aptos_coin::AptosCoin>").end()));
+  auto info = session.execute_function(account_address(1), "type_info", "type_of",
+                                       {*parse_type_tag("0x1::table::Table<u64, 0x1::string::String>")}, {}, {}, gas);
+  ASSERT_TRUE(std::holds_alternative<ExecutionResult>(info));
+  const auto& fields = std::get<ExecutionResult>(info).return_values.at(0).c->values;
+  EXPECT_EQ(fields.at(0).address, account_address(1));
+  std::string struct_name(fields.at(2).c->bytes.begin(), fields.at(2).c->bytes.end());
+  EXPECT_EQ(struct_name, "Table<u64, 0x1::string::String>");
+  // string::utf8 aborts with EINVALID_UTF8 (1) on bad bytes, through internal_check_utf8.
+  auto bad = session.execute_function(account_address(1), "string", "utf8", {}, {}, {Bytes{2, 0xC0, 0x80}}, gas);
+  ASSERT_TRUE(std::holds_alternative<ExecutionError>(bad));
+  EXPECT_EQ(std::get<ExecutionError>(bad).error.status, StatusCode::ABORTED);
+  EXPECT_EQ(std::get<ExecutionError>(bad).sub_status, std::optional<uint64_t>(1));
+}
+
+TEST_F(NativeFunctions, GasMeterChargesAndStops) {
+  AptosGasMeter meter(*params_, 10);  // one external unit = 1'000'000 internal
+  EXPECT_EQ(meter.remaining(), 10'000'000u);
+  EXPECT_TRUE(meter.charge_simple(Opcode::Add));
+  EXPECT_EQ(meter.consumed(), 5880u);
+  InstrCharge call;
+  call.op = Opcode::Call;
+  call.args = 2;
+  call.locals = 3;
+  EXPECT_TRUE(meter.charge_instr(call));
+  EXPECT_EQ(meter.consumed(), 5880u + 36760u + 2 * 3670u + 3 * 3670u);
+  Value v = make_vec_u8(Bytes(10));
+  InstrCharge copy;
+  copy.op = Opcode::CopyLoc;
+  copy.value = &v;
+  uint64_t before = meter.consumed();
+  EXPECT_TRUE(meter.charge_instr(copy));
+  EXPECT_EQ(meter.consumed() - before, 2940u + 140u * (40u + 10u));  // vector + 10 packed bytes
+  EXPECT_TRUE(meter.charge_load_resource(100));
+  EXPECT_EQ(meter.io_gas(), 3'023'850u + 1510u * 100);  // slot + bytes, tracked apart from execution
+  EXPECT_FALSE(meter.charge_native(20'000'000));
+  EXPECT_EQ(meter.failure(), StatusCode::OUT_OF_GAS);
+  EXPECT_EQ(meter.remaining(), 0u);
+  EXPECT_EQ(meter.gas_used(), 10u);
+  EXPECT_FALSE(meter.charge_simple(Opcode::Nop));  // stays exhausted
+}
+
+}  // namespace
+}  // namespace lumio::movevm
