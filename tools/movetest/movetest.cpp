@@ -489,11 +489,11 @@ FileResult Runner::run_file(const fs::path& mvir) const {
             auto verdict = verify_module_with_dependencies(*loaded, resolver);
             if (verdict.error)
               throw "Error: Unable to publish module '" + module_id(m) + "'. Got " +
-                  render_vm_error(*verdict.error, verdict.located_in_unit ? module_location(m) : "undefined");
+                  render_vm_error(*verdict.error, verdict.located_in_unit ? module_location(m) : "undefined",
+                                  verbose_publish);
             // Publishing succeeds for sure only when the verifier (with linking) ran completely
             // and there is no earlier version of the module to be compatible with.
             bool republish = visible.count(module_id(*loaded)) != 0;
-            if (verbose_publish && !republish) throw Unsupported{"verbose publish"};
             if (verdict.complete && republish) {
               if (auto e = check_compatibility(*visible[module_id(*loaded)], *loaded, !skip_friend, !skip_pub))
                 throw "Error: Unable to publish module '" + module_id(m) + "'. Got " +
