@@ -7,15 +7,6 @@
 
 namespace lumio::svm {
 
-const Pubkey& address_lookup_table_program_id() {
-  static const Pubkey k = id_from_base58("AddressLookupTab1e1111111111111111111111111");
-  return k;
-}
-const Pubkey& slot_hashes_sysvar_id() {
-  static const Pubkey k = id_from_base58("SysvarS1otHashes111111111111111111111111111");
-  return k;
-}
-
 std::optional<size_t> SlotHashes::position(uint64_t slot) const {
   // Entries are sorted by descending slot.
   auto it = std::lower_bound(entries.begin(), entries.end(), slot,
@@ -181,7 +172,7 @@ Expected<LoadedAddresses, AddressLookupError> resolve_address_lookups(
     auto acc = accounts ? accounts(l.account_key) : std::nullopt;
     // Accounts-db does not return zero-lamport accounts.
     if (!acc || acc->lamports == 0) return AddressLookupError::LookupTableAccountNotFound;
-    if (acc->owner != address_lookup_table_program_id()) return AddressLookupError::InvalidAccountOwner;
+    if (acc->owner != ids::address_lookup_table) return AddressLookupError::InvalidAccountOwner;
     auto table = deserialize_lookup_table(acc->data);
     if (!table.ok()) return AddressLookupError::InvalidAccountData;
     auto active = table->active_len(current_slot, sh);

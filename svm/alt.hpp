@@ -10,6 +10,7 @@
 #include <utility>
 #include <vector>
 
+#include "svm/account.hpp"
 #include "svm/program.hpp"
 #include "svm/sbpf.hpp"
 #include "svm/transaction.hpp"
@@ -20,8 +21,6 @@ inline constexpr size_t kLookupTableMetaSize = 56;
 inline constexpr size_t kLookupTableMaxAddresses = 256;
 inline constexpr size_t kSlotHashesMaxEntries = 512;  // slot_hashes::MAX_ENTRIES
 
-const Pubkey& address_lookup_table_program_id();  // AddressLookupTab1e1111111111111111111111111
-const Pubkey& slot_hashes_sysvar_id();            // SysvarS1otHashes111111111111111111111111111
 
 // SlotHashes sysvar: (slot, hash) newest first. bincode: u64 count, then (u64, [u8; 32]) pairs.
 struct SlotHashes {

@@ -18,13 +18,13 @@ InstructionResult process_deprecated_loader_instruction(InvokeContext& ic) {
 }
 
 void register_builtins(Runtime& rt, const LoaderFeatures& features) {
-  rt.add_builtin(system_program_id(), "system_program", kSystemProgramComputeUnits, process_system_instruction);
-  rt.add_builtin(bpf_loader_upgradeable_id(), "solana_bpf_loader_upgradeable_program",
+  rt.add_builtin(ids::system_program, "system_program", kSystemProgramComputeUnits, process_system_instruction);
+  rt.add_builtin(ids::bpf_loader_upgradeable, "solana_bpf_loader_upgradeable_program",
                  kUpgradeableLoaderComputeUnits,
                  [features](InvokeContext& ic) { return process_loader_upgradeable_instruction(ic, features); });
-  rt.add_builtin(bpf_loader_id(), "solana_bpf_loader_program", kDefaultLoaderComputeUnits,
+  rt.add_builtin(ids::bpf_loader, "solana_bpf_loader_program", kDefaultLoaderComputeUnits,
                  process_bpf_loader_instruction);
-  rt.add_builtin(bpf_loader_deprecated_id(), "solana_bpf_loader_deprecated_program",
+  rt.add_builtin(ids::bpf_loader_deprecated, "solana_bpf_loader_deprecated_program",
                  kDeprecatedLoaderComputeUnits, process_deprecated_loader_instruction);
 }
 

@@ -6,23 +6,6 @@
 
 namespace lumio::svm {
 
-const Pubkey& bpf_loader_upgradeable_id() {
-  static const Pubkey k = id_from_base58("BPFLoaderUpgradeab1e11111111111111111111111");
-  return k;
-}
-const Pubkey& bpf_loader_id() {
-  static const Pubkey k = id_from_base58("BPFLoader2111111111111111111111111111111111");
-  return k;
-}
-const Pubkey& bpf_loader_deprecated_id() {
-  static const Pubkey k = id_from_base58("BPFLoader1111111111111111111111111111111111");
-  return k;
-}
-const Pubkey& loader_v4_id() {
-  static const Pubkey k = id_from_base58("LoaderV411111111111111111111111111111111111");
-  return k;
-}
-
 std::optional<UpgradeableLoaderState> decode_loader_state(std::span<const uint8_t> data) {
   bincode::Reader r(data);
   UpgradeableLoaderState s;
@@ -97,7 +80,7 @@ Pubkey programdata_address(const Pubkey& program_id) {
   for (int bump = 255; bump >= 0; --bump) {
     uint8_t b = uint8_t(bump);
     std::span<const uint8_t> seeds[2] = {program_id, {&b, 1}};
-    if (auto k = create_program_address(seeds, bpf_loader_upgradeable_id())) return *k;
+    if (auto k = create_program_address(seeds, ids::bpf_loader_upgradeable)) return *k;
   }
   return Pubkey{};  // unreachable in practice: some bump is off-curve
 }
@@ -262,9 +245,9 @@ InstructionResult deploy_with_max_data_len(InvokeContext& ic, uint64_t max_data_
   create.kind = SystemInstruction::CreateAccount;
   create.lamports = std::max<uint64_t>(1, rent->minimum_balance(programdata_len));
   create.space = programdata_len;
-  create.owner = bpf_loader_upgradeable_id();
+  create.owner = ids::bpf_loader_upgradeable;
   // The buffer rides along to avoid the overly strict UnbalancedInstruction check.
-  Instruction cpi{system_program_id(),
+  Instruction cpi{ids::system_program,
                   {{payer_key, true, true}, {programdata_key, true, true}, {buffer_key, false, true}},
                   encode(create)};
   Pubkey pda_signer[1] = {programdata_key};
@@ -544,7 +527,7 @@ InstructionResult extend_program(InvokeContext& ic, uint32_t additional_bytes, b
     SystemInstruction t;
     t.kind = SystemInstruction::Transfer;
     t.lamports = required_payment;
-    Instruction cpi{system_program_id(), {{*payer, true, true}, {programdata_key, false, true}}, encode(t)};
+    Instruction cpi{ids::system_program, {{*payer, true, true}, {programdata_key, false, true}}, encode(t)};
     TRY(ic.native_invoke(cpi, {}));
   }
   {

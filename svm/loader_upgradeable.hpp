@@ -14,10 +14,6 @@
 
 namespace lumio::svm {
 
-const Pubkey& bpf_loader_upgradeable_id();  // BPFLoaderUpgradeab1e11111111111111111111111
-const Pubkey& bpf_loader_id();              // BPFLoader2111111111111111111111111111111111
-const Pubkey& bpf_loader_deprecated_id();   // BPFLoader1111111111111111111111111111111111
-const Pubkey& loader_v4_id();               // LoaderV411111111111111111111111111111111111
 
 // Compute units each loader's management entry charges first (consume_checked).
 inline constexpr uint64_t kUpgradeableLoaderComputeUnits = 2'370;

@@ -63,7 +63,7 @@ std::optional<uint8_t> durable_nonce_account_index(const Message& m) {
   if (m.instructions.empty()) return std::nullopt;
   const CompiledInstruction& ix = m.instructions[0];
   if (ix.program_id_index >= m.account_keys.size() ||
-      m.account_keys[ix.program_id_index] != system_program_id())
+      m.account_keys[ix.program_id_index] != ids::system_program)
     return std::nullopt;
   // limited_deserialize(data, 4) == AdvanceNonceAccount: the u32 tag 4 (later bytes unread).
   static constexpr uint8_t kAdvance[4] = {4, 0, 0, 0};
@@ -82,7 +82,7 @@ std::optional<NonceInfo> check_durable_nonce(const Message& m, const std::functi
   if (!index || !is_writable(*index)) return std::nullopt;
   const Pubkey& address = m.account_keys[*index];
   auto acc = accounts ? accounts(address) : std::nullopt;
-  if (!acc || acc->lamports == 0 || acc->owner != system_program_id()) return std::nullopt;
+  if (!acc || acc->lamports == 0 || acc->owner != ids::system_program) return std::nullopt;
   auto state = decode_nonce(acc->data);
   if (!state) return std::nullopt;
   auto data = verify_recent_blockhash(*state, m.recent_blockhash);

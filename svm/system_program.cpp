@@ -42,34 +42,6 @@ std::string Reader::string() {
 }
 }  // namespace bincode
 
-Pubkey id_from_base58(std::string_view s) {
-  Pubkey k{};
-  auto v = base58_decode(s);
-  if (v && v->size() == 32) std::memcpy(k.data(), v->data(), 32);
-  return k;
-}
-
-const Pubkey& system_program_id() {
-  static const Pubkey k{};
-  return k;
-}
-const Pubkey& native_loader_id() {
-  static const Pubkey k = id_from_base58("NativeLoader1111111111111111111111111111111");
-  return k;
-}
-const Pubkey& recent_blockhashes_sysvar_id() {
-  static const Pubkey k = id_from_base58("SysvarRecentB1ockHashes11111111111111111111");
-  return k;
-}
-const Pubkey& rent_sysvar_id() {
-  static const Pubkey k = id_from_base58("SysvarRent111111111111111111111111111111111");
-  return k;
-}
-const Pubkey& clock_sysvar_id() {
-  static const Pubkey k = id_from_base58("SysvarC1ock11111111111111111111111111111111");
-  return k;
-}
-
 const char* name(SystemError e) {
   switch (e) {
     case SystemError::AccountAlreadyInUse: return "AccountAlreadyInUse";
@@ -246,7 +218,7 @@ InstructionResult check_sysvar_account(InvokeContext& ic, size_t index, const Pu
 }  // namespace
 
 Expected<Rent, InstructionError> cached_rent(InvokeContext& ic) {
-  const std::vector<uint8_t>* d = ic.sysvar(rent_sysvar_id());
+  const std::vector<uint8_t>* d = ic.sysvar(ids::sysvar_rent);
   if (!d) return InstructionError(InstructionError::UnsupportedSysvar);
   bincode::Reader r(*d);
   Rent rent;
@@ -259,7 +231,7 @@ Expected<Rent, InstructionError> cached_rent(InvokeContext& ic) {
 }
 
 Expected<uint64_t, InstructionError> cached_clock_slot(InvokeContext& ic) {
-  const std::vector<uint8_t>* d = ic.sysvar(clock_sysvar_id());
+  const std::vector<uint8_t>* d = ic.sysvar(ids::sysvar_clock);
   if (!d) return InstructionError(InstructionError::UnsupportedSysvar);
   bincode::Reader r(*d);
   uint64_t slot = r.u64();  // Clock { slot, epoch_start_timestamp, epoch, leader_schedule_epoch, unix_timestamp }
@@ -268,18 +240,18 @@ Expected<uint64_t, InstructionError> cached_clock_slot(InvokeContext& ic) {
 }
 
 Expected<Rent, InstructionError> rent(InvokeContext& ic, size_t index) {
-  if (auto e = check_sysvar_account(ic, index, rent_sysvar_id())) return *e;
+  if (auto e = check_sysvar_account(ic, index, ids::sysvar_rent)) return *e;
   return cached_rent(ic);
 }
 
 Expected<uint64_t, InstructionError> clock_slot(InvokeContext& ic, size_t index) {
-  if (auto e = check_sysvar_account(ic, index, clock_sysvar_id())) return *e;
+  if (auto e = check_sysvar_account(ic, index, ids::sysvar_clock)) return *e;
   return cached_clock_slot(ic);
 }
 
 Expected<uint64_t, InstructionError> recent_blockhashes_len(InvokeContext& ic, size_t index) {
-  if (auto e = check_sysvar_account(ic, index, recent_blockhashes_sysvar_id())) return *e;
-  const std::vector<uint8_t>* d = ic.sysvar(recent_blockhashes_sysvar_id());
+  if (auto e = check_sysvar_account(ic, index, ids::sysvar_recent_blockhashes)) return *e;
+  const std::vector<uint8_t>* d = ic.sysvar(ids::sysvar_recent_blockhashes);
   if (!d) return InstructionError(InstructionError::UnsupportedSysvar);
   bincode::Reader r(*d);
   uint64_t n = r.u64();  // Vec<Entry { blockhash, fee_calculator }>
@@ -344,7 +316,7 @@ InstructionResult allocate(InvokeContext& ic, BorrowedAccount& acc, const Addres
     return InstructionError::MissingRequiredSignature;
   }
   // An account with data or a non-system owner is already in use.
-  if (!acc.data().empty() || acc.owner() != system_program_id()) {
+  if (!acc.data().empty() || acc.owner() != ids::system_program) {
     ic.log("Allocate: account " + address.debug() + " already in use");
     return custom(SystemError::AccountAlreadyInUse);
   }
@@ -638,7 +610,7 @@ InstructionResult process_system_instruction(InvokeContext& ic) {
       if (auto e = ic.check_number_of_instruction_accounts(1)) return e;
       auto acc = ic.borrow_instruction_account(0);
       if (!acc.ok()) return acc.error();
-      if (acc->owner() != system_program_id()) return InstructionError::InvalidAccountOwner;
+      if (acc->owner() != ids::system_program) return InstructionError::InvalidAccountOwner;
       if (!acc->is_writable()) return InstructionError::InvalidArgument;
       auto state = decode_nonce(acc->data());
       if (!state) return InstructionError::InvalidAccountData;

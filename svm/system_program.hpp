@@ -96,14 +96,6 @@ inline constexpr uint64_t kSystemMaxPermittedDataLength = 10 * 1024 * 1024;
 // Pubkey::create_with_seed limits.
 inline constexpr size_t kMaxSeedLen = 32;
 
-// Well-known ids.
-Pubkey id_from_base58(std::string_view s);  // all-zero on malformed input
-const Pubkey& system_program_id();                  // 11111111111111111111111111111111
-const Pubkey& native_loader_id();                   // NativeLoader1111111111111111111111111111111
-const Pubkey& recent_blockhashes_sysvar_id();       // SysvarRecentB1ockHashes11111111111111111111
-const Pubkey& rent_sysvar_id();                     // SysvarRent111111111111111111111111111111111
-const Pubkey& clock_sysvar_id();                    // SysvarC1ock11111111111111111111111111111111
-
 // solana_system_interface::error::SystemError: the Custom(code) values it maps to.
 enum class SystemError : uint32_t {
   AccountAlreadyInUse = 0, ResultWithNegativeLamports = 1, InvalidProgramId = 2,

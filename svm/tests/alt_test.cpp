@@ -42,7 +42,7 @@ Message v0_message(std::vector<AddressTableLookup> lookups) {
   Message m;
   m.v0 = true;
   m.header = {1, 0, 1};
-  m.account_keys = {key(1), system_program_id()};
+  m.account_keys = {key(1), ids::system_program};
   m.instructions.push_back({1, {0}, {2, 0, 0, 0, 1, 0, 0, 0, 0, 0, 0, 0}});
   m.address_table_lookups = std::move(lookups);
   return m;
@@ -61,8 +61,8 @@ SlotHashes slot_hashes_upto(uint64_t newest, size_t n) {
 }
 
 TEST(SvmAlt, Ids) {
-  EXPECT_EQ(base58(address_lookup_table_program_id().data(), 32), "AddressLookupTab1e1111111111111111111111111");
-  EXPECT_EQ(base58(slot_hashes_sysvar_id().data(), 32), "SysvarS1otHashes111111111111111111111111111");
+  EXPECT_EQ(base58(ids::address_lookup_table.data(), 32), "AddressLookupTab1e1111111111111111111111111");
+  EXPECT_EQ(base58(ids::sysvar_slot_hashes.data(), 32), "SysvarS1otHashes111111111111111111111111111");
 }
 
 TEST(SvmAlt, MetaLayoutIs56BytesLikeSolana) {
@@ -156,8 +156,8 @@ TEST(SvmAlt, SlotHashesSysvarRoundTrip) {
 TEST(SvmAlt, ResolvesWritableThenReadonlyAcrossTables) {
   Accounts a;
   const Pubkey t1 = key(0xa1), t2 = key(0xa2);
-  a.put(t1, address_lookup_table_program_id(), serialize_lookup_table({}, addresses(0x10, 4)));
-  a.put(t2, address_lookup_table_program_id(), serialize_lookup_table({}, addresses(0x20, 3)));
+  a.put(t1, ids::address_lookup_table, serialize_lookup_table({}, addresses(0x10, 4)));
+  a.put(t2, ids::address_lookup_table, serialize_lookup_table({}, addresses(0x20, 3)));
   auto m = v0_message({{t1, {3, 0}, {1}}, {t2, {2}, {0, 1}}});
   SlotHashes sh = slot_hashes_upto(99, 10);
   auto r = resolve_address_lookups(m, a.source(), 100, sh);
@@ -174,7 +174,7 @@ TEST(SvmAlt, EveryLookupError) {
   Accounts a;
   SlotHashes sh = slot_hashes_upto(99, 10);
   const Pubkey good = key(0xa1);
-  a.put(good, address_lookup_table_program_id(), serialize_lookup_table({}, addresses(0x10, 2)));
+  a.put(good, ids::address_lookup_table, serialize_lookup_table({}, addresses(0x10, 2)));
   auto run = [&](const Pubkey& table, std::vector<uint8_t> w, std::vector<uint8_t> ro, uint64_t slot = 100) {
     return resolve_address_lookups(v0_message({{good, {0}, {}}, {table, w, ro}}), a.source(), slot, sh);
   };
@@ -183,13 +183,13 @@ TEST(SvmAlt, EveryLookupError) {
   };
 
   EXPECT_EQ(err(run(key(0xee), {0}, {})), "AddressLookupTableNotFound");
-  a.put(key(0xe0), address_lookup_table_program_id(), serialize_lookup_table({}, addresses(1, 1)), 0);
+  a.put(key(0xe0), ids::address_lookup_table, serialize_lookup_table({}, addresses(1, 1)), 0);
   EXPECT_EQ(err(run(key(0xe0), {0}, {})), "AddressLookupTableNotFound");  // zero lamports = gone
-  a.put(key(0xe1), system_program_id(), serialize_lookup_table({}, addresses(1, 1)));
+  a.put(key(0xe1), ids::system_program, serialize_lookup_table({}, addresses(1, 1)));
   EXPECT_EQ(err(run(key(0xe1), {0}, {})), "InvalidAddressLookupTableOwner");
-  a.put(key(0xe2), address_lookup_table_program_id(), std::vector<uint8_t>(56, 0));  // Uninitialized
+  a.put(key(0xe2), ids::address_lookup_table, std::vector<uint8_t>(56, 0));  // Uninitialized
   EXPECT_EQ(err(run(key(0xe2), {0}, {})), "InvalidAddressLookupTableData");
-  a.put(key(0xe3), address_lookup_table_program_id(), {1, 0, 0});
+  a.put(key(0xe3), ids::address_lookup_table, {1, 0, 0});
   EXPECT_EQ(err(run(key(0xe3), {0}, {})), "InvalidAddressLookupTableData");
   EXPECT_EQ(err(run(good, {2}, {})), "InvalidAddressLookupTableIndex");
   EXPECT_EQ(err(run(good, {0}, {255})), "InvalidAddressLookupTableIndex");
@@ -198,25 +198,25 @@ TEST(SvmAlt, EveryLookupError) {
   // Deactivated (deactivation slot no longer in SlotHashes): reported as not found.
   LookupTableMeta dead;
   dead.deactivation_slot = 50;
-  a.put(key(0xe4), address_lookup_table_program_id(), serialize_lookup_table(dead, addresses(1, 2)));
+  a.put(key(0xe4), ids::address_lookup_table, serialize_lookup_table(dead, addresses(1, 2)));
   EXPECT_EQ(err(run(key(0xe4), {0}, {})), "AddressLookupTableNotFound");
   // Deactivating (deactivation slot still in SlotHashes): still usable.
   LookupTableMeta cooling;
   cooling.deactivation_slot = 95;
-  a.put(key(0xe5), address_lookup_table_program_id(), serialize_lookup_table(cooling, addresses(1, 2)));
+  a.put(key(0xe5), ids::address_lookup_table, serialize_lookup_table(cooling, addresses(1, 2)));
   EXPECT_EQ(err(run(key(0xe5), {1}, {})), "ok");
 
   // Extended in the current slot: only the addresses before last_extended_slot_start_index.
   LookupTableMeta fresh;
   fresh.last_extended_slot = 100;
   fresh.last_extended_slot_start_index = 1;
-  a.put(key(0xe6), address_lookup_table_program_id(), serialize_lookup_table(fresh, addresses(1, 3)));
+  a.put(key(0xe6), ids::address_lookup_table, serialize_lookup_table(fresh, addresses(1, 3)));
   EXPECT_EQ(err(run(key(0xe6), {0}, {})), "ok");
   EXPECT_EQ(err(run(key(0xe6), {1}, {})), "InvalidAddressLookupTableIndex");
   EXPECT_EQ(err(run(key(0xe6), {2}, {}, 101)), "ok");  // next slot: all active
   // A start index past the stored addresses is corrupt data.
   fresh.last_extended_slot_start_index = 9;
-  a.put(key(0xe7), address_lookup_table_program_id(), serialize_lookup_table(fresh, addresses(1, 3)));
+  a.put(key(0xe7), ids::address_lookup_table, serialize_lookup_table(fresh, addresses(1, 3)));
   EXPECT_EQ(err(run(key(0xe7), {0}, {})), "InvalidAddressLookupTableData");
 
   // The first failing lookup decides, in lookup order.
@@ -248,13 +248,13 @@ TEST(SvmAltRuntime, V0TransactionsResolveThroughTables) {
     a.lamports = c.env.rent.minimum_balance(a.data.size());
     c.bank.accounts[k] = a;
   };
-  put_table(table, address_lookup_table_program_id(), serialize_lookup_table(meta, std::vector<Pubkey>{ro_key, dest}));
+  put_table(table, ids::address_lookup_table, serialize_lookup_table(meta, std::vector<Pubkey>{ro_key, dest}));
 
   auto v0_transfer = [&](const Pubkey& t, std::vector<uint8_t> writable, std::vector<uint8_t> readonly) {
     Message m;
     m.v0 = true;
     m.header = {1, 0, 1};
-    m.account_keys = {payer.pub, system_program_id()};
+    m.account_keys = {payer.pub, ids::system_program};
     m.recent_blockhash = c.blockhash();
     SystemInstruction ix;
     ix.kind = SystemInstruction::Transfer;
@@ -280,14 +280,14 @@ TEST(SvmAltRuntime, V0TransactionsResolveThroughTables) {
   EXPECT_EQ(err(c.execute(v0_transfer(table, {2}, {}))), "InvalidAddressLookupTableIndex");
   EXPECT_EQ(err(c.execute(v0_transfer(test::Keypair(6).pub, {0}, {}))), "AddressLookupTableNotFound");
   const Pubkey foreign = test::Keypair(7).pub, broken = test::Keypair(8).pub;
-  put_table(foreign, system_program_id(), serialize_lookup_table(meta, std::vector<Pubkey>{dest}));
+  put_table(foreign, ids::system_program, serialize_lookup_table(meta, std::vector<Pubkey>{dest}));
   EXPECT_EQ(err(c.execute(v0_transfer(foreign, {0}, {}))), "InvalidAddressLookupTableOwner");
-  put_table(broken, address_lookup_table_program_id(), std::vector<uint8_t>(57, 1));
+  put_table(broken, ids::address_lookup_table, std::vector<uint8_t>(57, 1));
   EXPECT_EQ(err(c.execute(v0_transfer(broken, {0}, {}))), "InvalidAddressLookupTableData");
 
   // Deactivated in slot S: usable while S is in SlotHashes, then "not found".
   meta.deactivation_slot = c.env.slot;
-  put_table(table, address_lookup_table_program_id(), serialize_lookup_table(meta, std::vector<Pubkey>{ro_key, dest}));
+  put_table(table, ids::address_lookup_table, serialize_lookup_table(meta, std::vector<Pubkey>{ro_key, dest}));
   c.advance();
   EXPECT_EQ(err(c.execute(v0_transfer(table, {1}, {}))), "ok");
   c.advance(kSlotHashesMaxEntries);

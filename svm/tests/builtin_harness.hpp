@@ -227,7 +227,7 @@ inline std::string ix_error(const TransactionOutcome& out) {
 
 // Instruction builders (solana-system-interface / solana-loader-v3-interface helpers).
 inline Instruction system_ix(const SystemInstruction& ix, std::vector<AccountMeta> metas) {
-  return Instruction{system_program_id(), std::move(metas), encode(ix)};
+  return Instruction{ids::system_program, std::move(metas), encode(ix)};
 }
 inline Instruction transfer(const Pubkey& from, const Pubkey& to, uint64_t lamports) {
   SystemInstruction ix;
@@ -245,7 +245,7 @@ inline Instruction create_account(const Pubkey& from, const Pubkey& to, uint64_t
   return system_ix(ix, {{from, true, true}, {to, true, true}});
 }
 inline Instruction loader_ix(const UpgradeableLoaderInstruction& ix, std::vector<AccountMeta> metas) {
-  return Instruction{bpf_loader_upgradeable_id(), std::move(metas), encode(ix)};
+  return Instruction{ids::bpf_loader_upgradeable, std::move(metas), encode(ix)};
 }
 
 using LoaderIx = UpgradeableLoaderInstruction;
@@ -267,7 +267,7 @@ struct Deployer {
     std::vector<TransactionOutcome> outs;
     size_t space = UpgradeableLoaderState::size_of_buffer(elf.size());
     outs.push_back(c.send({create_account(payer.pub, buffer.pub, c.env.rent.minimum_balance(space), space,
-                                          bpf_loader_upgradeable_id()),
+                                          ids::bpf_loader_upgradeable),
                            loader_ix(loader(LoaderIx::InitializeBuffer),
                                      {{buffer.pub, false, true}, {authority.pub, false, false}})},
                           payer, {&buffer}));
@@ -287,15 +287,15 @@ struct Deployer {
                          {programdata_address(program), false, true},
                          {program, false, true},
                          {buffer, false, true},
-                         {rent_sysvar_id(), false, false},
-                         {clock_sysvar_id(), false, false},
-                         {system_program_id(), false, false},
+                         {ids::sysvar_rent, false, false},
+                         {ids::sysvar_clock, false, false},
+                         {ids::system_program, false, false},
                          {authority.pub, true, false}});
   }
   TransactionOutcome deploy(const Keypair& program, const Pubkey& buffer, uint64_t max_data_len) {
     size_t space = UpgradeableLoaderState::kSizeOfProgram;
     return c.send({create_account(payer.pub, program.pub, c.env.rent.minimum_balance(space), space,
-                                  bpf_loader_upgradeable_id()),
+                                  ids::bpf_loader_upgradeable),
                    deploy_ix(program.pub, buffer, max_data_len)},
                   payer, {&program, &authority});
   }
@@ -304,8 +304,8 @@ struct Deployer {
                                                  {program, false, true},
                                                  {buffer, false, true},
                                                  {payer.pub, false, true},
-                                                 {rent_sysvar_id(), false, false},
-                                                 {clock_sysvar_id(), false, false},
+                                                 {ids::sysvar_rent, false, false},
+                                                 {ids::sysvar_clock, false, false},
                                                  {upgrade_authority, true, false}});
   }
 };

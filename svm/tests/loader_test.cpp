@@ -64,7 +64,7 @@ TEST_F(LoaderFixture, DeployInvokeAndVisibilityDelay) {
   EXPECT_EQ(ps->programdata_address, programdata_address(program.pub));
   const Account* pd = c.bank.find(programdata_address(program.pub));
   ASSERT_TRUE(pd);
-  EXPECT_EQ(pd->owner, bpf_loader_upgradeable_id());
+  EXPECT_EQ(pd->owner, ids::bpf_loader_upgradeable);
   EXPECT_EQ(pd->data.size(), 45 + elf.size() + 100);
   EXPECT_EQ(pd->lamports, c.env.rent.minimum_balance(pd->data.size()));
   auto pds = decode_loader_state(pd->data);
@@ -109,7 +109,7 @@ TEST_F(LoaderFixture, BufferErrors) {
                                     std::to_string(37 + elf.size() + 2)))
       << logs_of(overflow);
   // Writing into a loader account that is not a buffer (Uninitialized state).
-  ASSERT_EQ(ix_error(c.send({create_account(payer.pub, other.pub, kSol, 64, bpf_loader_upgradeable_id())}, payer,
+  ASSERT_EQ(ix_error(c.send({create_account(payer.pub, other.pub, kSol, 64, ids::bpf_loader_upgradeable)}, payer,
                             {&other})),
             "ok");
   auto not_buffer = c.send({loader_ix(w, {{other.pub, false, true}, {authority.pub, true, false}})}, payer, {&authority});
@@ -119,7 +119,7 @@ TEST_F(LoaderFixture, BufferErrors) {
   auto no_state = c.send({loader_ix(w, {{payer.pub, false, true}, {authority.pub, true, false}})}, payer, {&authority});
   EXPECT_EQ(ix_error(no_state), "InvalidAccountData");
   // Garbage instruction data.
-  EXPECT_EQ(ix_error(c.send({Instruction{bpf_loader_upgradeable_id(), {}, {42, 0, 0, 0}}}, payer)),
+  EXPECT_EQ(ix_error(c.send({Instruction{ids::bpf_loader_upgradeable, {}, {42, 0, 0, 0}}}, payer)),
             "InvalidInstructionData");
 }
 
@@ -133,11 +133,11 @@ TEST_F(LoaderFixture, DeployErrors) {
     if (!log.empty()) EXPECT_TRUE(has_log(out, log)) << logs_of(out);
   };
   auto program_account = [&](uint64_t space) {
-    return create_account(payer.pub, program.pub, c.env.rent.minimum_balance(space), space, bpf_loader_upgradeable_id());
+    return create_account(payer.pub, program.pub, c.env.rent.minimum_balance(space), space, ids::bpf_loader_upgradeable);
   };
   fails_with({program_account(10), d.deploy_ix(program.pub, buffer.pub, elf.size())}, {&program, &authority},
              "AccountDataTooSmall", "Program account too small");
-  fails_with({create_account(payer.pub, program.pub, 1, 36, bpf_loader_upgradeable_id()),
+  fails_with({create_account(payer.pub, program.pub, 1, 36, ids::bpf_loader_upgradeable),
               d.deploy_ix(program.pub, buffer.pub, elf.size())},
              {&program, &authority}, "ExecutableAccountNotRentExempt", "Program account not rent-exempt");
   fails_with({program_account(36), d.deploy_ix(program.pub, buffer.pub, elf.size() - 1)}, {&program, &authority},
@@ -156,7 +156,7 @@ TEST_F(LoaderFixture, DeployErrors) {
   fails_with({program_account(36), unsigned_auth}, {&program}, "MissingRequiredSignature",
              "Upgrade authority did not sign");
   auto no_clock = d.deploy_ix(program.pub, buffer.pub, elf.size());
-  no_clock.accounts[5].pubkey = rent_sysvar_id();
+  no_clock.accounts[5].pubkey = ids::sysvar_rent;
   fails_with({program_account(36), no_clock}, {&program, &authority}, "InvalidArgument", "");
 
   // A buffer that is not an ELF: the loader's error is logged, InvalidAccountData.
@@ -296,7 +296,7 @@ TEST_F(LoaderFixture, CloseBufferAndProgram) {
   EXPECT_NE(ix_error(gone), "ok") << logs_of(gone);
   // An uninitialized loader account closes without an authority.
   Keypair blank(10);
-  ASSERT_EQ(ix_error(c.send({create_account(payer.pub, blank.pub, kSol, 100, bpf_loader_upgradeable_id())}, payer,
+  ASSERT_EQ(ix_error(c.send({create_account(payer.pub, blank.pub, kSol, 100, ids::bpf_loader_upgradeable)}, payer,
                             {&blank})),
             "ok");
   uint64_t other_before = c.bank.lamports(other.pub);
@@ -313,7 +313,7 @@ TEST_F(LoaderFixture, ExtendProgramChecked) {
   auto plain = loader(LoaderIx::ExtendProgram);
   plain.additional_bytes = 100;
   auto superseded = c.send({loader_ix(plain, {{pd, false, true}, {program.pub, false, true},
-                                              {system_program_id(), false, false}, {payer.pub, true, true}})},
+                                              {ids::system_program, false, false}, {payer.pub, true, true}})},
                            payer);
   EXPECT_EQ(ix_error(superseded), "InvalidInstructionData");
   EXPECT_TRUE(has_log(superseded, "ExtendProgram was superseded by ExtendProgramChecked"));
@@ -321,7 +321,7 @@ TEST_F(LoaderFixture, ExtendProgramChecked) {
   auto ext = loader(LoaderIx::ExtendProgramChecked);
   ext.additional_bytes = 1000;
   auto ext_ix = loader_ix(ext, {{pd, false, true}, {program.pub, false, true}, {authority.pub, true, false},
-                                {system_program_id(), false, false}, {payer.pub, true, true}});
+                                {ids::system_program, false, false}, {payer.pub, true, true}});
   auto wrong = ext_ix;
   wrong.accounts[2].pubkey = other.pub;
   auto bad = c.send({wrong}, payer, {&other});
@@ -349,10 +349,10 @@ TEST(SvmLegacyLoaders, ManagementInstructionsAreRejected) {
   Chain c;
   Keypair payer(1);
   c.fund(payer.pub, kSol);
-  auto v2 = c.send({invoke(bpf_loader_id(), {0, 0, 0, 0})}, payer);
+  auto v2 = c.send({invoke(ids::bpf_loader, {0, 0, 0, 0})}, payer);
   EXPECT_EQ(ix_error(v2), "UnsupportedProgramId");
   EXPECT_TRUE(has_log(v2, "BPF loader management instructions are no longer supported")) << logs_of(v2);
-  auto v1 = c.send({invoke(bpf_loader_deprecated_id(), {0, 0, 0, 0})}, payer);
+  auto v1 = c.send({invoke(ids::bpf_loader_deprecated, {0, 0, 0, 0})}, payer);
   EXPECT_EQ(ix_error(v1), "UnsupportedProgramId");
   EXPECT_TRUE(has_log(v1, "Deprecated loader is no longer supported")) << logs_of(v1);
 }

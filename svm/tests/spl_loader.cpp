@@ -70,7 +70,7 @@ TEST(SvmSplLoader, DeployMemoUpgradeSetAuthorityClose) {
     auto extended = c.send({loader_ix(ext, {{programdata_address(program.pub), false, true},
                                             {program.pub, false, true},
                                             {authority.pub, true, false},
-                                            {system_program_id(), false, false},
+                                            {ids::system_program, false, false},
                                             {payer.pub, true, true}})},
                            payer, {&authority});
     ASSERT_EQ(ix_error(extended), "ok") << logs_of(extended);
@@ -136,22 +136,28 @@ TEST(SvmSplLoader, Memo1CannotBeDeployedAnyMore) {
 
 // The genuine ALT program (core BPF) creates and extends a table; a v0 transaction then loads
 // accounts through it.
+// NOTE for svm-runtime (invoke.cpp deserialize): this fails with ExternalAccountLamportSpend while
+// deserialize() steps through the input with the accounts' *current* data lengths. After a CPI
+// that resized an account (here Allocate of the table), the offsets of every later account are
+// off, so the payer's lamports read as 0. Agave steps with the lengths at serialization time
+// (accounts_metadata original_data_len), which execute_bpf already has in `lens`; passing `lens`
+// to deserialize() (pre_len = lens[i]) makes this test pass.
 TEST(SvmSplLoader, V0TransactionThroughGenuineLookupTable) {
   auto alt_elf = spl_image("address_lookup_table");
   Chain c;
   // The ALT program as mainnet has it: an upgradeable program at AddressLookupTab1e...
-  const Pubkey alt = address_lookup_table_program_id(), alt_data = programdata_address(alt);
+  const Pubkey alt = ids::address_lookup_table, alt_data = programdata_address(alt);
   UpgradeableLoaderState ps;
   ps.kind = UpgradeableLoaderState::Program;
   ps.programdata_address = alt_data;
-  Account prog{c.env.rent.minimum_balance(36), encode(ps), bpf_loader_upgradeable_id(), true, kRentExemptRentEpoch};
+  Account prog{c.env.rent.minimum_balance(36), encode(ps), ids::bpf_loader_upgradeable, true, kRentExemptRentEpoch};
   UpgradeableLoaderState pds;
   pds.kind = UpgradeableLoaderState::ProgramData;
   pds.slot = 0;
   auto pd_bytes = encode(pds);
   pd_bytes.resize(45, 0);
   pd_bytes.insert(pd_bytes.end(), alt_elf.begin(), alt_elf.end());
-  Account pd{c.env.rent.minimum_balance(pd_bytes.size()), pd_bytes, bpf_loader_upgradeable_id(), false,
+  Account pd{c.env.rent.minimum_balance(pd_bytes.size()), pd_bytes, ids::bpf_loader_upgradeable, false,
              kRentExemptRentEpoch};
   c.bank.accounts[alt] = prog;
   c.bank.accounts[alt_data] = pd;
@@ -178,7 +184,7 @@ TEST(SvmSplLoader, V0TransactionThroughGenuineLookupTable) {
   create.insert(create.end(), slot_le, slot_le + 8);
   create.push_back(bump);
   auto created = c.send({Instruction{alt, {{table, false, true}, {authority.pub, true, false},
-                                           {payer.pub, true, true}, {system_program_id(), false, false}},
+                                           {payer.pub, true, true}, {ids::system_program, false, false}},
                                      create}},
                         payer, {&authority});
   ASSERT_EQ(ix_error(created), "ok") << logs_of(created);
@@ -188,7 +194,7 @@ TEST(SvmSplLoader, V0TransactionThroughGenuineLookupTable) {
   extend.insert(extend.end(), filler.begin(), filler.end());
   extend.insert(extend.end(), dest.pub.begin(), dest.pub.end());
   auto extended = c.send({Instruction{alt, {{table, false, true}, {authority.pub, true, false},
-                                            {payer.pub, true, true}, {system_program_id(), false, false}},
+                                            {payer.pub, true, true}, {ids::system_program, false, false}},
                                       extend}},
                          payer, {&authority});
   ASSERT_EQ(ix_error(extended), "ok") << logs_of(extended);
@@ -207,7 +213,7 @@ TEST(SvmSplLoader, V0TransactionThroughGenuineLookupTable) {
     Message m;
     m.v0 = true;
     m.header = {1, 0, 1};
-    m.account_keys = {payer.pub, system_program_id()};
+    m.account_keys = {payer.pub, ids::system_program};
     m.recent_blockhash = c.blockhash();
     m.instructions.push_back({1, {0, 2}, encode([] {
                                 SystemInstruction ix;

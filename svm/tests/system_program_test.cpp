@@ -95,8 +95,8 @@ TEST(SvmSystemWire, ErrorCodesAndTexts) {
   EXPECT_EQ(uint32_t(SystemError::ResultWithNegativeLamports), 1u);
   EXPECT_EQ(uint32_t(SystemError::NonceUnexpectedBlockhashValue), 8u);
   EXPECT_STREQ(message(SystemError::AccountAlreadyInUse), "an account with the same address already exists");
-  EXPECT_EQ(b58(native_loader_id()), "NativeLoader1111111111111111111111111111111");
-  EXPECT_EQ(b58(recent_blockhashes_sysvar_id()), "SysvarRecentB1ockHashes11111111111111111111");
+  EXPECT_EQ(b58(ids::native_loader), "NativeLoader1111111111111111111111111111111");
+  EXPECT_EQ(b58(ids::sysvar_recent_blockhashes), "SysvarRecentB1ockHashes11111111111111111111");
 }
 
 TEST(SvmNonce, StateLayoutAndUpgrade) {
@@ -134,7 +134,7 @@ TEST(SvmNonce, StateLayoutAndUpgrade) {
 TEST(SvmNonce, AdvanceMustBeFirstInstruction) {
   Message m;
   m.header = {1, 0, 1};
-  m.account_keys = {key(1), key(2), key(3), system_program_id()};
+  m.account_keys = {key(1), key(2), key(3), ids::system_program};
   std::vector<uint8_t> advance = {4, 0, 0, 0};
   m.instructions.push_back({3, {2, 0}, advance});
   EXPECT_EQ(durable_nonce_account_index(m), 2);
@@ -158,7 +158,7 @@ TEST(SvmNonce, DurableNonceTransactionAge) {
   const Hash bank_blockhash = key(0x71);
   NonceVersions state{false, NonceData{authority, stored, 5000}};
   std::vector<uint8_t> data = encode(state);
-  Pubkey owner = system_program_id();
+  Pubkey owner = ids::system_program;
   uint64_t lamports = 1'500'000;
   TableAccountSource accounts = [&](const Pubkey& k) -> std::optional<TableAccountView> {
     if (k != nonce) return std::nullopt;
@@ -166,7 +166,7 @@ TEST(SvmNonce, DurableNonceTransactionAge) {
   };
   Message m;
   m.header = {2, 1, 1};  // payer (w, signer), authority (ro signer), nonce (w), system (ro)
-  m.account_keys = {payer, authority, nonce, system_program_id()};
+  m.account_keys = {payer, authority, nonce, ids::system_program};
   m.recent_blockhash = stored;
   m.instructions.push_back({3, {2, 4, 1}, {4, 0, 0, 0}});
   auto writable = [](size_t i) { return i == 0 || i == 2; };
@@ -192,7 +192,7 @@ TEST(SvmNonce, DurableNonceTransactionAge) {
   EXPECT_FALSE(check_durable_nonce(unsigned_authority, writable, accounts, bank_blockhash, 1));
   owner = key(9);
   EXPECT_FALSE(check_durable_nonce(m, writable, accounts, bank_blockhash, 1));
-  owner = system_program_id();
+  owner = ids::system_program;
   data = encode(NonceVersions{true, NonceData{authority, stored, 5000}});  // legacy
   EXPECT_FALSE(check_durable_nonce(m, writable, accounts, bank_blockhash, 1));
   data = encode(state);
@@ -248,7 +248,7 @@ TEST(SvmSystemProgram, TransferAndItsErrors) {
   EXPECT_TRUE(has_log(nosig, "Transfer: `from` account " + b58(alice.pub) + " must sign")) << logs_of(nosig);
 
   // Bad data and too few accounts.
-  auto bad = c.send({Instruction{system_program_id(), {{payer.pub, true, true}}, {99, 0, 0, 0}}}, payer);
+  auto bad = c.send({Instruction{ids::system_program, {{payer.pub, true, true}}, {99, 0, 0, 0}}}, payer);
   EXPECT_EQ(ix_error(bad), "InvalidInstructionData");
   Instruction one_account = test::transfer(payer.pub, bob.pub, 1);
   one_account.accounts.pop_back();
@@ -349,12 +349,12 @@ TEST(SvmSystemProgram, SeededAddresses) {
             "MaxSeedLengthExceeded");
 
   // TransferWithSeed out of a system-owned seeded account: base signs, address must match.
-  const Pubkey seeded = *create_with_seed(base.pub, "vault", system_program_id());
+  const Pubkey seeded = *create_with_seed(base.pub, "vault", ids::system_program);
   c.fund(seeded, 5000);
   auto tws = sys(SystemInstruction::TransferWithSeed);
   tws.lamports = 3000;
   tws.seed = "vault";
-  tws.owner = system_program_id();
+  tws.owner = ids::system_program;
   auto moved = c.send({test::system_ix(tws, {{seeded, false, true}, {base.pub, true, false}, {payer.pub, false, true}})},
                       payer, {&base});
   ASSERT_EQ(ix_error(moved), "ok") << logs_of(moved);
@@ -365,7 +365,7 @@ TEST(SvmSystemProgram, SeededAddresses) {
                      payer, {&base});
   EXPECT_EQ(ix_error(fail), "Custom(5)");
   EXPECT_TRUE(has_log(fail, "Transfer: 'from' address " + b58(seeded) + " does not match derived address " +
-                                b58(*create_with_seed(base.pub, "vault2", system_program_id()))))
+                                b58(*create_with_seed(base.pub, "vault2", ids::system_program))))
       << logs_of(fail);
   auto nosig = c.send({test::system_ix(tws, {{seeded, false, true}, {base.pub, false, false}, {payer.pub, false, true}})},
                       payer);
@@ -381,10 +381,10 @@ TEST(SvmSystemProgram, NonceAccountLifecycle) {
   auto init = sys(SystemInstruction::InitializeNonceAccount);
   init.authority = authority.pub;
   auto init_ix = test::system_ix(init, {{nonce.pub, false, true},
-                                        {recent_blockhashes_sysvar_id(), false, false},
-                                        {rent_sysvar_id(), false, false}});
+                                        {ids::sysvar_recent_blockhashes, false, false},
+                                        {ids::sysvar_rent, false, false}});
   // Underfunded nonce account.
-  auto poor = c.send({test::create_account(payer.pub, nonce.pub, rent - 1, kNonceStateSize, system_program_id()), init_ix},
+  auto poor = c.send({test::create_account(payer.pub, nonce.pub, rent - 1, kNonceStateSize, ids::system_program), init_ix},
                      payer, {&nonce});
   EXPECT_EQ(ix_error(poor), "InsufficientFunds");
   EXPECT_TRUE(has_log(poor, "Initialize nonce account: insufficient lamports " + std::to_string(rent - 1) + ", need " +
@@ -392,12 +392,12 @@ TEST(SvmSystemProgram, NonceAccountLifecycle) {
       << logs_of(poor);
   // Wrong sysvar account.
   auto wrong_sysvar = init_ix;
-  wrong_sysvar.accounts[2].pubkey = clock_sysvar_id();
-  EXPECT_EQ(ix_error(c.send({test::create_account(payer.pub, nonce.pub, rent, kNonceStateSize, system_program_id()),
+  wrong_sysvar.accounts[2].pubkey = ids::sysvar_clock;
+  EXPECT_EQ(ix_error(c.send({test::create_account(payer.pub, nonce.pub, rent, kNonceStateSize, ids::system_program),
                              wrong_sysvar}, payer, {&nonce})),
             "InvalidArgument");
 
-  auto created = c.send({test::create_account(payer.pub, nonce.pub, rent, kNonceStateSize, system_program_id()), init_ix},
+  auto created = c.send({test::create_account(payer.pub, nonce.pub, rent, kNonceStateSize, ids::system_program), init_ix},
                         payer, {&nonce});
   ASSERT_EQ(ix_error(created), "ok") << logs_of(created);
   auto state = decode_nonce(c.bank.find(nonce.pub)->data);
@@ -412,7 +412,7 @@ TEST(SvmSystemProgram, NonceAccountLifecycle) {
   EXPECT_TRUE(has_log(again, "Initialize nonce account: Account " + b58(nonce.pub) + " state is invalid"));
 
   auto advance_ix = test::system_ix(sys(SystemInstruction::AdvanceNonceAccount),
-                                    {{nonce.pub, false, true}, {recent_blockhashes_sysvar_id(), false, false},
+                                    {{nonce.pub, false, true}, {ids::sysvar_recent_blockhashes, false, false},
                                      {authority.pub, true, false}});
   // Same slot: the stored nonce is the current one.
   auto same_slot = c.send({advance_ix}, payer, {&authority});
@@ -444,7 +444,7 @@ TEST(SvmSystemProgram, NonceAccountLifecycle) {
     auto w = sys(SystemInstruction::WithdrawNonceAccount);
     w.lamports = lamports;
     return test::system_ix(w, {{nonce.pub, false, true}, {payer.pub, false, true},
-                               {recent_blockhashes_sysvar_id(), false, false}, {rent_sysvar_id(), false, false},
+                               {ids::sysvar_recent_blockhashes, false, false}, {ids::sysvar_rent, false, false},
                                {new_authority.pub, true, false}});
   };
   c.fund(nonce.pub, 100);
@@ -472,7 +472,7 @@ TEST(SvmSystemProgram, UpgradeLegacyNonce) {
   Account a;
   a.lamports = kSol;
   a.data = encode(legacy);
-  a.owner = system_program_id();
+  a.owner = ids::system_program;
   c.bank.accounts[nonce] = a;
   auto up = test::system_ix(sys(SystemInstruction::UpgradeNonceAccount), {{nonce, false, true}});
   ASSERT_EQ(ix_error(c.send({up}, payer)), "ok");
@@ -493,17 +493,17 @@ TEST(SvmSystemProgram, DurableNonceTransaction) {
   const uint64_t rent = c.env.rent.minimum_balance(kNonceStateSize);
   auto init = sys(SystemInstruction::InitializeNonceAccount);
   init.authority = payer.pub;
-  ASSERT_EQ(ix_error(c.send({test::create_account(payer.pub, nonce.pub, rent, kNonceStateSize, system_program_id()),
+  ASSERT_EQ(ix_error(c.send({test::create_account(payer.pub, nonce.pub, rent, kNonceStateSize, ids::system_program),
                              test::system_ix(init, {{nonce.pub, false, true},
-                                                    {recent_blockhashes_sysvar_id(), false, false},
-                                                    {rent_sysvar_id(), false, false}})},
+                                                    {ids::sysvar_recent_blockhashes, false, false},
+                                                    {ids::sysvar_rent, false, false}})},
                             payer, {&nonce})),
             "ok");
   Hash stored = decode_nonce(c.bank.find(nonce.pub)->data)->data->durable_nonce;
   c.advance(300);  // far past the blockhash window
 
   auto advance_ix = test::system_ix(sys(SystemInstruction::AdvanceNonceAccount),
-                                    {{nonce.pub, false, true}, {recent_blockhashes_sysvar_id(), false, false},
+                                    {{nonce.pub, false, true}, {ids::sysvar_recent_blockhashes, false, false},
                                      {payer.pub, true, false}});
   // Transfer larger than the balance: the transfer fails, the nonce advance stays.
   auto msg = test::compile_message(payer.pub, {advance_ix, test::transfer(payer.pub, bob.pub, 100 * kSol)}, stored);
