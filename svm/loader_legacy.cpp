@@ -17,8 +17,9 @@ InstructionResult process_deprecated_loader_instruction(InvokeContext& ic) {
   return InstructionError::UnsupportedProgramId;
 }
 
-void register_builtins(Runtime& rt, const LoaderFeatures& features) {
-  rt.add_builtin(ids::system_program, "system_program", kSystemProgramComputeUnits, process_system_instruction);
+void register_builtins(Runtime& rt, const BuiltinFeatures& features) {
+  rt.add_builtin(ids::system_program, "system_program", kSystemProgramComputeUnits,
+                 [features](InvokeContext& ic) { return process_system_instruction(ic, features); });
   rt.add_builtin(ids::bpf_loader_upgradeable, "solana_bpf_loader_upgradeable_program",
                  kUpgradeableLoaderComputeUnits,
                  [features](InvokeContext& ic) { return process_loader_upgradeable_instruction(ic, features); });

@@ -552,7 +552,7 @@ InstructionResult extend_program(InvokeContext& ic, uint32_t additional_bytes, b
 
 }  // namespace
 
-InstructionResult process_loader_upgradeable_instruction(InvokeContext& ic, const LoaderFeatures& features) {
+InstructionResult process_loader_upgradeable_instruction(InvokeContext& ic, const BuiltinFeatures& features) {
   auto ix = decode_loader_instruction(ic.instruction_data());
   if (!ix) return InstructionError::InvalidInstructionData;
   switch (ix->kind) {

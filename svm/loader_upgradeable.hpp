@@ -11,6 +11,7 @@
 #include "svm/invoke.hpp"
 #include "svm/program.hpp"
 #include "svm/sbpf.hpp"
+#include "svm/system_program.hpp"
 
 namespace lumio::svm {
 
@@ -61,17 +62,11 @@ std::vector<uint8_t> encode(const UpgradeableLoaderInstruction& ix);
 // find_program_address([program_id], loader): where a program's ProgramData lives.
 Pubkey programdata_address(const Pubkey& program_id);
 
-// Feature gates the loader consults (mainnet state as of this writing).
-struct LoaderFeatures {
-  bool enable_bpf_loader_set_authority_checked_ix = true;
-  bool enable_extend_program_checked = true;  // plain ExtendProgram is then rejected
-  bool enable_loader_v4 = false;              // Migrate
-};
 
 // Program management instructions of the upgradeable loader (invoked with the loader itself as
 // the program); the runtime charges kUpgradeableLoaderComputeUnits first. Deployment goes through
 // InvokeContext::deploy_program (deploy-time ELF rules + verifier, visible from the next slot).
-InstructionResult process_loader_upgradeable_instruction(InvokeContext& ic, const LoaderFeatures& features = {});
+InstructionResult process_loader_upgradeable_instruction(InvokeContext& ic, const BuiltinFeatures& features = {});
 
 // BPFLoader2 / deprecated BPFLoader management instructions: rejected as on mainnet
 // ("BPF loader management instructions are no longer supported" / "Deprecated loader is no
@@ -82,6 +77,6 @@ InstructionResult process_deprecated_loader_instruction(InvokeContext& ic);
 class Runtime;
 // Registers the System Program (150 CU), the upgradeable loader (2370 CU), BPFLoader2 (570 CU)
 // and the deprecated loader (1140 CU) with the runtime.
-void register_builtins(Runtime& rt, const LoaderFeatures& features = {});
+void register_builtins(Runtime& rt, const BuiltinFeatures& features = {});
 
 }  // namespace lumio::svm

@@ -528,7 +528,7 @@ InstructionResult authorize_nonce(InvokeContext& ic, BorrowedAccount& me, const 
 
 }  // namespace
 
-InstructionResult process_system_instruction(InvokeContext& ic) {
+InstructionResult process_system_instruction(InvokeContext& ic, const BuiltinFeatures& features) {
   auto decoded = decode_system_instruction(ic.instruction_data());
   if (!decoded) return InstructionError::InvalidInstructionData;
   const SystemInstruction& ix = *decoded;
@@ -618,8 +618,21 @@ InstructionResult process_system_instruction(InvokeContext& ic) {
       if (!upgraded) return InstructionError::InvalidArgument;
       return builtin::set_state(*acc, encode(*upgraded));
     }
-    case SystemInstruction::CreateAccountAllowPrefund:
-      return InstructionError::InvalidInstructionData;  // feature create_account_allow_prefund inactive
+    case SystemInstruction::CreateAccountAllowPrefund: {
+      // Like CreateAccount without the zero-lamport check; the funding account (1) and the
+      // transfer are only there when lamports > 0.
+      if (!features.create_account_allow_prefund) return InstructionError::InvalidInstructionData;
+      if (auto e = ic.check_number_of_instruction_accounts(ix.lamports > 0 ? 2 : 1)) return e;
+      auto to_address = address_of(ic, 0, nullptr);
+      if (!to_address.ok()) return to_address.error();
+      {
+        auto to = ic.borrow_instruction_account(0);
+        if (!to.ok()) return to.error();
+        if (auto e = allocate_and_assign(ic, *to, *to_address, ix.space, ix.owner, signers)) return e;
+      }
+      if (ix.lamports > 0) return transfer(ic, 1, 0, ix.lamports);
+      return std::nullopt;
+    }
   }
   return InstructionError::InvalidInstructionData;
 }

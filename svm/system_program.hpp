@@ -131,11 +131,18 @@ struct SystemInstruction {
 std::optional<SystemInstruction> decode_system_instruction(std::span<const uint8_t> data);
 std::vector<uint8_t> encode(const SystemInstruction& ix);
 
+// Feature gates the builtins consult; defaults are mainnet's state as of this writing.
+struct BuiltinFeatures {
+  bool create_account_allow_prefund = false;  // SIMD-0312 (off: InvalidInstructionData)
+  bool enable_bpf_loader_set_authority_checked_ix = true;
+  bool enable_extend_program_checked = true;  // plain ExtendProgram is then rejected
+  bool enable_loader_v4 = false;              // Migrate
+};
+
 // The System Program's entrypoint (Agave system_processor Entrypoint); the runtime charges
-// kSystemProgramComputeUnits before calling it. CreateAccountAllowPrefund (SIMD-0312) is not
-// active on mainnet: it fails with InvalidInstructionData.
+// kSystemProgramComputeUnits before calling it.
 inline constexpr uint64_t kSystemProgramComputeUnits = 150;
-InstructionResult process_system_instruction(InvokeContext& ic);
+InstructionResult process_system_instruction(InvokeContext& ic, const BuiltinFeatures& features = {});
 
 // Helpers the builtins share (Agave BorrowedAccount::set_state, get_sysvar_with_account_check).
 namespace builtin {

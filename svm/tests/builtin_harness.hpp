@@ -141,8 +141,8 @@ struct Chain {
   Runtime rt;
   Bank bank;
   RuntimeEnv env;
-  Chain() {
-    register_builtins(rt);
+  explicit Chain(const BuiltinFeatures& features = {}) {
+    register_builtins(rt, features);
     env.slot = 0;
     advance(1000);
   }

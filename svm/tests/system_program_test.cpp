@@ -526,5 +526,41 @@ TEST(SvmSystemProgram, DurableNonceTransaction) {
   EXPECT_EQ(c.bank.lamports(bob.pub), exempt);
 }
 
+TEST(SvmSystemProgram, CreateAccountAllowPrefundBehindItsFeature) {
+  BuiltinFeatures features;
+  features.create_account_allow_prefund = true;
+  Chain c(features);
+  Keypair payer(1), acct(4), solo(5);
+  const Pubkey owner = Keypair(9).pub;
+  c.fund(payer.pub, 10 * kSol);
+  const uint64_t need = c.env.rent.minimum_balance(100), prefund = need / 3;
+  c.fund(acct.pub, prefund);
+  c.fund(solo.pub, need);
+  // CreateAccount refuses an account that already holds lamports...
+  auto plain = c.send({test::create_account(payer.pub, acct.pub, need - prefund, 100, owner)}, payer, {&acct});
+  EXPECT_EQ(ix_error(plain), "Custom(0)");
+  // ...CreateAccountAllowPrefund tops it up (new account first, then the funder).
+  auto ix = sys(SystemInstruction::CreateAccountAllowPrefund);
+  ix.lamports = need - prefund;
+  ix.space = 100;
+  ix.owner = owner;
+  auto out = c.send({test::system_ix(ix, {{acct.pub, true, true}, {payer.pub, true, true}})}, payer, {&acct});
+  ASSERT_EQ(ix_error(out), "ok") << logs_of(out);
+  const Account* a = c.bank.find(acct.pub);
+  ASSERT_TRUE(a);
+  EXPECT_EQ(a->lamports, need);
+  EXPECT_EQ(a->data.size(), 100u);
+  EXPECT_EQ(a->owner, owner);
+  // Zero lamports: only the new account is needed (allocate + assign).
+  auto zero = ix;
+  zero.lamports = 0;
+  auto alone = c.send({test::system_ix(zero, {{solo.pub, true, true}})}, payer, {&solo});
+  ASSERT_EQ(ix_error(alone), "ok") << logs_of(alone);
+  EXPECT_EQ(c.bank.find(solo.pub)->owner, owner);
+  // With lamports the funding account is required.
+  Keypair lone(6);
+  EXPECT_EQ(ix_error(c.send({test::system_ix(ix, {{lone.pub, true, true}})}, payer, {&lone})), "NotEnoughAccountKeys");
+}
+
 }  // namespace
 }  // namespace lumio::svm
