@@ -345,6 +345,48 @@ TEST_F(LoaderFixture, ExtendProgramChecked) {
   EXPECT_TRUE(has_log(again, "Program was extended in this block already"));
 }
 
+TEST_F(LoaderFixture, SameSlotAndOwnershipRules) {
+  auto elf = program_returning(0);
+  for (auto& out : d.write_buffer(buffer, elf)) ASSERT_EQ(ix_error(out), "ok");
+  ASSERT_EQ(ix_error(d.deploy(program, buffer.pub, elf.size() + 64)), "ok");
+  // Upgrade and close in the deployment slot are refused.
+  Keypair buffer2(7);
+  for (auto& out : d.write_buffer(buffer2, elf)) ASSERT_EQ(ix_error(out), "ok");
+  auto up = c.send({d.upgrade_ix(program.pub, buffer2.pub, authority.pub)}, payer, {&authority});
+  EXPECT_EQ(ix_error(up), "InvalidArgument");
+  EXPECT_TRUE(has_log(up, "Program was deployed in this block already")) << logs_of(up);
+  auto close = loader_ix(loader(LoaderIx::Close), {{programdata_address(program.pub), false, true},
+                                                   {payer.pub, false, true},
+                                                   {authority.pub, true, false},
+                                                   {program.pub, false, true}});
+  auto cl = c.send({close}, payer, {&authority});
+  EXPECT_EQ(ix_error(cl), "InvalidArgument");
+  EXPECT_TRUE(has_log(cl, "Program was deployed in this block already")) << logs_of(cl);
+  c.advance();
+  // Upgrade naming a program account the loader does not own.
+  c.fund(other.pub, kSol);
+  auto foreign = d.upgrade_ix(other.pub, buffer2.pub, authority.pub);
+  foreign.accounts[0].pubkey = programdata_address(program.pub);
+  auto f = c.send({foreign}, payer, {&authority});
+  EXPECT_EQ(ix_error(f), "IncorrectProgramId");
+  EXPECT_TRUE(has_log(f, "Program account not owned by loader")) << logs_of(f);
+  // Program and ProgramData that do not belong together.
+  auto mismatch = d.upgrade_ix(program.pub, buffer2.pub, authority.pub);
+  mismatch.accounts[0].pubkey = buffer.pub;
+  auto m = c.send({mismatch}, payer, {&authority});
+  EXPECT_EQ(ix_error(m), "InvalidArgument");
+  EXPECT_TRUE(has_log(m, "Program and ProgramData account mismatch")) << logs_of(m);
+  // Authorities only exist on buffers and ProgramData.
+  auto set = c.send({loader_ix(loader(LoaderIx::SetAuthority), {{program.pub, false, true},
+                                                                {authority.pub, true, false},
+                                                                {other.pub, false, false}})},
+                    payer, {&authority});
+  EXPECT_EQ(ix_error(set), "InvalidArgument");
+  EXPECT_TRUE(has_log(set, "Account does not support authorities")) << logs_of(set);
+  // Migrate to loader v4 is not enabled on mainnet.
+  EXPECT_EQ(ix_error(c.send({loader_ix(loader(LoaderIx::Migrate), {})}, payer)), "InvalidInstructionData");
+}
+
 TEST(SvmLegacyLoaders, ManagementInstructionsAreRejected) {
   Chain c;
   Keypair payer(1);
@@ -355,6 +397,16 @@ TEST(SvmLegacyLoaders, ManagementInstructionsAreRejected) {
   auto v1 = c.send({invoke(ids::bpf_loader_deprecated, {0, 0, 0, 0})}, payer);
   EXPECT_EQ(ix_error(v1), "UnsupportedProgramId");
   EXPECT_TRUE(has_log(v1, "Deprecated loader is no longer supported")) << logs_of(v1);
+  EXPECT_EQ(v1.compute_units_consumed, kDeprecatedLoaderComputeUnits);
+
+  // Programs those loaders own still run (the ELF is the account data).
+  for (const Pubkey* owner : {&ids::bpf_loader, &ids::bpf_loader_deprecated}) {
+    const Pubkey program = Keypair(owner == &ids::bpf_loader ? 20 : 21).pub;
+    auto elf = program_returning(3);
+    c.bank.accounts[program] = Account{c.env.rent.minimum_balance(elf.size()), elf, *owner, true, kRentExemptRentEpoch};
+    auto out = c.send({invoke(program)}, payer);
+    EXPECT_EQ(ix_error(out), "Custom(3)") << logs_of(out);
+  }
 }
 
 }  // namespace
