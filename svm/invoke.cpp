@@ -334,7 +334,9 @@ uint64_t rd64(const uint8_t* p) {
 
 // Agave deserialize_parameters (without direct mapping): applies what the program left in its
 // input region through BorrowedAccount, account by account: lamports, data, then owner.
-InstructionResult deserialize(InvokeContext& ic, std::span<const uint8_t> in, bool aligned) {
+// `lens` are the data lengths at serialization (the layout); CPIs may have resized since.
+InstructionResult deserialize(InvokeContext& ic, std::span<const uint8_t> in, bool aligned,
+                              const std::vector<uint64_t>& lens) {
   using E = InstructionError;
   const InstructionFrame& f = ic.instruction();
   size_t at = 8;
@@ -346,7 +348,7 @@ InstructionResult deserialize(InvokeContext& ic, std::span<const uint8_t> in, bo
     }
     auto acc = ic.borrow_instruction_account(i);
     if (!acc.ok()) return acc.error();
-    const size_t pre_len = acc->data().size();
+    const size_t pre_len = lens[i];
     if (aligned) {
       at += 1 + 1 + 1 + 1 + 4 + 32;
       if (!need(32 + 8 + 8)) return E(E::InvalidArgument);
@@ -438,7 +440,7 @@ RunResult execute_bpf(InvokeContext& ic, const Executable& exe, const Loader& lo
   ctx.program_id = program_id;
   ctx.check_aligned = !deprecated;
   ctx.stack_height = ic.stack_height();
-  ic.serialized_lens.push_back(std::move(lens));
+  ic.serialized_lens.push_back(lens);
   ExecResult r;
   {
     VmMemory mem(loader.config, ic.heap_size);
@@ -464,7 +466,7 @@ RunResult execute_bpf(InvokeContext& ic, const Executable& exe, const Loader& lo
     return error_of_vm(e);
   }
   if (r.result.value() != 0) return fail(InstructionError::from_return_code(r.result.value()));
-  if (auto e = deserialize(ic, input, !deprecated)) return fail(*e);
+  if (auto e = deserialize(ic, input, !deprecated, lens)) return fail(*e);
   return std::nullopt;
 }
 
