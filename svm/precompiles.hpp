@@ -68,6 +68,8 @@ namespace bn254 {
 std::optional<Bytes> g1_add(BytesView in);
 std::optional<Bytes> g1_mul(BytesView in);
 std::optional<Bytes> pairing(BytesView in);
+std::optional<Bytes> g2_add(BytesView in);  // 256 bytes; curve check only (no subgroup check)
+std::optional<Bytes> g2_mul(BytesView in);  // 128-byte G2 point (subgroup-checked) + 32-byte scalar
 std::optional<Bytes> g1_compress(BytesView in);    // 64 -> 32
 std::optional<Bytes> g1_decompress(BytesView in);  // 32 -> 64
 std::optional<Bytes> g2_compress(BytesView in);    // 128 -> 64

@@ -4,8 +4,8 @@
 // argument order of memory translation and result codes (syscalls/src/lib.rs, solana-curve25519,
 // solana-bn254, solana-big-mod-exp). Mainnet features assumed active: abort_on_invalid_curve,
 // simplify_alt_bn128_syscall_error_codes (every bn128 failure returns 1),
-// fix_alt_bn128_pairing_length_check, alt_bn128_little_endian (SIMD-0284). Not offered: the G2
-// group ops of SIMD-0302 (enable_alt_bn128_g2_syscalls), which fail with InvalidAttribute.
+// fix_alt_bn128_pairing_length_check, alt_bn128_little_endian (SIMD-0284),
+// enable_alt_bn128_g2_syscalls (SIMD-0302: G2 add 4, G2 mul 6).
 #include <fmt/format.h>
 #include <gmp.h>
 #include <sodium.h>
@@ -270,7 +270,7 @@ struct G2Read {
   bool ok = false;
   G2 p = G2::infinity();
 };
-G2Read read_g2(const uint8_t* in) {
+G2Read read_g2(const uint8_t* in, bool subgroup_check = true) {
   static const uint8_t zero[128] = {};
   if (std::memcmp(in, zero, 128) == 0) return {true, G2::infinity()};
   uint8_t buf[128];
@@ -280,8 +280,9 @@ G2Read read_g2(const uint8_t* in) {
   if (!x || !y || flag == Flag::Invalid) return {};
   if (flag == Flag::Infinity) return {true, G2::infinity()};
   if (!on_curve(*x, *y, b2())) return {};
-  // Subgroup check (as the EVM precompile): [u+1]Q + psi([u]Q) + psi^2([u]Q) == psi^3([2u]Q).
   G2 q = G2::from_affine(*x, *y);
+  if (!subgroup_check) return {true, q};
+  // Subgroup check (as the EVM precompile): [u+1]Q + psi([u]Q) + psi^2([u]Q) == psi^3([2u]Q).
   G2 uq = q.mul(&ff::bn254::kU, 1);
   G2 lhs = uq + q + P::frobenius(uq) + P::frobenius(P::frobenius(uq));
   G2 rhs = P::frobenius(P::frobenius(P::frobenius(uq.dbl())));
@@ -300,6 +301,15 @@ Bytes write_g1(const G1& p) {
 void write_fe2(const E2& v, uint8_t* out) {
   v.c1.to_bytes(out);
   v.c0.to_bytes(out + 32);
+}
+Bytes write_g2(const G2& p) {
+  Bytes out(128, 0);
+  if (p.is_infinity()) return out;
+  E2 x, y;
+  p.to_affine(x, y);
+  write_fe2(x, out.data());
+  write_fe2(y, out.data() + 64);
+  return out;
 }
 
 }  // namespace bn
@@ -411,7 +421,8 @@ constexpr uint64_t kEdValidate = 159, kEdAdd = 473, kEdSub = 475, kEdMul = 2177,
                    kEdMsmBase = 2273, kEdMsmInc = 758;
 constexpr uint64_t kRiValidate = 169, kRiAdd = 521, kRiSub = 519, kRiMul = 2208,
                    kRiMsmBase = 2303, kRiMsmInc = 788;
-constexpr uint64_t kBnAdd = 334, kBnMul = 3840, kBnPairFirst = 36364, kBnPairOther = 12121;
+constexpr uint64_t kBnAdd = 334, kBnMul = 3840, kBnPairFirst = 36364, kBnPairOther = 12121,
+                   kBnG2Add = 535, kBnG2Mul = 15670;
 constexpr uint64_t kBnG1Compress = 30, kBnG1Decompress = 398, kBnG2Compress = 86,
                    kBnG2Decompress = 13610;
 constexpr uint64_t kModExpBase = 190, kModExpDivisor = 2;
@@ -505,7 +516,8 @@ Result curve_multiscalar_mul(SyscallContext& ctx, uint64_t curve, uint64_t scala
 
 // --- alt_bn128 ---------------------------------------------------------------------------------
 
-constexpr uint64_t kBnOpAdd = 0, kBnOpMul = 2, kBnOpPairing = 3, kLeFlag = 0x80;
+constexpr uint64_t kBnOpAdd = 0, kBnOpMul = 2, kBnOpPairing = 3, kBnOpG2Add = 4, kBnOpG2Mul = 6,
+                   kLeFlag = 0x80;
 
 // SIMD-0284 little-endian variants (op | 0x80): arkworks' native layout, i.e. every 32-byte field
 // element reversed, with G2 coordinates (c0, c1) -- reversing each 64-byte Fq2 maps it to EIP-197's
@@ -538,6 +550,18 @@ std::optional<Bytes> alt_bn128_le(uint64_t op, BytesView in) {
       auto r = bn254::g1_mul(reverse_chunks(in, 32));
       return r ? std::optional(reverse_chunks(*r, 32)) : std::nullopt;
     }
+    case kBnOpG2Add: {  // two G2 points, each (x, y) as little-endian (c0, c1)
+      if (in.size() != 256) return std::nullopt;
+      auto r = bn254::g2_add(reverse_chunks(in, 64));
+      return r ? std::optional(reverse_chunks(*r, 64)) : std::nullopt;
+    }
+    case kBnOpG2Mul: {
+      if (in.size() != 160) return std::nullopt;
+      Bytes be = reverse_chunks(in.first(128), 64), k = reverse_chunks(in.subspan(128), 32);
+      be.insert(be.end(), k.begin(), k.end());
+      auto r = bn254::g2_mul(be);
+      return r ? std::optional(reverse_chunks(*r, 64)) : std::nullopt;
+    }
     default: {
       if (in.size() % 192) return std::nullopt;
       auto r = bn254::pairing(pairing_le_to_be(in));
@@ -561,7 +585,11 @@ Result alt_bn128_group_op(SyscallContext& ctx, uint64_t op, uint64_t input_addr,
                           ctx.cost.sha256_base_cost + input_size + 32;
     cost = c > UINT64_MAX ? UINT64_MAX : uint64_t(c);
     out_len = 32;
-  } else {  // SUB (1), G2 ops (4..7, SIMD-0302: not offered), anything else
+  } else if (base == kBnOpG2Add) {
+    cost = kBnG2Add, out_len = 128;
+  } else if (base == kBnOpG2Mul) {
+    cost = kBnG2Mul, out_len = 128;
+  } else {  // G1/G2 SUB (1, 5), anything else
     return syscall_error("InvalidAttribute");
   }
   if (auto e = ctx.consume_checked(cost)) return *e;
@@ -572,7 +600,11 @@ Result alt_bn128_group_op(SyscallContext& ctx, uint64_t op, uint64_t input_addr,
   BytesView input(*in, input_size);
   std::optional<Bytes> r;
   if (le) r = alt_bn128_le(base, input);
-  else r = base == kBnOpAdd ? bn254::g1_add(input) : base == kBnOpMul ? bn254::g1_mul(input) : bn254::pairing(input);
+  else if (base == kBnOpAdd) r = bn254::g1_add(input);
+  else if (base == kBnOpMul) r = bn254::g1_mul(input);
+  else if (base == kBnOpG2Add) r = bn254::g2_add(input);
+  else if (base == kBnOpG2Mul) r = bn254::g2_mul(input);
+  else r = bn254::pairing(input);
   if (!r) return uint64_t{1};
   std::memcpy(*out, r->data(), out_len);
   return uint64_t{0};
@@ -762,6 +794,22 @@ std::optional<Bytes> g1_mul(BytesView in) {
   auto a = read_g1(buf);
   if (!a.ok) return std::nullopt;
   return write_g1(a.p.mul(buf + 64, 32));  // any 256-bit scalar (arkworks mul_bigint)
+}
+
+// SIMD-0302: G2 addition checks the curve equation only (no subgroup check, as solana-bn254's
+// into_affine_unchecked); G2 multiplication checks subgroup membership. Exact input lengths.
+std::optional<Bytes> g2_add(BytesView in) {
+  if (in.size() != 256) return std::nullopt;
+  auto a = read_g2(in.data(), false), b = read_g2(in.data() + 128, false);
+  if (!a.ok || !b.ok) return std::nullopt;
+  return write_g2(a.p + b.p);
+}
+
+std::optional<Bytes> g2_mul(BytesView in) {
+  if (in.size() != 160) return std::nullopt;
+  auto a = read_g2(in.data());
+  if (!a.ok) return std::nullopt;
+  return write_g2(a.p.mul(in.data() + 128, 32));
 }
 
 std::optional<Bytes> pairing(BytesView in) {

@@ -360,8 +360,8 @@ TEST(SvmAltBn128, AddMulEip196) {
   Bytes ge_p = hex("0000000000000000000000000000000000000000000000000000000000000001"
                    "30644e72e131a029b85045b68181585d97816a916871ca8d3c208c16d87cfd49");  // y = p + 2
   expect_ok(env.call("sol_alt_bn128_group_op", kBnAdd, env.put(ge_p), 64, out), 1);
-  // Unknown ops (SUB = 1 in either byte order, G2 ops 4/5 of SIMD-0302, stray bits): InvalidAttribute.
-  for (uint64_t op : {1ull, 4ull, 5ull, 0x81ull, 0x84ull, 0x100ull}) {
+  // Unknown ops (G1/G2 SUB = 1/5 in either byte order, 7, stray bits): InvalidAttribute.
+  for (uint64_t op : {1ull, 5ull, 7ull, 0x81ull, 0x85ull, 0x100ull}) {
     expect_syscall_error(env.call("sol_alt_bn128_group_op", op, env.put(two_g), 128, out), "InvalidAttribute");
     EXPECT_EQ(env.used, 0u);
   }
@@ -431,6 +431,59 @@ TEST(SvmAltBn128, Compression) {
   EXPECT_EQ(env.get(out, 32).back(), 1);
   expect_syscall_error(env.call("sol_alt_bn128_compression", 4, 0, 0, out), "InvalidAttribute");
   expect_syscall_error(env.call("sol_alt_bn128_compression", 0x84, 0, 0, out), "InvalidAttribute");
+}
+
+// SIMD-0302: G2 addition (op 4: curve check only) and multiplication (op 6: subgroup-checked),
+// checked through e(2 G1, G2) * e(-G1, 2 G2) = 1.
+TEST(SvmAltBn128, G2AddMul) {
+  Env env;
+  uint64_t out = env.alloc(128);
+  expect_ok(env.call("sol_alt_bn128_group_op", 4, env.put(hex(std::string(kG2) + kG2)), 256, out), 0);
+  EXPECT_EQ(env.used, 535u);
+  Bytes g2x2 = env.get(out, 128);
+  Bytes k2 = hex(std::string(kG2) + "0000000000000000000000000000000000000000000000000000000000000002");
+  expect_ok(env.call("sol_alt_bn128_group_op", 6, env.put(k2), 160, out), 0);
+  EXPECT_EQ(env.used, 15670u);
+  EXPECT_EQ(env.get(out, 128), g2x2);
+  Bytes pairs = hex(std::string(kG1Double) + kG2 + kG1Neg);
+  pairs.insert(pairs.end(), g2x2.begin(), g2x2.end());
+  uint64_t res = env.alloc(32);
+  expect_ok(env.call("sol_alt_bn128_group_op", 3, env.put(pairs), 384, res), 0);
+  EXPECT_EQ(env.get(res, 32).back(), 1);
+  Bytes kr = hex(std::string(kG2) + "30644e72e131a029b85045b68181585d2833e84879b9709143e1f593f0000001");
+  expect_ok(env.call("sol_alt_bn128_group_op", 6, env.put(kr), 160, out), 0);  // r * G2 = O
+  EXPECT_EQ(env.get(out, 128), Bytes(128, 0));
+  // A twist point outside G2 (decompressed, which does not check the subgroup): addition takes
+  // it, multiplication refuses it.
+  std::optional<Bytes> twist;
+  for (uint8_t x0 = 1; !twist && x0 < 50; ++x0) {
+    Bytes c(64, 0);
+    c[63] = x0;
+    twist = bn254::g2_decompress(c);
+  }
+  ASSERT_TRUE(twist);
+  Bytes add_in = *twist;
+  add_in.resize(256, 0);  // + O
+  expect_ok(env.call("sol_alt_bn128_group_op", 4, env.put(add_in), 256, out), 0);
+  EXPECT_EQ(env.get(out, 128), *twist);
+  Bytes mul_in = *twist;
+  mul_in.resize(160, 0);
+  mul_in[159] = 1;
+  expect_ok(env.call("sol_alt_bn128_group_op", 6, env.put(mul_in), 160, out), 1);
+  expect_ok(env.call("sol_alt_bn128_group_op", 4, env.put(hex(kG2)), 128, out), 1);  // exact length
+  // Little-endian: each Fq2 reversed as a 64-byte word, the scalar as a 32-byte word.
+  auto rev64 = [](Bytes b) {
+    for (size_t at = 0; at + 64 <= b.size(); at += 64) std::reverse(b.begin() + at, b.begin() + at + 64);
+    return b;
+  };
+  expect_ok(env.call("sol_alt_bn128_group_op", 0x84, env.put(rev64(hex(std::string(kG2) + kG2))), 256, out), 0);
+  EXPECT_EQ(env.get(out, 128), rev64(g2x2));
+  Bytes le_mul = rev64(hex(kG2));
+  Bytes two_le(32, 0);
+  two_le[0] = 2;
+  le_mul.insert(le_mul.end(), two_le.begin(), two_le.end());
+  expect_ok(env.call("sol_alt_bn128_group_op", 0x86, env.put(le_mul), 160, out), 0);
+  EXPECT_EQ(env.get(out, 128), rev64(g2x2));
 }
 
 // SIMD-0284: op | 0x80 takes and returns arkworks' little-endian layout (each 32-byte field element
