@@ -1006,7 +1006,9 @@ void SolApi::Impl::register_all(Server& s) {
     const std::string& k = as_str(a.at(0));
     Commitment c = commitment_arg(a, 1);
     SolPubkey mint = verify_pubkey(k);
-    auto [owner, decimals] = mint_owner_and_decimals(mint, c);
+    auto owner_and_decimals = mint_owner_and_decimals(mint, c);
+    SolPubkey owner = owner_and_decimals.first;
+    uint8_t decimals = owner_and_decimals.second;
     if (!is_token_program(owner)) throw RpcError(code::kInvalidParams, "Invalid param: not a Token mint");
     std::vector<SolAccountFilter> filters{token_state_filter(), memcmp_filter(0, mint)};
     // The 20 largest (amount, address) pairs, largest first (NUM_LARGEST_ACCOUNTS).
@@ -1314,7 +1316,29 @@ void SolApi::Impl::register_all(Server& s) {
     if (!sig) throw RpcError(code::kInvalidParams, "Invalid Request: Invalid signature provided");
     sp.sig = *sig;
     sp.sig_state = std::make_shared<SigState>();
-    return subscribe(ctx, "signatureNotification", std::move(sp));
+    auto state = sp.sig_state;
+    Commitment level = sp.commitment;
+    SolSignature want = sp.sig;
+    json id = subscribe(ctx, "signatureNotification", std::move(sp));
+    // Already processed at the requested level: notify at once (after the reply with the id),
+    // as Agave does when a subscription is added.
+    ctx.after_reply.push_back([this, state, level, want] {
+      std::optional<SolSignatureStatus> st;
+      try {
+        auto v = be.signature_statuses(std::span(&want, 1), false);
+        if (!v.empty()) st = v[0];
+      } catch (const std::exception&) {
+        return;
+      }
+      if (!st || st->confirmation_status < level || state->done.exchange(true)) return;
+      auto conn = state->conn.lock();
+      if (!conn) return;
+      json err = st->err ? tx_error_json(*st->err) : json(nullptr);
+      conn->send(notification_text("signatureNotification", state->id,
+                                   notification_value(be.slot(level), {{"err", err}})));
+      subs.remove(state->id, *conn);
+    });
+    return id;
   });
   add_ctx("slotSubscribe", 0, 0, [this](const Args&, CallContext& ctx) -> json {
     SubSpec sp;

@@ -1024,6 +1024,18 @@ TEST_F(SolApiTest, SignatureSubscriptionNotifiesOnceThenEnds) {
   api->notify_transactions(std::span(&ev, 1));
   EXPECT_EQ(ws.call("getSlot")["result"], 10);  // no stray notification before this reply
   EXPECT_EQ(ws.call("signatureSubscribe", {"1"})["error"]["message"], "Invalid Request: Invalid signature provided");
+
+  // A signature already confirmed when subscribing: the reply, then one notification, then gone.
+  SolSignature seen;
+  seen.fill(5);
+  bank.statuses_[seen] = SolSignatureStatus{9, std::nullopt, std::nullopt, Commitment::kFinalized};
+  json reply = ws.call("signatureSubscribe", {b58(seen), {{"commitment", "confirmed"}}});
+  ASSERT_TRUE(reply["result"].is_number());
+  json id = reply["result"];
+  EXPECT_EQ(ws.next(), json({{"jsonrpc", "2.0"}, {"method", "signatureNotification"},
+                             {"params", {{"subscription", id},
+                                         {"result", {{"context", {{"slot", 11}}}, {"value", {{"err", nullptr}}}}}}}}));
+  EXPECT_EQ(ws.call("signatureUnsubscribe", {id})["error"]["message"], "Invalid subscription id.");
 }
 
 TEST_F(SolApiTest, LogsSlotAndRootSubscriptions) {
