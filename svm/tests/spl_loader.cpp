@@ -136,12 +136,8 @@ TEST(SvmSplLoader, Memo1CannotBeDeployedAnyMore) {
 
 // The genuine ALT program (core BPF) creates and extends a table; a v0 transaction then loads
 // accounts through it.
-// NOTE for svm-runtime (invoke.cpp deserialize): this fails with ExternalAccountLamportSpend while
-// deserialize() steps through the input with the accounts' *current* data lengths. After a CPI
-// that resized an account (here Allocate of the table), the offsets of every later account are
-// off, so the payer's lamports read as 0. Agave steps with the lengths at serialization time
-// (accounts_metadata original_data_len), which execute_bpf already has in `lens`; passing `lens`
-// to deserialize() (pre_len = lens[i]) makes this test pass.
+// (The CreateLookupTable CPIs resize the table: the runtime must step through the serialized
+// input with the lengths it serialized, as Agave does.)
 TEST(SvmSplLoader, V0TransactionThroughGenuineLookupTable) {
   auto alt_elf = spl_image("address_lookup_table");
   Chain c;
