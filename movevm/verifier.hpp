@@ -66,6 +66,18 @@ class ModuleResolver {
 // up (republishing and its compatibility rules are the adapter's).
 VerificationResult verify_module_with_dependencies(const CompiledModule& module, const ModuleResolver& published,
                                                    const VerifierConfig& config = {});
+// Republishing: the new version of a module must stay compatible with the published one
+// (Compatibility::legacy_check over normalized modules). Aptos runs it before the verifier;
+// failures are BACKWARD_INCOMPATIBLE_MODULE_UPDATE with Aptos's message, located "undefined".
+struct CompatibilityCheck {
+  bool struct_and_pub_function_linking = true;  // --skip-check-struct-and-pub-function-linking
+  bool struct_layout = true;                    // --skip-check-struct-layout
+  bool friend_linking = true;                   // --skip-check-friend-linking
+  bool treat_entry_as_public = false;           // Aptos's transactional tests leave it off
+};
+std::optional<VMError> check_compatibility(const CompiledModule& old_module, const CompiledModule& new_module,
+                                           const CompatibilityCheck& check = {});
+
 // Loading a script: the verifier, then its dependencies must exist and link.
 VerificationResult verify_script_with_dependencies(const CompiledScript& script, const ModuleResolver& published,
                                                    const VerifierConfig& config = {});

@@ -181,3 +181,52 @@ TEST(VerifierLinking, GenuineSnapshotsLinkAgainstThemselves) {
   EXPECT_EQ(linked, 1141u);
   std::cout << linked << " genuine modules in " << snapshots << " snapshots verify and link\n";
 }
+
+TEST(VerifierLinking, UpgradeCompatibility) {
+  Store s;
+  auto v1 = s.compile(R"(module 0x42.M {
+    friend 0x42.F;
+    struct S has key { a: u64 }
+    public p(x: u64) { label b0: return; }
+    public(friend) q() { label b0: return; }
+})");
+  auto message = [&](const std::string& src, CompatibilityCheck c = {}) -> std::string {
+    auto e = check_compatibility(v1, s.compile(src), c);
+    if (!e) return "";
+    EXPECT_EQ(e->status, StatusCode::BACKWARD_INCOMPATIBLE_MODULE_UPDATE);
+    return e->message;
+  };
+  const std::string id = "0000000000000000000000000000000000000000000000000000000000000042::M";
+  // Adding abilities, functions and friends, and widening friend to public, is compatible.
+  EXPECT_EQ(message(R"(module 0x42.M {
+    friend 0x42.F; friend 0x42.G;
+    struct S has key, store { a: u64 }
+    public p(x: u64) { label b0: return; }
+    public q() { label b0: return; }
+    public r() { label b0: return; }
+})"), "");
+  // A public signature change.
+  EXPECT_EQ(message(R"(module 0x42.M {
+    friend 0x42.F;
+    struct S has key { a: u64 }
+    public p(x: bool) { label b0: return; }
+    public(friend) q() { label b0: return; }
+})"), "Module Update Failure: Public function/struct signature of new module differs from existing module in " + id);
+  // A field change.
+  EXPECT_EQ(message(R"(module 0x42.M {
+    friend 0x42.F;
+    struct S has key { a: u128 }
+    public p(x: u64) { label b0: return; }
+    public(friend) q() { label b0: return; }
+})"), "Module Update Failure: Struct layout of new module differs from existing modul in " + id);
+  // Dropping the friend function or the friend declaration; ignored when friend linking is skipped.
+  const char* no_friend_fn = R"(module 0x42.M {
+    friend 0x42.F;
+    struct S has key { a: u64 }
+    public p(x: u64) { label b0: return; }
+})";
+  EXPECT_EQ(message(no_friend_fn), "Module Update Failure: Friend signature of new module differs from existing module in " + id);
+  CompatibilityCheck skip;
+  skip.friend_linking = false;
+  EXPECT_EQ(message(no_friend_fn, skip), "");
+}
