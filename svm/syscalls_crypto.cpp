@@ -11,6 +11,7 @@
 #include <sodium.h>
 
 #include <algorithm>
+#include <cstdlib>
 #include <cstring>
 #include <mutex>
 #include <optional>
@@ -966,6 +967,7 @@ Bytes big_mod_exp(BytesView base, BytesView exponent, BytesView modulus) {
 }
 
 void register_crypto_syscalls(Loader& loader) {
+  if (sodium_init() < 0) std::abort();  // ristretto255 uses libsodium; init is idempotent
   loader.register_syscall("sol_blake3", sol_blake3);
   loader.register_syscall("sol_curve_validate_point", curve_validate_point);
   loader.register_syscall("sol_curve_group_op", curve_group_op);
