@@ -32,8 +32,7 @@ bool is_precompile(const Pubkey& program_id);
 
 // Verifies one precompile instruction. `data` is its instruction data, `instruction_datas` the
 // data of every instruction of the transaction in order (offsets may point into any of them).
-// nullopt: verified. Not a precompile id: InvalidInstructionDataSize is never returned for that;
-// the result is nullopt (callers check is_precompile first).
+// nullopt: verified (also for an id that is not a precompile; callers check is_precompile).
 std::optional<PrecompileError> verify_precompile(const Pubkey& program_id, std::span<const uint8_t> data,
                                                  std::span<const std::span<const uint8_t>> instruction_datas);
 
