@@ -387,6 +387,40 @@ TEST_F(LoaderFixture, SameSlotAndOwnershipRules) {
   EXPECT_EQ(ix_error(c.send({loader_ix(loader(LoaderIx::Migrate), {})}, payer)), "InvalidInstructionData");
 }
 
+// Before enable_extend_program_checked: plain ExtendProgram (payer at index 3, no authority
+// check) works and the checked form does not exist.
+TEST(SvmLoaderFeatures, ExtendProgramBeforeTheCheckedForm) {
+  BuiltinFeatures features;
+  features.enable_extend_program_checked = false;
+  Chain c(features);
+  Keypair payer(1), authority(2), program(3), buffer(4);
+  c.fund(payer.pub, 1000 * kSol);
+  Deployer d{c, payer, authority};
+  auto elf = program_returning(0);
+  for (auto& out : d.write_buffer(buffer, elf)) ASSERT_EQ(ix_error(out), "ok");
+  ASSERT_EQ(ix_error(d.deploy(program, buffer.pub, elf.size())), "ok");
+  c.advance();
+  const Pubkey pd = programdata_address(program.pub);
+  auto checked = loader(LoaderIx::ExtendProgramChecked);
+  checked.additional_bytes = 10;
+  EXPECT_EQ(ix_error(c.send({loader_ix(checked, {{pd, false, true}, {program.pub, false, true},
+                                                  {authority.pub, true, false}, {ids::system_program, false, false},
+                                                  {payer.pub, true, true}})},
+                            payer, {&authority})),
+            "InvalidInstructionData");
+  auto plain = loader(LoaderIx::ExtendProgram);
+  plain.additional_bytes = 512;
+  auto out = c.send({loader_ix(plain, {{pd, false, true}, {program.pub, false, true},
+                                       {ids::system_program, false, false}, {payer.pub, true, true}})},
+                    payer);
+  ASSERT_EQ(ix_error(out), "ok") << logs_of(out);
+  EXPECT_TRUE(has_log(out, "Extended ProgramData account by 512 bytes"));
+  EXPECT_EQ(c.bank.find(pd)->data.size(), 45 + elf.size() + 512);
+  // Programs keep running after an extension (from the next slot).
+  c.advance();
+  EXPECT_EQ(ix_error(c.send({invoke(program.pub)}, payer)), "ok");
+}
+
 TEST(SvmLegacyLoaders, ManagementInstructionsAreRejected) {
   Chain c;
   Keypair payer(1);
