@@ -322,7 +322,6 @@ InstructionResult upgrade(InvokeContext& ic) {
       return fail(ic, "Buffer account too small", InstructionError::InvalidAccountData);
   }
   uint64_t balance_required;
-  size_t programdata_len;
   {
     BORROW(programdata, 0);
     balance_required = std::max<uint64_t>(1, rent->minimum_balance(programdata.data().size()));
@@ -343,9 +342,7 @@ InstructionResult upgrade(InvokeContext& ic) {
       return fail(ic, "Incorrect upgrade authority provided", InstructionError::IncorrectAuthority);
     if (!ic.is_instruction_account_signer(6))
       return fail(ic, "Upgrade authority did not sign", InstructionError::MissingRequiredSignature);
-    programdata_len = programdata.data().size();
   }
-  (void)programdata_len;
   TRY(deploy_from(ic, 2, kBufferOffset, new_program_id, *clock_slot));
   BORROW(programdata, 0);
   {
