@@ -44,6 +44,9 @@ TEST(SvmSplLoader, DeployMemoUpgradeSetAuthorityClose) {
   auto writes = d.write_buffer(buffer, memo3);
   ASSERT_EQ(writes.size(), 1 + (memo3.size() + 899) / 900);
   for (auto& out : writes) ASSERT_EQ(ix_error(out), "ok") << logs_of(out);
+  // CreateAccount + InitializeBuffer, then one management instruction per Write.
+  EXPECT_EQ(writes[0].compute_units_consumed, kSystemProgramComputeUnits + kUpgradeableLoaderComputeUnits);
+  for (size_t i = 1; i < writes.size(); ++i) EXPECT_EQ(writes[i].compute_units_consumed, kUpgradeableLoaderComputeUnits);
   auto deployed = d.deploy(program, buffer.pub, memo3.size());
   ASSERT_EQ(ix_error(deployed), "ok") << logs_of(deployed);
   EXPECT_TRUE(has_log(deployed, "Deployed program " + b58(program.pub)));
