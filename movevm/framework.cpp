@@ -277,28 +277,68 @@ std::optional<Bytes> MoveState::get_resource(const AccountAddress& address, cons
   return b ? std::optional<Bytes>(*b) : std::nullopt;
 }
 
-void MoveState::apply(const ChangeSet& changes,
-                      const std::map<std::pair<AccountAddress, Bytes>, std::optional<Bytes>>& table_changes) {
+MoveState::Writes MoveState::split(const ChangeSet& changes) const {
+  Writes w;
+  std::map<ResourceKey, std::vector<std::pair<Bytes, Bytes>>> groups;  // touched groups' members
   for (const auto& [key, data] : changes.resources) {
     Bytes t = struct_tag_bcs(key.second);
     const Bytes* group = group_of(t);
     if (!group) {
-      set_resource(key.first, std::move(t), data);
+      w.resources.emplace(ResourceKey{key.first, std::move(t)}, data);
       continue;
     }
-    std::vector<std::pair<Bytes, Bytes>> members;
-    if (const Bytes* blob = group_bytes(key.first, *group))
-      if (auto m = decode_resource_group(*blob)) members = std::move(*m);
+    ResourceKey gk{key.first, *group};
+    auto it = groups.find(gk);
+    if (it == groups.end()) {
+      std::vector<std::pair<Bytes, Bytes>> members;
+      if (const Bytes* blob = group_bytes(key.first, *group))
+        if (auto m = decode_resource_group(*blob)) members = std::move(*m);
+      it = groups.emplace(gk, std::move(members)).first;
+    }
+    auto& members = it->second;
     std::erase_if(members, [&](const auto& m) { return m.first == t; });
     if (data) {
       auto pos = std::lower_bound(members.begin(), members.end(), t, [](const auto& m, const Bytes& k) { return m.first < k; });
       members.insert(pos, {t, *data});
     }
-    Bytes g = *group;
-    set_resource_group(key.first, g, members.empty() ? std::nullopt : std::optional<Bytes>(encode_resource_group(members)));
   }
+  for (auto& [gk, members] : groups)
+    w.groups.emplace(gk, members.empty() ? std::nullopt : std::optional<Bytes>(encode_resource_group(members)));
+  return w;
+}
+
+void MoveState::apply(const ChangeSet& changes, const TableChanges& table_changes) {
+  Writes w = split(changes);
+  for (auto& [key, data] : w.resources) set_resource(key.first, key.second, std::move(data));
+  for (auto& [key, data] : w.groups) set_resource_group(key.first, key.second, std::move(data));
   for (const auto& [key, code] : changes.modules) set_module(key.first, key.second, code);
   for (const auto& [key, data] : table_changes) set_table_item(key.first, key.second, data);
+}
+
+bool MoveState::charge_writes(AptosGasMeter& meter, const ChangeSet& changes, const TableChanges& table_changes,
+                              const std::vector<EmittedEvent>& events) const {
+  // StateKey sizes: an access path is address + BCS path (kind byte + tag / module id).
+  auto size_of = [](const std::optional<Bytes>& d) { return d ? std::optional<uint64_t>(d->size()) : std::nullopt; };
+  Writes w = split(changes);
+  for (const auto& [key, data] : w.resources)
+    if (!meter.charge_io_write(32 + 1 + key.second.size(), size_of(data), !resource_bytes(key.first, key.second)))
+      return false;
+  for (const auto& [key, data] : w.groups)
+    if (!meter.charge_io_write(32 + 1 + key.second.size(), size_of(data), !group_bytes(key.first, key.second)))
+      return false;
+  for (const auto& [key, code] : changes.modules)
+    if (!meter.charge_io_write(32 + 1 + 32 + 1 + key.second.size(), code.size(), !get_module(key.first, key.second)))
+      return false;
+  for (const auto& [key, data] : table_changes)
+    if (!meter.charge_io_write(32 + key.second.size(), size_of(data), !get_table_item(key.first, key.second)))
+      return false;
+  for (const auto& e : events) {
+    Bytes tag;
+    type_tag_bcs(e.type, tag);
+    // ContractEvent size: (v1: GUID key + sequence number) + type tag + data.
+    if (!meter.charge_io_event((e.v2 ? 0 : e.key.size() + 8) + tag.size() + e.data.size())) return false;
+  }
+  return true;
 }
 
 std::optional<Bytes> MoveState::get_resource_group(const AccountAddress& address, const StructTag& group) const {

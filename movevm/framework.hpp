@@ -12,6 +12,7 @@
 #include <string>
 #include <vector>
 
+#include "movevm/gas_schedule.hpp"
 #include "movevm/genesis.hpp"
 #include "movevm/natives_aptos.hpp"
 #include "movevm/runtime.hpp"
@@ -45,9 +46,14 @@ class MoveState : public StateView, public TableResolver {
   std::optional<Bytes> get_module(const AccountAddress& address, std::string_view name) const override;
   std::optional<Bytes> get_table_item(const AccountAddress& handle, BytesView key) const override;
 
+  using TableChanges = std::map<std::pair<AccountAddress, Bytes>, std::optional<Bytes>>;
   // Applies a session's writes (resources, modules) and table-item changes.
-  void apply(const ChangeSet& changes,
-             const std::map<std::pair<AccountAddress, Bytes>, std::optional<Bytes>>& table_changes = {});
+  void apply(const ChangeSet& changes, const TableChanges& table_changes = {});
+  // Charges the IO gas of the write set `changes` would produce against this state (one op
+  // per resource, resource group (its new blob), module and table item; creations where the
+  // key is new), then of the events. False when the meter runs out.
+  bool charge_writes(AptosGasMeter& meter, const ChangeSet& changes, const TableChanges& table_changes,
+                     const std::vector<EmittedEvent>& events) const;
   // Makes every module of the state known to a session's loader already deserialized (cached
   // here across sessions, as Aptos's module cache), so sessions skip the decoding.
   void preload_modules(Loader& loader) const;
@@ -74,6 +80,12 @@ class MoveState : public StateView, public TableResolver {
   std::map<ResourceKey, Bytes> resources_;
   std::map<ResourceKey, Bytes> groups_;
   std::map<TableKey, Bytes> tables_;
+  // Resource writes split into plain resources and whole new group blobs.
+  struct Writes {
+    std::map<ResourceKey, std::optional<Bytes>> resources, groups;
+  };
+  Writes split(const ChangeSet& changes) const;
+
   std::map<Bytes, Bytes> group_of_;  // member tag -> group tag
   mutable std::map<std::pair<AccountAddress, std::string>, std::shared_ptr<const CompiledModule>> compiled_;
 };

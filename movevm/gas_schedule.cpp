@@ -42,7 +42,18 @@ std::optional<GasSchedule> GasSchedule::from_state(const StateView& state) {
   StructTag tag{account_address(1), "gas_schedule", "GasScheduleV2", {}};
   auto bytes = state.get_resource(account_address(1), tag);
   if (!bytes) return std::nullopt;
-  return from_bcs(*bytes);
+  auto s = from_bcs(*bytes);
+  if (!s) return s;
+  auto curves = state.get_resource(account_address(1), StructTag{account_address(1), "storage_gas", "StorageGas", {}});
+  if (curves && curves->size() == 48) {
+    uint64_t v[6];
+    for (int i = 0; i < 6; ++i) {
+      v[i] = 0;
+      for (int j = 0; j < 8; ++j) v[i] |= uint64_t((*curves)[8 * i + j]) << (8 * j);
+    }
+    s->storage_gas = StorageGas{v[0], v[1], v[2], v[3], v[4], v[5]};
+  }
+  return s;
 }
 
 // ---------------------------------------------------------------------------------------------
@@ -203,10 +214,19 @@ GasParameters::GasParameters(const GasSchedule& s) : schedule(s), abs(s) {
   vec_pack_per_elem = i("vec_pack.per_elem"), vec_unpack_per_elem = i("vec_unpack.per_expected_elem");
   abort_msg_per_byte = i("abort_msg.per_byte");
 
-  // IO pricing: named load_data.* before feature version 10.
-  bool v10 = s.feature_version >= 10;
-  io_per_slot_read = s.get(v10 ? "txn.storage_io_per_state_slot_read" : "txn.load_data.base");
-  io_per_byte_read = s.get(v10 ? "txn.storage_io_per_state_byte_read" : "txn.load_data.per_byte");
+  // IO pricing; the parameters were named load_data.* / write_data.* before version 10.
+  uint64_t fv = s.feature_version;
+  storage_gas = s.storage_gas;
+  io_version = fv == 0 ? 1 : fv <= 9 ? (storage_gas ? 2 : 1) : fv <= 11 ? 3 : 4;
+  bool renamed = fv >= 10;
+  io_per_slot_read = s.get(renamed ? "txn.storage_io_per_state_slot_read" : "txn.load_data.base");
+  io_per_byte_read = s.get(renamed ? "txn.storage_io_per_state_byte_read" : "txn.load_data.per_byte");
+  io_per_slot_write = s.get(renamed ? "txn.storage_io_per_state_slot_write" : "txn.write_data.per_op");
+  io_per_byte_write = s.get(renamed ? "txn.storage_io_per_state_byte_write" : "txn.write_data.per_byte_in_key");
+  io_per_event_byte_write = s.get("txn.storage_io_per_event_byte_write");
+  io_per_txn_byte_write = s.get("txn.storage_io_per_transaction_byte_write");
+  // V2 quota: none before version 3, 1 KiB for 3..4, the parameter from 5.
+  free_write_bytes_quota = fv <= 2 ? 0 : fv <= 4 ? 1024 : s.get("txn.free_write_bytes_quota");
   min_transaction_gas_units = s.get("txn.min_transaction_gas_units");
   large_transaction_cutoff = s.get("txn.large_transaction_cutoff");
   intrinsic_gas_per_byte = s.get("txn.intrinsic_gas_per_byte");
@@ -255,7 +275,48 @@ bool AptosGasMeter::charge_io(uint64_t units) {
 }
 
 bool AptosGasMeter::charge_load_resource(uint64_t bytes) {
-  return charge_io(params_.io_per_slot_read + params_.io_per_byte_read * bytes);
+  const GasParameters& p = params_;
+  switch (p.io_version) {
+    case 2: return charge_io(p.storage_gas->per_item_read + p.storage_gas->per_byte_read * bytes);
+    case 4: {
+      constexpr uint64_t kPage = 4096;  // V4 rounds reads up to whole pages
+      uint64_t pages = (bytes + kPage - 1) / kPage;
+      return charge_io(p.io_per_slot_read + p.io_per_byte_read * pages * kPage);
+    }
+    default: return charge_io(p.io_per_slot_read + p.io_per_byte_read * bytes);  // V1 (existing), V3
+  }
+}
+
+bool AptosGasMeter::charge_io_write(uint64_t key_size, std::optional<uint64_t> value_size, bool creation) {
+  const GasParameters& p = params_;
+  auto excess = [&](uint64_t n) { return n > p.free_write_bytes_quota ? n - p.free_write_bytes_quota : 0; };
+  switch (p.io_version) {
+    case 1: {
+      uint64_t cost = p.io_per_slot_write + p.io_per_byte_write * key_size;
+      uint64_t per_val = p.schedule.get("txn.write_data.per_byte_in_val");
+      if (value_size) cost += per_val * *value_size + (creation ? p.schedule.get("txn.write_data.new_item") : 0);
+      return charge_io(cost);
+    }
+    case 2: {
+      if (!value_size) return true;
+      const StorageGas& g = *p.storage_gas;
+      uint64_t size = excess(key_size + *value_size);
+      return charge_io(creation ? g.per_item_create + size * g.per_byte_create : g.per_item_write + size * g.per_byte_write);
+    }
+    case 3:
+      if (!value_size) return true;
+      return charge_io(p.io_per_slot_write + p.io_per_byte_write * excess(key_size + *value_size));
+    default:
+      return charge_io(p.io_per_slot_write + p.io_per_byte_write * (key_size + value_size.value_or(0)));
+  }
+}
+
+bool AptosGasMeter::charge_io_event(uint64_t event_size) {
+  return charge_io(params_.io_per_event_byte_write * event_size);
+}
+
+bool AptosGasMeter::charge_io_transaction(uint64_t txn_size) {
+  return charge_io(params_.io_per_txn_byte_write * txn_size);
 }
 
 bool AptosGasMeter::charge_intrinsic(uint64_t txn_size) {

@@ -19,9 +19,17 @@
 
 namespace lumio::movevm {
 
+// 0x1::storage_gas::StorageGas: the storage curves' current prices (IO pricing of gas
+// feature versions 1..9).
+struct StorageGas {
+  uint64_t per_item_read = 0, per_item_create = 0, per_item_write = 0;
+  uint64_t per_byte_read = 0, per_byte_create = 0, per_byte_write = 0;
+};
+
 struct GasSchedule {
   uint64_t feature_version = 0;
   std::map<std::string, uint64_t, std::less<>> entries;
+  std::optional<StorageGas> storage_gas;  // from the state (from_state), when present
 
   uint64_t get(std::string_view name, uint64_t fallback = 0) const {
     auto it = entries.find(name);
@@ -31,7 +39,8 @@ struct GasSchedule {
 
   // BCS of GasScheduleV2 (strict: exact length); nullopt when malformed.
   static std::optional<GasSchedule> from_bcs(BytesView bytes);
-  // 0x1::gas_schedule::GasScheduleV2 of a state; nullopt when absent or malformed.
+  // 0x1::gas_schedule::GasScheduleV2 (+ 0x1::storage_gas::StorageGas) of a state; nullopt
+  // when the schedule is absent or malformed.
   static std::optional<GasSchedule> from_state(const StateView& state);
 };
 
@@ -61,8 +70,13 @@ struct GasParameters {
   uint64_t pack_per_field, pack_generic_per_field, unpack_per_field, unpack_generic_per_field;
   uint64_t pack_closure_per_arg, pack_closure_generic_per_arg;
   uint64_t vec_pack_per_elem, vec_unpack_per_elem, abort_msg_per_byte;
-  // IO and transaction-level parameters.
-  uint64_t io_per_slot_read, io_per_byte_read;
+  // IO pricing (aptos-vm-types IoPricing): V1 (feature 0), V2 storage curves (1..9), V3
+  // (10..11), V4 (12..: reads rounded up to 4 KiB pages).
+  int io_version;
+  uint64_t io_per_slot_read, io_per_byte_read, io_per_slot_write, io_per_byte_write;
+  uint64_t io_per_event_byte_write, io_per_txn_byte_write, free_write_bytes_quota;
+  std::optional<StorageGas> storage_gas;
+  // Transaction-level parameters.
   uint64_t min_transaction_gas_units, large_transaction_cutoff, intrinsic_gas_per_byte;
   uint64_t gas_unit_scaling_factor, max_execution_gas, max_io_gas;
   AbstractValueSizes abs;
@@ -90,6 +104,12 @@ class AptosGasMeter final : public GasMeter {
 
   // Intrinsic gas of a transaction of `txn_size` bytes (charged before execution).
   bool charge_intrinsic(uint64_t txn_size);
+  // IO gas of one write op of the change set: `key_size` is the StateKey's size (address +
+  // path, or handle + key), `value_size` nullopt for a deletion.
+  bool charge_io_write(uint64_t key_size, std::optional<uint64_t> value_size, bool creation);
+  // IO gas of an emitted event / of the transaction's own bytes (gas versions that price them).
+  bool charge_io_event(uint64_t event_size);
+  bool charge_io_transaction(uint64_t txn_size);
   // Gas units (external) used so far, rounded up as Aptos rounds the fee.
   uint64_t gas_used() const;
   uint64_t execution_gas() const { return execution_; }

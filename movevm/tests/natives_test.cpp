@@ -399,7 +399,7 @@ TEST_F(NativeFunctions, TypeInfoThroughTheVM) {
 }
 
 TEST_F(NativeFunctions, GasMeterChargesAndStops) {
-  AptosGasMeter meter(*params_, 10);  // one external unit = 1'000'000 internal
+  AptosGasMeter meter(*params_, 10);  // one external unit = 1'000'000 internal (v10 schedule)
   EXPECT_EQ(meter.remaining(), 10'000'000u);
   EXPECT_TRUE(meter.charge_simple(Opcode::Add));
   EXPECT_EQ(meter.consumed(), 5880u);
@@ -417,7 +417,13 @@ TEST_F(NativeFunctions, GasMeterChargesAndStops) {
   EXPECT_TRUE(meter.charge_instr(copy));
   EXPECT_EQ(meter.consumed() - before, 2940u + 140u * (40u + 10u));  // vector + 10 packed bytes
   EXPECT_TRUE(meter.charge_load_resource(100));
-  EXPECT_EQ(meter.io_gas(), 3'023'850u + 1510u * 100);  // slot + bytes, tracked apart from execution
+  EXPECT_EQ(meter.io_gas(), 3'023'850u + 1510u * 4096);  // IoPricingV4: slot + bytes rounded up to a page
+  AptosGasMeter writes(*params_, 100);
+  EXPECT_TRUE(writes.charge_io_write(50, 100, true));
+  EXPECT_TRUE(writes.charge_io_write(50, std::nullopt, false));  // V4 prices deletions' keys too
+  EXPECT_EQ(writes.io_gas(), (895'680u + 890u * 150) + (895'680u + 890u * 50));
+  EXPECT_TRUE(writes.charge_intrinsic(700));  // 100 bytes over the 600-byte cutoff
+  EXPECT_EQ(writes.execution_gas(), 27'600'000u + 11'580u * 100);
   EXPECT_FALSE(meter.charge_native(20'000'000));
   EXPECT_EQ(meter.failure(), StatusCode::OUT_OF_GAS);
   EXPECT_EQ(meter.remaining(), 0u);

@@ -147,6 +147,8 @@ int main(int argc, char** argv) {
 
   // --- 2. APT transfers on the genuine framework
   const AccountAddress core = account_address(kCoreResourcesAddress);
+  // A signed Ed25519 transfer transaction is ~250 bytes of BCS (below the 600-byte cutoff).
+  constexpr uint64_t kTxnSize = 250;
   const size_t kAccounts = 64;
   std::vector<AccountAddress> accounts;
   uint64_t txn = 0;
@@ -162,12 +164,15 @@ int main(int argc, char** argv) {
     ctx.gas_unit_price = 100;
     add_session_extensions(session.extensions(), ctx, &*state);
     AptosGasMeter meter(gas, ctx.max_gas_amount);
+    if (!meter.charge_intrinsic(kTxnSize) || !meter.charge_io_transaction(kTxnSize)) die("intrinsic gas");
     auto out = session.execute_function(account_address(1), module_name, fn, {}, {sender}, args, meter);
     if (auto* e = std::get_if<ExecutionError>(&out)) die(std::string(fn) + ": " + describe(*e));
     auto cs = session.change_set();
     if (auto* e = std::get_if<ExecutionError>(&cs)) die("change set: " + describe(*e));
     auto tables = session.extensions().get<TableStore>()->changes();
     if (!tables) die("table changes");
+    if (!state->charge_writes(meter, std::get<ChangeSet>(cs), *tables, session.extensions().get<EventStore>()->events))
+      die("out of gas on writes");
     state->apply(std::get<ChangeSet>(cs), *tables);
     if (gas_used) *gas_used += meter.gas_used();
   };
