@@ -206,7 +206,6 @@ Expected<bool, EbpfError> update_callee(SyscallContext& ctx, BorrowedAccount& ca
   if (!data_r.ok()) return data_r.error();
   std::span<const uint8_t> data(data_r.value(), c.data_len);
   auto check = callee.can_data_be_resized(data.size());
-  if (!check) check = callee.can_data_be_changed();
   if (!check) {
     if (auto e = callee.set_data_from_slice(data)) return instruction_error_as_syscall(*e);
   } else if (!std::equal(data.begin(), data.end(), callee.data().begin(), callee.data().end())) {

@@ -40,7 +40,6 @@ InstructionResult BorrowedAccount::set_owner(const Pubkey& owner) {
   using E = InstructionError;
   if (!is_owned_by_current_program()) return E(E::ModifiedProgramId);
   if (!is_writable()) return E(E::ModifiedProgramId);
-  if (executable()) return E(E::ModifiedProgramId);
   if (std::any_of(acc().data.begin(), acc().data.end(), [](uint8_t b) { return b != 0; }))
     return E(E::ModifiedProgramId);
   if (acc().owner == owner) return std::nullopt;
@@ -53,7 +52,6 @@ InstructionResult BorrowedAccount::set_lamports(uint64_t lamports) {
   using E = InstructionError;
   if (!is_owned_by_current_program() && lamports < acc().lamports) return E(E::ExternalAccountLamportSpend);
   if (!is_writable()) return E(E::ReadonlyLamportChange);
-  if (executable()) return E(E::ExecutableLamportChange);
   if (acc().lamports == lamports) return std::nullopt;
   tx_->touched_[index_] = 1;
   acc().lamports = lamports;
@@ -71,7 +69,6 @@ InstructionResult BorrowedAccount::checked_sub_lamports(uint64_t n) {
 
 InstructionResult BorrowedAccount::can_data_be_changed() const {
   using E = InstructionError;
-  if (executable()) return E(E::ExecutableDataModified);
   if (!is_writable()) return E(E::ReadonlyDataModified);
   if (!is_owned_by_current_program()) return E(E::ExternalAccountDataModified);
   return std::nullopt;
@@ -85,7 +82,7 @@ InstructionResult BorrowedAccount::can_data_be_resized(size_t new_len) const {
   int64_t delta = int64_t(new_len) - int64_t(old_len);
   if (tx_->resize_delta_ + delta > kMaxAccountsDataAllocationsPerTransaction)
     return E(E::MaxAccountsDataAllocationsExceeded);
-  return std::nullopt;
+  return can_data_be_changed();
 }
 
 Expected<std::span<uint8_t>, InstructionError> BorrowedAccount::data_mut() {
@@ -96,7 +93,6 @@ Expected<std::span<uint8_t>, InstructionError> BorrowedAccount::data_mut() {
 
 InstructionResult BorrowedAccount::set_data_from_slice(std::span<const uint8_t> data) {
   if (auto e = can_data_be_resized(data.size())) return e;
-  if (auto e = can_data_be_changed()) return e;
   tx_->touched_[index_] = 1;
   tx_->resize_delta_ += int64_t(data.size()) - int64_t(acc().data.size());
   acc().data.assign(data.begin(), data.end());
@@ -105,7 +101,6 @@ InstructionResult BorrowedAccount::set_data_from_slice(std::span<const uint8_t> 
 
 InstructionResult BorrowedAccount::set_data_length(size_t len) {
   if (auto e = can_data_be_resized(len)) return e;
-  if (auto e = can_data_be_changed()) return e;
   if (acc().data.size() == len) return std::nullopt;
   tx_->touched_[index_] = 1;
   tx_->resize_delta_ += int64_t(len) - int64_t(acc().data.size());
@@ -118,7 +113,6 @@ InstructionResult BorrowedAccount::set_executable(bool executable) {
   if (!tx_->rent_.is_exempt(acc().lamports, acc().data.size())) return E(E::ExecutableAccountNotRentExempt);
   if (!is_owned_by_current_program()) return E(E::ExecutableModified);
   if (!is_writable()) return E(E::ExecutableModified);
-  if (acc().executable && !executable) return E(E::ExecutableModified);
   if (acc().executable == executable) return std::nullopt;
   tx_->touched_[index_] = 1;
   acc().executable = executable;
@@ -283,10 +277,7 @@ InstructionResult InvokeContext::prepare_instruction(const Instruction& ix, std:
   }
   const IndexOfAccount program_index = caller.accounts[*program_in_caller].index_in_transaction;
   if (tx.borrowed(program_index)) return E(E::AccountBorrowFailed);
-  if (!tx.account(program_index).executable) {
-    log(fmt::format("Account {} is not executable", base58(ix.program_id.data(), 32)));
-    return E(E::AccountNotExecutable);
-  }
+  // remove_accounts_executable_flag_checks: the executable flag is not consulted.
   InstructionFrame& next = tx.configure_next();
   next = InstructionFrame{};
   next.program_account = program_index;
@@ -366,7 +357,6 @@ InstructionResult deserialize(InvokeContext& ic, std::span<const uint8_t> in, bo
       if (!need(post_len)) return E(E::InvalidArgument);
       std::span<const uint8_t> data = in.subspan(at, post_len);
       auto check = acc->can_data_be_resized(post_len);
-      if (!check) check = acc->can_data_be_changed();
       if (!check) {
         if (auto e = acc->set_data_from_slice(data)) return e;
       } else if (!std::equal(data.begin(), data.end(), acc->data().begin(), acc->data().end())) {
@@ -387,7 +377,6 @@ InstructionResult deserialize(InvokeContext& ic, std::span<const uint8_t> in, bo
       at += 8;
       std::span<const uint8_t> data = in.subspan(at, pre_len);
       auto check = acc->can_data_be_resized(pre_len);
-      if (!check) check = acc->can_data_be_changed();
       if (!check) {
         if (auto e = acc->set_data_from_slice(data)) return e;
       } else if (!std::equal(data.begin(), data.end(), acc->data().begin(), acc->data().end())) {
@@ -561,11 +550,13 @@ InstructionResult InvokeContext::process_instruction(uint64_t* consumed) {
     const InstructionFrame& f = tx.current();
     const Account& program = tx.account(f.program_account);
     const Pubkey program_id = tx.key(f.program_account);
+    // Native-loader programs run themselves; others run through their loader (any other
+    // owner: UnsupportedProgramId, before anything is logged).
     const Pubkey builtin_id = program.owner == ids::native_loader ? program_id : program.owner;
     const bool loader = builtin_id == ids::bpf_loader || builtin_id == ids::bpf_loader_deprecated ||
                         builtin_id == ids::bpf_loader_upgradeable;
     const Builtin* builtin = runtime_.builtin(builtin_id);
-    if (!loader && !builtin) {
+    if ((program.owner != ids::native_loader && !is_bpf_loader(program.owner)) || (!loader && !builtin)) {
       result = E(E::UnsupportedProgramId);
     } else {
       vm.return_data_program = program_id;

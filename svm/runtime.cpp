@@ -236,51 +236,56 @@ TransactionOutcome Runtime::execute(const Transaction& tx, const AccountSource& 
     return out;
   };
 
-  // Load the transaction's accounts.
+  // Load the transaction's accounts. Loaded size (SIMD-0186): 8248 per lookup table, 64 + data
+  // per existing account, and the ProgramData of upgradeable programs once.
   std::vector<std::pair<Pubkey, Account>> accounts;
-  std::vector<bool> found(n, true);
   uint64_t loaded_size = 0;
   auto add_size = [&](uint64_t bytes) {
     loaded_size += bytes;
     return loaded_size <= limits->loaded_accounts_data_size_limit;
   };
+  if (!add_size(uint64_t(m.address_table_lookups.size()) * 8248))
+    return fees_only(TransactionError::MaxLoadedAccountsDataSizeExceeded);
+  std::vector<Pubkey> counted_programdata;
   for (size_t i = 0; i < n; ++i) {
     Account a;
+    uint64_t size = 0;
     if (i == 0) {
       a = payer_after_fee;
+      size = 64 + a.data.size();
     } else if (keys[i] == ids::sysvar_instructions) {
       a.data = instructions_sysvar_data(m, keys, writable);
       a.owner = ids::sysvar_owner;
     } else if (auto l = load(keys[i])) {
       a = std::move(*l);
-      if (a.rent_epoch != kRentExemptRentEpoch && env.rent.is_exempt(a.lamports, a.data.size()))
+      if (writable[i] && a.rent_epoch != kRentExemptRentEpoch && env.rent.is_exempt(a.lamports, a.data.size()))
         a.rent_epoch = kRentExemptRentEpoch;
       out.pre_balances[i] = a.lamports;
+      size = 64 + a.data.size();
     } else {
-      found[i] = false;
       a.rent_epoch = kRentExemptRentEpoch;
     }
-    if (!add_size(a.data.size())) return fees_only(TransactionError::MaxLoadedAccountsDataSizeExceeded);
+    if (!add_size(size)) return fees_only(TransactionError::MaxLoadedAccountsDataSizeExceeded);
+    // UpgradeableLoaderState::Program { programdata_address }
+    if (a.owner == ids::bpf_loader_upgradeable && a.data.size() >= 36 && a.data[0] == 2 && a.data[1] == 0 &&
+        a.data[2] == 0 && a.data[3] == 0) {
+      Pubkey pd;
+      std::memcpy(pd.data(), a.data.data() + 4, 32);
+      if (std::find(keys.begin(), keys.end(), pd) == keys.end() &&
+          std::find(counted_programdata.begin(), counted_programdata.end(), pd) == counted_programdata.end())
+        if (auto pda = source.get(pd); pda && pda->lamports > 0) {
+          if (!add_size(64 + pda->data.size())) return fees_only(TransactionError::MaxLoadedAccountsDataSizeExceeded);
+          counted_programdata.push_back(pd);
+        }
+    }
     accounts.emplace_back(keys[i], std::move(a));
   }
-  // Program accounts: must exist and be executable; their loader must be a native program.
-  std::vector<Pubkey> counted_loaders;
+  // Program accounts must exist and belong to the native loader or a BPF loader.
   for (const auto& ix : m.instructions) {
-    const size_t pi = ix.program_id_index;
-    if (keys[pi] == ids::native_loader) continue;
-    if (!found[pi]) return fees_only(TransactionError::ProgramAccountNotFound);
-    const Account& program = accounts[pi].second;
-    if (!program.executable) return fees_only(TransactionError::InvalidProgramForExecution);
-    if (program.owner == ids::native_loader) continue;
-    if (std::find(keys.begin(), keys.end(), program.owner) != keys.end() ||
-        std::find(counted_loaders.begin(), counted_loaders.end(), program.owner) != counted_loaders.end())
-      continue;
-    auto loader = load(program.owner);
-    if (!loader) return fees_only(TransactionError::ProgramAccountNotFound);
-    if (loader->owner != ids::native_loader || !loader->executable)
+    const Account& program = accounts[ix.program_id_index].second;
+    if (program.lamports == 0) return fees_only(TransactionError::ProgramAccountNotFound);
+    if (program.owner != ids::native_loader && !is_bpf_loader(program.owner))
       return fees_only(TransactionError::InvalidProgramForExecution);
-    if (!add_size(loader->data.size())) return fees_only(TransactionError::MaxLoadedAccountsDataSizeExceeded);
-    counted_loaders.push_back(program.owner);
   }
 
   // Execute.

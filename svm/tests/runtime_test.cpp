@@ -249,15 +249,18 @@ TEST_F(SvmRuntimeTx, ProgramLoadingErrorsChargeTheFeeOnly) {
   EXPECT_EQ(out.post_accounts[0].second.lamports, kPayerLamports - 5000);
   EXPECT_TRUE(out.logs.empty());
 
-  Account not_executable = program_account(program_elf("exit"));
+  // Owned by something that is not a loader.
+  Account odd = program_account(program_elf("mov64 r0, 0; exit"), key(0x55));
+  src.accounts[program] = odd;
+  out = rt.execute(tx, src, env);
+  EXPECT_EQ(out.err, TransactionError(TransactionError::InvalidProgramForExecution));
+  EXPECT_FALSE(out.executed);
+
+  // The executable flag is no longer consulted (remove_accounts_executable_flag_checks).
+  Account not_executable = program_account(program_elf("mov64 r0, 0; exit"));
   not_executable.executable = false;
   src.accounts[program] = not_executable;
-  EXPECT_EQ(rt.execute(tx, src, env).err, TransactionError(TransactionError::InvalidProgramForExecution));
-
-  // Owned by something that is not a loader.
-  Account odd = program_account(program_elf("exit"), key(0x55));
-  src.accounts[program] = odd;
-  EXPECT_EQ(rt.execute(tx, src, env).err, TransactionError(TransactionError::ProgramAccountNotFound));
+  EXPECT_FALSE(rt.execute(tx, src, env).err);
 }
 
 // Serialized (aligned) input of a first account with empty data: lamports at +80, data at +96.
@@ -415,9 +418,9 @@ TEST(SvmBorrowedAccount, AgaveModificationRules) {
     EXPECT_EQ(m->set_owner(key(4)), InstructionError(InstructionError::ModifiedProgramId));
     (*m->data_mut())[0] = 0;
     EXPECT_EQ(m->set_executable(true), std::nullopt);  // 10M lamports: exempt for 100 bytes
-    EXPECT_EQ(m->set_lamports(5), InstructionError(InstructionError::ExecutableLamportChange));
-    EXPECT_EQ(m->data_mut().error(), InstructionError(InstructionError::ExecutableDataModified));
-    EXPECT_EQ(m->set_executable(false), InstructionError(InstructionError::ExecutableModified));
+    EXPECT_TRUE(m->executable());
+    EXPECT_EQ(m->set_lamports(5), std::nullopt);  // executable accounts are not special any more
+    EXPECT_EQ(m->set_executable(true), InstructionError(InstructionError::ExecutableAccountNotRentExempt));
   }
   auto t = tx.borrow_instruction_account(1);
   ASSERT_TRUE(t.ok());
