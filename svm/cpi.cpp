@@ -77,25 +77,27 @@ Expected<Instruction, EbpfError> translate_instruction(SyscallContext& ctx, Abi 
     metas = m;
   }
   TRY_PTR(data, ctx.translate(AccessType::Load, data_ptr, data_len, 1));
-  if (data_len > kMaxCpiInstructionDataLen)
-    return syscall_err("MaxInstructionDataLenExceeded",
-                       fmt::format("Invoked an instruction with data that is too large ({} > {})", data_len,
-                                   kMaxCpiInstructionDataLen));
   if (acc_len > kMaxCpiInstructionAccounts)
     return syscall_err("MaxInstructionAccountsExceeded",
                        fmt::format("Invoked an instruction with too many accounts ({} > {})", acc_len,
                                    kMaxCpiInstructionAccounts));
+  if (data_len > kMaxCpiInstructionDataLen)
+    return syscall_err("MaxInstructionDataLenExceeded",
+                       fmt::format("Invoked an instruction with data that is too large ({} > {})", data_len,
+                                   kMaxCpiInstructionDataLen));
   if (auto e = ctx.consume_checked(data_len / ctx.cost.cpi_bytes_per_unit)) return *e;
   ix.data.assign(data, data + data_len);
   for (uint64_t i = 0; i < acc_len; ++i) {
     AccountMeta meta;
     if (abi == Abi::Rust) {
       const uint8_t* m = metas + i * 34;  // { pubkey, is_signer, is_writable }
+      if (m[32] > 1 || m[33] > 1) return ix_err(InstructionError::InvalidArgument);  // not a bool
       std::memcpy(meta.pubkey.data(), m, 32);
       meta.is_signer = m[32] != 0;
       meta.is_writable = m[33] != 0;
     } else {
       const uint8_t* m = metas + i * 16;  // { pubkey*, is_writable, is_signer }
+      if (m[8] > 1 || m[9] > 1) return ix_err(InstructionError::InvalidArgument);
       TRY_PTR(k, ctx.translate(AccessType::Load, rd64(m), 32, 1));
       std::memcpy(meta.pubkey.data(), k, 32);
       meta.is_writable = m[8] != 0;
@@ -189,10 +191,16 @@ Expected<CallerAccount, EbpfError> translate_caller_account(SyscallContext& ctx,
     len_field_vaddr = info_vaddr + 16;
   }
   if (auto e = ctx.consume_checked(c.data_len / ctx.cost.cpi_bytes_per_unit)) return *e;
-  TRY_PTR(len_ref, ctx.translate(AccessType::Store, len_field_vaddr, 8, 8));
+  if (abi == Abi::C) {
+    TRY_PTR(data, ctx.translate(AccessType::Store, c.vm_data_addr, c.data_len, 1));
+    (void)data;
+  }
+  TRY_PTR(len_ref, ctx.translate(AccessType::Store, len_field_vaddr, 8, 1));
   c.ref_to_len = len_ref;
-  TRY_PTR(data, ctx.translate(AccessType::Store, c.vm_data_addr, c.data_len, 1));
-  (void)data;
+  if (abi == Abi::Rust) {
+    TRY_PTR(data, ctx.translate(AccessType::Store, c.vm_data_addr, c.data_len, 1));
+    (void)data;
+  }
   return c;
 }
 
@@ -277,10 +285,16 @@ Result cpi_common(SyscallContext& ctx, Abi abi, uint64_t ix_addr, uint64_t infos
     std::memcpy(info_keys[i].data(), k, 32);
   }
 
-  // translate_and_update_accounts
+  // translate_accounts_common: every non-duplicate callee account; executable ones need no
+  // AccountInfo.
   const InstructionFrame callee_frame = ic->tx.configure_next();
   const std::vector<uint64_t>& original_lens = ic->serialized_lens.back();
-  std::vector<std::pair<IndexOfAccount, CallerAccount>> to_update;
+  struct Translated {
+    IndexOfAccount index_in_caller;
+    CallerAccount caller;
+    bool writable;
+  };
+  std::vector<Translated> translated;
   for (size_t i = 0; i < callee_frame.accounts.size(); ++i) {
     const auto& ref = callee_frame.accounts[i];
     if (ref.index_in_callee != i) continue;  // duplicate
@@ -301,18 +315,24 @@ Result cpi_common(SyscallContext& ctx, Abi abi, uint64_t ix_addr, uint64_t infos
     auto caller = translate_caller_account(ctx, abi, infos + info_index * info_size,
                                            infos_addr + info_index * info_size, original);
     if (!caller.ok()) return caller.error();
-    auto owner_changed = update_callee(ctx, *callee, *caller);
+    translated.push_back({ref.index_in_caller, *caller, ref.is_writable});
+  }
+  // The caller may have changed its accounts before the call: the callee must see that.
+  for (const auto& t : translated) {
+    auto callee = ic->tx.borrow_instruction_account(t.index_in_caller);
+    if (!callee.ok()) return instruction_error_as_syscall(callee.error());
+    auto owner_changed = update_callee(ctx, *callee, t.caller);
     if (!owner_changed.ok()) return owner_changed.error();
-    if (ref.is_writable || *owner_changed) to_update.emplace_back(ref.index_in_caller, *caller);
   }
 
   uint64_t consumed = 0;
   if (auto e = ic->process_instruction(&consumed)) return instruction_error_as_syscall(*e);
 
-  for (auto& [index_in_caller, caller] : to_update) {
-    auto callee = ic->tx.borrow_instruction_account(index_in_caller);
+  for (auto& t : translated) {
+    auto callee = ic->tx.borrow_instruction_account(t.index_in_caller);
     if (!callee.ok()) return instruction_error_as_syscall(callee.error());
-    if (auto e = update_caller(*ic, ctx, caller, *callee)) return *e;
+    if (t.writable)
+      if (auto e = update_caller(*ic, ctx, t.caller, *callee)) return *e;
   }
   return uint64_t{0};
 }
