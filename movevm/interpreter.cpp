@@ -354,11 +354,52 @@ size_t type_nodes(const Type& t) {
   return n;
 }
 
+// The operand stack: preallocated slots, no growth checks on the hot path (callers bound its
+// size by max_operand_stack). Popped slots are left moved-from (no container reference), so
+// use counts of containers stay exact.
+class OperandStack {
+ public:
+  void init(size_t capacity) { slots_.resize(capacity); }
+  size_t size() const { return n_; }
+  Value& back() { return slots_[n_ - 1]; }
+  Value& operator[](size_t i) { return slots_[i]; }
+  Value* data() { return slots_.data(); }
+  Value* end() { return slots_.data() + n_; }
+  void push_back(Value&& v) { slots_[n_++] = std::move(v); }
+  void push_back(const Value& v) { slots_[n_++] = v; }
+  void pop_back() { slots_[--n_].c.reset(); }
+  // Primitive values never hold a container pointer, and free slots hold none either, so
+  // pushing/popping primitives copies the payload only.
+  void push_prim(ValueKind k, uint64_t v) {
+    Value& d = slots_[n_++];
+    d.kind = k;
+    d.u64 = v;
+  }
+  void push_prim_copy(const Value& src) {
+    Value& d = slots_[n_++];
+    d.kind = src.kind;
+    d.u256 = src.u256;
+  }
+  void drop_prim() { --n_; }
+  void resize(size_t n) {
+    while (n_ > n) slots_[--n_].c.reset();
+  }
+  std::vector<Value> take() {
+    std::vector<Value> r(std::make_move_iterator(slots_.begin()), std::make_move_iterator(slots_.begin() + n_));
+    resize(0);
+    return r;
+  }
+
+ private:
+  std::vector<Value> slots_;
+  size_t n_ = 0;
+};
+
 class Interpreter {
  public:
   Interpreter(Session::Impl& s, Loader& loader, const VMLimits& limits, GasMeter& gas)
       : s_(s), loader_(loader), limits_(limits), gas_(gas), metered_(!gas.unmetered()) {
-    stack_.reserve(limits.max_operand_stack + 16);
+    stack_.init(limits.max_operand_stack + 64);
   }
 
   Outcome<std::vector<Value>> run(const LoadedFunction& entry, std::vector<Type> ty_args, std::vector<Value> args);
@@ -418,7 +459,7 @@ class Interpreter {
   const VMLimits& limits_;
   GasMeter& gas_;
   bool metered_;
-  std::vector<Value> stack_;
+  OperandStack stack_;
   std::vector<Frame> frames_;
   std::optional<ExecutionError> pending_;  // error raised with its own location (natives)
 };
@@ -496,14 +537,14 @@ Outcome<std::vector<Value>> Interpreter::run(const LoadedFunction& entry, std::v
       locate(e, *entry.module);
       return e;
     }
-    return std::move(stack_);
+    return stack_.take();
   }
   if (auto f = push_frame(entry, std::move(ty_args), args.size(), args.data())) return make_error(*f);
   if (auto f = step_loop()) {
     if (pending_) return *pending_;
     return make_error(*f);
   }
-  return std::move(stack_);
+  return stack_.take();
 }
 
 #define POP(v)                                                   \
@@ -556,9 +597,10 @@ std::optional<Fail> Interpreter::step_loop() {
         }
         case Opcode::BrTrue: case Opcode::BrFalse: {
           CHARGE();
-          POP(c);
-          if (c.kind != ValueKind::Bool) return invariant("branch on a non-bool");
-          if (c.b == (ins.op == Opcode::BrTrue)) {
+          if (stack_.size() <= base || stack_.back().kind != ValueKind::Bool) return invariant("branch on a non-bool");
+          bool c = stack_.back().b;
+          stack_.drop_prim();
+          if (c == (ins.op == Opcode::BrTrue)) {
             fr->pc = ins.index;
             continue;
           }
@@ -568,10 +610,16 @@ std::optional<Fail> Interpreter::step_loop() {
           CHARGE();
           fr->pc = ins.index;
           continue;
-        case Opcode::LdU8: CHARGE(); PUSH(Value::u8(uint8_t(ins.value))); break;
+#define PUSH_PRIM(k, v)                                                      \
+  do {                                                                       \
+    if (stack_.size() >= limits_.max_operand_stack)                          \
+      return Fail{StatusCode::EXECUTION_STACK_OVERFLOW, "", std::nullopt};    \
+    stack_.push_prim(k, v);                                                  \
+  } while (0)
+        case Opcode::LdU8: CHARGE(); PUSH_PRIM(ValueKind::U8, uint8_t(ins.value)); break;
         case Opcode::LdU16: CHARGE(); PUSH(Value::u16(uint16_t(ins.value))); break;
         case Opcode::LdU32: CHARGE(); PUSH(Value::u32(uint32_t(ins.value))); break;
-        case Opcode::LdU64: CHARGE(); PUSH(Value::u64v(ins.value)); break;
+        case Opcode::LdU64: CHARGE(); PUSH_PRIM(ValueKind::U64, ins.value); break;
         case Opcode::LdI8: CHARGE(); PUSH(Value::i64v(ValueKind::I8, int8_t(ins.value))); break;
         case Opcode::LdI16: CHARGE(); PUSH(Value::i64v(ValueKind::I16, int16_t(ins.value))); break;
         case Opcode::LdI32: CHARGE(); PUSH(Value::i64v(ValueKind::I32, int32_t(ins.value))); break;
@@ -592,8 +640,8 @@ std::optional<Fail> Interpreter::step_loop() {
           PUSH(v);
           break;
         }
-        case Opcode::LdTrue: CHARGE(); PUSH(Value::boolean(true)); break;
-        case Opcode::LdFalse: CHARGE(); PUSH(Value::boolean(false)); break;
+        case Opcode::LdTrue: CHARGE(); PUSH_PRIM(ValueKind::Bool, 0); stack_.back().b = true; break;
+        case Opcode::LdFalse: CHARGE(); PUSH_PRIM(ValueKind::Bool, 0); stack_.back().b = false; break;
         case Opcode::LdConst: {
           if (ins.index >= fr->unit->constants.size()) return invariant("bad constant");
           CHARGE_WITH(ch_.bytes = fr->unit->tables->constant_pool[ins.index].data.size());
@@ -604,7 +652,15 @@ std::optional<Fail> Interpreter::step_loop() {
           if (ins.index >= nlocals || locals[ins.index].kind == ValueKind::Invalid)
             return invariant("copy of an unavailable local");
           CHARGE_WITH(ch_.value = &locals[ins.index]);
-          PUSH(copy_value(locals[ins.index]));
+          if (locals[ins.index].kind == ValueKind::Container) {
+            PUSH(copy_value(locals[ins.index]));
+          } else if (locals[ins.index].c) {  // a reference
+            PUSH(locals[ins.index]);
+          } else {
+            if (stack_.size() >= limits_.max_operand_stack)
+              return Fail{StatusCode::EXECUTION_STACK_OVERFLOW, "", std::nullopt};
+            stack_.push_prim_copy(locals[ins.index]);
+          }
           break;
         }
         case Opcode::MoveLoc: {
@@ -614,14 +670,15 @@ std::optional<Fail> Interpreter::step_loop() {
           if (stack_.size() >= limits_.max_operand_stack)
             return Fail{StatusCode::EXECUTION_STACK_OVERFLOW, "", std::nullopt};
           stack_.push_back(std::move(locals[ins.index]));
-          locals[ins.index] = Value();
+          locals[ins.index].kind = ValueKind::Invalid;
           break;
         }
         case Opcode::StLoc: {
           if (ins.index >= nlocals) return invariant("bad local");
-          POP(v);
-          CHARGE_WITH(ch_.value = &v);
-          locals[ins.index] = std::move(v);
+          if (stack_.size() <= base) return invariant("empty stack");
+          CHARGE_WITH(ch_.value = &stack_.back());
+          locals[ins.index] = std::move(stack_.back());
+          stack_.drop_prim();  // moved-from: holds no container any more
           break;
         }
         case Opcode::MutBorrowLoc: case Opcode::ImmBorrowLoc: {
@@ -749,7 +806,7 @@ std::optional<Fail> Interpreter::step_loop() {
           stack_.resize(stack_.size() - n);
           for (const auto& v : c->values)
             if (v.kind == ValueKind::Invalid || v.is_ref()) return invariant("pack of a reference");
-          stack_.push_back(Value::container(std::move(c)));
+          PUSH(Value::container(std::move(c)));
           break;
         }
         case Opcode::Unpack: case Opcode::UnpackGeneric: case Opcode::UnpackVariant: case Opcode::UnpackVariantGeneric: {
@@ -821,13 +878,26 @@ std::optional<Fail> Interpreter::step_loop() {
         }
         case Opcode::Add: case Opcode::Sub: case Opcode::Mul: case Opcode::Div: case Opcode::Mod: {
           CHARGE();
-          POP(b);
-          if (stack_.size() <= base) return invariant("empty stack");
-          Value& a = stack_.back();
-          // Fast path: u64.
-          if (a.kind == ValueKind::U64 && b.kind == ValueKind::U64 && ins.op == Opcode::Add) {
-            if (__builtin_add_overflow(a.u64, b.u64, &a.u64))
-              return Fail{StatusCode::ARITHMETIC_ERROR, "Addition overflow", std::nullopt};
+          if (stack_.size() < base + 2) return invariant("empty stack");
+          const Value& b = stack_.back();
+          Value& a = stack_[stack_.size() - 2];
+          if (b.kind != a.kind || b.c) return invariant("arithmetic on mismatched operands");
+          stack_.drop_prim();  // b stays readable: the slot is not reused before the next push
+          // Fast path: u64 (the common case) without the generic dispatch.
+          if (a.kind == ValueKind::U64 && b.kind == ValueKind::U64) {
+            bool ovf = false;
+            switch (ins.op) {
+              case Opcode::Add: ovf = __builtin_add_overflow(a.u64, b.u64, &a.u64); break;
+              case Opcode::Sub: ovf = __builtin_sub_overflow(a.u64, b.u64, &a.u64); break;
+              case Opcode::Mul: ovf = __builtin_mul_overflow(a.u64, b.u64, &a.u64); break;
+              case Opcode::Div: if (b.u64 == 0) ovf = true; else a.u64 /= b.u64; break;
+              default: if (b.u64 == 0) ovf = true; else a.u64 %= b.u64; break;
+            }
+            if (__builtin_expect(ovf, 0)) {
+              Arith op = ins.op == Opcode::Add ? Arith::Add : ins.op == Opcode::Sub ? Arith::Sub
+                         : ins.op == Opcode::Mul ? Arith::Mul : ins.op == Opcode::Div ? Arith::Div : Arith::Mod;
+              return Fail{StatusCode::ARITHMETIC_ERROR, arith_message(op), std::nullopt};
+            }
             break;
           }
           Arith op = ins.op == Opcode::Add ? Arith::Add : ins.op == Opcode::Sub ? Arith::Sub
@@ -884,12 +954,21 @@ std::optional<Fail> Interpreter::step_loop() {
         }
         case Opcode::Lt: case Opcode::Gt: case Opcode::Le: case Opcode::Ge: {
           CHARGE();
-          POP(b);
-          POP(a);
+          if (stack_.size() < base + 2) return invariant("empty stack");
+          const Value& b = stack_.back();
+          Value& a = stack_[stack_.size() - 2];
+          if (b.c) return invariant("comparison of non-integers");
+          stack_.drop_prim();
+          if (a.kind == ValueKind::U64 && b.kind == ValueKind::U64) {
+            uint64_t x = a.u64, y = b.u64;
+            a.kind = ValueKind::Bool;
+            a.b = ins.op == Opcode::Lt ? x < y : ins.op == Opcode::Gt ? x > y : ins.op == Opcode::Le ? x <= y : x >= y;
+            break;
+          }
           auto c = compare_ints(a, b);
           if (!c) return invariant("comparison of non-integers");
           bool r = ins.op == Opcode::Lt ? *c < 0 : ins.op == Opcode::Gt ? *c > 0 : ins.op == Opcode::Le ? *c <= 0 : *c >= 0;
-          PUSH(Value::boolean(r));
+          a = Value::boolean(r);
           break;
         }
         case Opcode::CastU8: case Opcode::CastU16: case Opcode::CastU32: case Opcode::CastU64:
@@ -1021,7 +1100,7 @@ std::optional<Fail> Interpreter::step_loop() {
             v = make_vector(std::move(elems));
           }
           stack_.resize(stack_.size() - n);
-          stack_.push_back(std::move(v));
+          PUSH(std::move(v));
           break;
         }
         case Opcode::VecLen: case Opcode::VecImmBorrow: case Opcode::VecMutBorrow: case Opcode::VecPushBack:
@@ -1133,7 +1212,7 @@ std::optional<Fail> Interpreter::step_loop() {
           c->mask = mask;
           c->values.assign(std::make_move_iterator(stack_.end() - n), std::make_move_iterator(stack_.end()));
           stack_.resize(stack_.size() - n);
-          stack_.push_back(Value::container(std::move(c)));
+          PUSH(Value::container(std::move(c)));
           break;
         }
         case Opcode::CallClosure: {
