@@ -356,6 +356,47 @@ TEST_F(NativeFunctions, Secp256k1Recover) {
   EXPECT_EQ(bad->abort_code, 0x10001u);
 }
 
+TEST_F(NativeFunctions, Ed25519) {
+  // RFC 8032, test 1 (empty message).
+  Bytes pk = *from_hex("d75a980182b10ab7d54bfed3c964073a0ee172f3daa62325af021a68f707511a");
+  Bytes sig = *from_hex("e5564300c360ac729086e2cc806e828a84877f1eb8e5d974d873e065224901555fb8821590a33bacc61e39701cf9b46bd25bf5f0595bbe24655141438e7a100b");
+  auto verify = [&](const Bytes& s, const Bytes& k, const Bytes& m) {
+    auto r = call("ed25519", "signature_verify_strict_internal", {}, {make_vec_u8(s), make_vec_u8(k), make_vec_u8(m)});
+    EXPECT_TRUE(r.ok());
+    return r;
+  };
+  auto ok = verify(sig, pk, {});
+  EXPECT_TRUE(ok->values[0].b);
+  uint64_t full = p("aptos_framework.signature.base") + p("aptos_framework.signature.per_pubkey_deserialize") +
+                  p("aptos_framework.signature.per_sig_deserialize") + p("aptos_framework.signature.per_sig_strict_verify") +
+                  p("aptos_framework.signature.per_msg_hashing_base");
+  EXPECT_EQ(ok->cost, full);
+  EXPECT_FALSE(verify(sig, pk, {1})->values[0].b);  // another message
+  Bytes malleable = sig;  // S + L is the same signature, non-canonical: rejected before verifying
+  static const uint8_t L[32] = {0xed, 0xd3, 0xf5, 0x5c, 0x1a, 0x63, 0x12, 0x58, 0xd6, 0x9c, 0xf7, 0xa2, 0xde, 0xf9, 0xde, 0x14,
+                                0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0x10};
+  unsigned carry = 0;
+  for (int i = 0; i < 32; ++i) {
+    unsigned v = malleable[32 + i] + L[i] + carry;
+    malleable[32 + i] = uint8_t(v);
+    carry = v >> 8;
+  }
+  auto m = verify(malleable, pk, {});
+  EXPECT_FALSE(m->values[0].b);
+  EXPECT_EQ(m->cost, p("aptos_framework.signature.base") + p("aptos_framework.signature.per_pubkey_deserialize") +
+                         p("aptos_framework.signature.per_sig_deserialize"));
+  auto validate = [&](const Bytes& k) {
+    auto r = call("ed25519", "public_key_validate_internal", {}, {make_vec_u8(k)});
+    return r.ok() && r->values[0].b;
+  };
+  EXPECT_TRUE(validate(pk));
+  Bytes identity(32, 0);
+  identity[0] = 1;  // the neutral element: small order
+  EXPECT_FALSE(validate(identity));
+  EXPECT_FALSE(validate(Bytes(31, 1)));
+  EXPECT_FALSE(verify(sig, identity, {})->values[0].b);
+}
+
 TEST_F(NativeFunctions, ObjectAndUniqueAddresses) {
   // primary_fungible_store's address rule: sha3-256(owner || metadata || 0xFC).
   auto r = call("object", "create_user_derived_object_address_impl", {}, {Value::addr(account_address(0xB)), Value::addr(account_address(0xA))});
