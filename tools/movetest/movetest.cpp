@@ -1,6 +1,8 @@
 #include "tools/movetest/movetest.hpp"
 
 #include <fstream>
+#include <functional>
+#include <set>
 #include <map>
 #include <optional>
 #include <sstream>
@@ -418,6 +420,34 @@ FileResult Runner::run_file(const fs::path& mvir) const {
 
   std::map<std::string, const CompiledModule*> visible;  // module id -> published module
   std::map<std::string, std::shared_ptr<const CompiledModule>> code;  // what sessions load
+  // Modules whose dependencies were republished without the linking checks: Aptos re-links
+  // them when they are next loaded (UNEXPECTED_VERIFIER_ERROR if that fails).
+  std::set<std::string> stale;
+  auto relink_closure = [&](const CommonTables& unit, const std::string& self) -> std::optional<std::string> {
+    std::set<std::string> seen;
+    std::function<std::optional<std::string>(const CommonTables&, const std::string&)> walk =
+        [&](const CommonTables& u, const std::string& id) -> std::optional<std::string> {
+      for (const auto& h : u.module_handles) {
+        std::string dep = to_hex(u.address_identifiers.at(h.address).view(), false) + "::" + u.identifiers.at(h.name);
+        if (dep == id || !seen.insert(dep).second) continue;
+        auto it = visible.find(dep);
+        if (it == visible.end()) continue;
+        if (stale.count(dep)) {
+          VisibleModules resolver(visible);
+          auto v = verify_module_with_dependencies(*it->second, resolver);
+          if (v.error) {
+            VMError e = *v.error;
+            e.status = StatusCode::UNEXPECTED_VERIFIER_ERROR;
+            e.offsets.clear();
+            return render_vm_error(e, module_location(*it->second));
+          }
+        }
+        if (auto r = walk(*it->second, dep)) return r;
+      }
+      return std::nullopt;
+    };
+    return walk(unit, self);
+  };
   for (const auto& m : stdlib_) {
     visible[module_id(*m)] = m.get();
     code[module_id(*m)] = m;
@@ -500,7 +530,16 @@ FileResult Runner::run_file(const fs::path& mvir) const {
                     render_vm_error(*e, "undefined", verbose_publish);
             }
             // Skipping a compatibility check leaves dependents that Aptos re-verifies later.
-            bool certain = verdict.complete && !skip_friend && !skip_pub;
+            if (republish && (skip_friend || skip_pub)) {
+              std::string id = module_id(*loaded);
+              for (const auto& [other, om] : visible) {
+                if (other == id) continue;
+                for (const auto& h : om->module_handles)
+                  if (to_hex(om->address_identifiers.at(h.address).view(), false) + "::" + om->identifiers.at(h.name) == id)
+                    stale.insert(other);
+              }
+            }
+            bool certain = verdict.complete;
             auto shared = std::make_shared<const CompiledModule>(std::move(*loaded));
             visible[module_id(*shared)] = shared.get();  // later tasks see it
             code[module_id(*shared)] = shared;
@@ -604,6 +643,7 @@ FileResult Runner::run_file(const fs::path& mvir) const {
                 render_vm_error(*verdict.error, verdict.located_in_unit ? "script" : "undefined");
           if (!verdict.complete) throw Unsupported{"rest of the bytecode verifier"};
           what = "Script";
+          if (auto e = relink_closure(*loaded, "")) throw "Error: Script execution failed with " + *e;
           outcome = session.execute_script(std::make_shared<const CompiledScript>(std::move(*loaded)), type_args,
                                            signers, args, gas);
         } else {
@@ -615,6 +655,23 @@ FileResult Runner::run_file(const fs::path& mvir) const {
           auto addr = parse_address(target->substr(0, p1));
           if (!addr) throw Unsupported{"named address in " + *target};
           what = "Function";
+          {
+            std::string id = to_hex(addr->view(), false) + "::" + target->substr(p1 + 2, p2 - p1 - 2);
+            auto it = visible.find(id);
+            if (it != visible.end() && stale.count(id)) {
+              // The entry module itself: re-link it, then its dependencies.
+              VisibleModules resolver(visible);
+              auto v = verify_module_with_dependencies(*it->second, resolver);
+              if (v.error) {
+                VMError e = *v.error;
+                e.status = StatusCode::UNEXPECTED_VERIFIER_ERROR;
+                e.offsets.clear();
+                throw "Error: Function execution failed with " + render_vm_error(e, module_location(*it->second));
+              }
+            }
+            if (it != visible.end())
+              if (auto e = relink_closure(*it->second, id)) throw "Error: Function execution failed with " + *e;
+          }
           outcome = session.execute_function(*addr, target->substr(p1 + 2, p2 - p1 - 2), target->substr(p2 + 2),
                                              type_args, signers, args, gas);
         }
