@@ -229,6 +229,7 @@ VerifierConfig VerifierConfig::production() {
   c.max_function_return_values = 128;
   c.max_type_depth = 20;
   c.max_loop_depth = 5;
+  c.max_push_size = 10000;
   c.max_basic_blocks = 1024;
   c.max_basic_blocks_in_script = 1024;
   c.max_per_fun_meter_units = 1000 * 8000;
@@ -239,6 +240,7 @@ VerifierConfig VerifierConfig::production() {
 VerifierConfig VerifierConfig::aptos_prod() {
   VerifierConfig c;
   c.max_loop_depth = 5;
+  c.max_push_size = 10000;
   c.max_generic_instantiation_length = 32;
   c.max_function_parameters = 128;
   c.max_basic_blocks = 1024;

@@ -26,6 +26,7 @@ struct VerifierConfig {
   std::optional<size_t> max_struct_variants;
   // Code units (code_unit_verifier.rs, control_flow.rs, meter.rs).
   std::optional<size_t> max_loop_depth;
+  std::optional<size_t> max_push_size;  // pushes per basic block (VALUE_STACK_PUSH_OVERFLOW)
   std::optional<size_t> max_basic_blocks;
   std::optional<size_t> max_basic_blocks_in_script;
   std::optional<size_t> max_back_edges_per_function;

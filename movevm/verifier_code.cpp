@@ -83,18 +83,23 @@ constexpr uint64_t kMaxValueStackSize = 1024;
 
 // The per-unit passes of code_unit_verifier.rs after control flow: stack usage, type safety,
 // locals safety, reference safety. `known` false where type safety cannot judge the unit.
-std::optional<VMError> check_unit(const CommonTables& u, const CompiledModule* m, uint16_t function,
-                                  const CodeUnit& code, const AbsintCfg& cfg, const Signature& params,
+std::optional<VMError> check_unit(const VerifierConfig& config, const CommonTables& u, const CompiledModule* m,
+                                  uint16_t function, const CodeUnit& code, const AbsintCfg& cfg, const Signature& params,
                                   const Signature& returns, const std::vector<AbilitySet>& type_params, Meter& meter,
                                   bool& known) {
   known = true;
   auto at = [&](StatusCode s, size_t off) { return VMError{s, {}, {}, {{function, uint16_t(off)}}}; };
   for (const auto& [start, end] : cfg.exit) {
-    uint64_t height = 0;
+    uint64_t height = 0, pushes = 0;
     for (size_t pc = start; pc <= end; ++pc) {
       Effect e = effect(u, m, returns, code.code[pc]);
+      pushes += e.pushes;  // at most 65535 instructions of at most 2^64-1 pushes: checked below
+      if (pushes < e.pushes || (config.max_push_size && pushes > *config.max_push_size))
+        return at(StatusCode::VALUE_STACK_PUSH_OVERFLOW, start);
       if (height < e.pops) return at(StatusCode::NEGATIVE_STACK_SIZE_WITHIN_BLOCK, start);
-      height = height - e.pops + e.pushes;
+      height -= e.pops;
+      if (height + e.pushes < height) return at(StatusCode::POSITIVE_STACK_SIZE_AT_BLOCK_END, start);
+      height += e.pushes;
       if (height > kMaxValueStackSize) return at(StatusCode::VALUE_STACK_OVERFLOW, start);
     }
     if (height != 0) return at(StatusCode::POSITIVE_STACK_SIZE_AT_BLOCK_END, start);
@@ -104,7 +109,7 @@ std::optional<VMError> check_unit(const CommonTables& u, const CompiledModule* m
     known = types.known;
     return types.error;
   }
-  if (auto e = verify_locals_safety(u, function, code, params, type_params)) return e;
+  if (auto e = verify_locals_safety(u, function, code, params, type_params, meter)) return e;
   return verify_reference_safety(u, m, function, code, params, returns, meter);
 }
 
@@ -241,7 +246,7 @@ CodeVerdict verify_code_units(const CompiledModule& m, const VerifierConfig& con
         return fail(VMError{StatusCode::TOO_MANY_BACK_EDGES, {}, {}, {{uint16_t(i), 0}}});
       total_back_edges += cfg.num_back_edges;
       bool known = true;
-      auto e = check_unit(m, &m, uint16_t(i), *fd.code, cfg, m.signatures[fh.parameters], m.signatures[fh.return_],
+      auto e = check_unit(config, m, &m, uint16_t(i), *fd.code, cfg, m.signatures[fh.parameters], m.signatures[fh.return_],
                           fh.type_parameters, meter, known);
       if (!known) return {std::nullopt, false};
       if (!e) e = verify_acquires(m, uint16_t(i));
@@ -267,7 +272,7 @@ CodeVerdict verify_code_units(const CompiledScript& s, const VerifierConfig& con
     return {VMError{StatusCode::TOO_MANY_BACK_EDGES, {}, {}, {}}, true};
   static const Signature kNoReturns;
   bool known = true;
-  auto e = check_unit(s, nullptr, 0, s.code, cfg, s.signatures[s.parameters], kNoReturns, s.type_parameters, meter,
+  auto e = check_unit(config, s, nullptr, 0, s.code, cfg, s.signatures[s.parameters], kNoReturns, s.type_parameters, meter,
                       known);
   if (!known) return {std::nullopt, false};
   // Scripts older than v5 would need the legacy script-signature rules, which are not modelled.

@@ -36,7 +36,8 @@ CodeVerdict verify_code_units(const CompiledModule& module, const VerifierConfig
 AbilitySet type_abilities(const CommonTables& unit, const SignatureToken& t, const std::vector<AbilitySet>& type_params);
 // Locals safety of a type-safe code unit (locals_safety/): the first error in Aptos's walk.
 std::optional<VMError> verify_locals_safety(const CommonTables& unit, uint16_t function, const CodeUnit& code,
-                                            const Signature& params, const std::vector<AbilitySet>& type_params);
+                                            const Signature& params, const std::vector<AbilitySet>& type_params,
+                                            class Meter& meter);
 struct TypeSafetyVerdict {
   std::optional<VMError> error;
   bool known = true;

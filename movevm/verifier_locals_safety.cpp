@@ -17,7 +17,10 @@ enum class Local : uint8_t { Unavailable, MaybeAvailable, Available };
 }  // namespace
 
 std::optional<VMError> verify_locals_safety(const CommonTables& u, uint16_t function, const CodeUnit& code,
-                                            const Signature& params, const std::vector<AbilitySet>& type_params) {
+                                            const Signature& params, const std::vector<AbilitySet>& type_params,
+                                            Meter& meter) {
+  // Meter charges of locals_safety/: per instruction, per local at Ret, per join.
+  constexpr unsigned __int128 kStepBase = 15, kRetPerLocal = 30, kJoinBase = 10, kJoinPerLocal = 5;
   const Signature& locals = u.signatures[code.locals];
   std::vector<AbilitySet> abilities;
   std::vector<Local> initial;
@@ -41,6 +44,7 @@ std::optional<VMError> verify_locals_safety(const CommonTables& u, uint16_t func
     std::vector<Local> st = found->second;
     for (size_t pc = b; pc <= cfg.exit[b]; ++pc) {
       const Instruction& ins = code.code[pc];
+      if (auto e = meter.add_function(kStepBase)) return e;
       switch (ins.op) {
         case Opcode::StLoc:
           if (st[ins.index] != Local::Unavailable && !drop(ins.index))
@@ -58,6 +62,7 @@ std::optional<VMError> verify_locals_safety(const CommonTables& u, uint16_t func
           if (st[ins.index] != Local::Available) return error(StatusCode::BORROWLOC_UNAVAILABLE_ERROR, pc);
           break;
         case Opcode::Ret:
+          if (auto e = meter.add_items(kRetPerLocal, st.size())) return e;
           for (size_t i = 0; i < st.size(); ++i)
             if (st[i] != Local::Unavailable && !drop(i)) return error(StatusCode::UNSAFE_RET_UNUSED_VALUES_WITHOUT_DROP, pc);
           break;
@@ -71,6 +76,8 @@ std::optional<VMError> verify_locals_safety(const CommonTables& u, uint16_t func
         pre.emplace(s, st);
         continue;
       }
+      if (auto e = meter.add_function(kJoinBase)) return e;
+      if (auto e = meter.add_items(kJoinPerLocal, st.size())) return e;
       bool changed = false;
       for (size_t i = 0; i < st.size(); ++i) {
         Local j = it->second[i] == st[i] ? st[i] : Local::MaybeAvailable;
