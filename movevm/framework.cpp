@@ -374,6 +374,12 @@ static void put_or_erase(Map& m, Key&& k, std::optional<Bytes> data) {
     m.erase(k);
 }
 
+std::optional<uint8_t> MoveState::chain_id() const {
+  auto b = get_resource(account_address(1), StructTag{account_address(1), "chain_id", "ChainId", {}});
+  if (!b || b->size() != 1) return std::nullopt;
+  return (*b)[0];
+}
+
 void MoveState::preload_modules(Loader& loader) const {
   for (const auto& [key, code] : modules_) {
     auto it = compiled_.find(key);

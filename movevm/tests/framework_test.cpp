@@ -81,6 +81,7 @@ struct Chain {
     txn.txn_hash.bytes[1] = uint8_t(txn_counter >> 8);
     txn.max_gas_amount = max_gas;
     txn.gas_unit_price = 100;
+    txn.chain_id = state.chain_id().value_or(4);
     add_session_extensions(session.extensions(), txn, &state);
     AptosGasMeter meter(*gas, max_gas);
     std::vector<AccountAddress> signers;
@@ -278,6 +279,11 @@ TEST(Framework, GenesisState) {
   auto chain_id = v10.state.get_resource(account_address(1), StructTag{account_address(1), "chain_id", "ChainId", {}});
   ASSERT_TRUE(chain_id);
   EXPECT_EQ(chain_id->size(), 1u);
+  EXPECT_EQ(v10.state.chain_id(), std::optional<uint8_t>((*chain_id)[0]));
+  // ... which the framework reports through type_info::chain_id_internal (a native).
+  auto reported = v10.run(account_address(1), "type_info", "chain_id_internal", {}, {}, 2'000'000, true);
+  ASSERT_FALSE(reported.error) << describe(*reported.error);
+  EXPECT_EQ(reported.returns.at(0).u64, (*chain_id)[0]);
   StructTag metadata{account_address(1), "fungible_asset", "Metadata", {}};
   EXPECT_TRUE(v10.state.group_of(struct_tag_bcs(metadata)));
   auto m = v10.state.get_resource(account_address(0xA), metadata);

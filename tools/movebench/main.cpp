@@ -162,6 +162,7 @@ int main(int argc, char** argv) {
     std::memcpy(ctx.txn_hash.bytes.data(), &txn, sizeof txn);
     ctx.max_gas_amount = 2'000'000;
     ctx.gas_unit_price = 100;
+    ctx.chain_id = state->chain_id().value_or(4);
     add_session_extensions(session.extensions(), ctx, &*state);
     AptosGasMeter meter(gas, ctx.max_gas_amount);
     if (!meter.charge_intrinsic(kTxnSize) || !meter.charge_io_transaction(kTxnSize)) die("intrinsic gas");
