@@ -734,8 +734,14 @@ TEST_F(BlockFixture, GetBlockShapes) {
                          {{"pubkey", b58(key(5))}, {"writable", true}, {"signer", false}, {"source", "transaction"}},
                          {{"pubkey", b58(SolPubkey{})}, {"writable", false}, {"signer", false}, {"source", "transaction"}}}));
   EXPECT_EQ(parsed["transaction"]["message"]["instructions"][0],
+            json({{"program", "system"}, {"programId", b58(SolPubkey{})},
+                  {"parsed", {{"type", "transfer"},
+                              {"info", {{"source", b58(payer.pubkey())}, {"destination", b58(key(5))}, {"lamports", 10}}}}},
+                  {"stackHeight", nullptr}}));
+  // Unparsable instruction data (the inner [9, 9]) stays partially decoded.
+  EXPECT_EQ(parsed["meta"]["innerInstructions"][0]["instructions"][0],
             json({{"programId", b58(SolPubkey{})}, {"accounts", {b58(payer.pubkey()), b58(key(5))}},
-                  {"data", b58(tx.message.instructions[0].data)}, {"stackHeight", nullptr}}));
+                  {"data", b58(Bytes{9, 9})}, {"stackHeight", 2}}));
   EXPECT_FALSE(parsed["meta"].contains("loadedAddresses"));
   json accounts = result("getBlock", {5, {{"transactionDetails", "accounts"}}})["transactions"][0];
   EXPECT_EQ(accounts["transaction"]["signatures"], json::array({b58(sig)}));
@@ -776,6 +782,36 @@ TEST_F(BlockFixture, VersionedTransactionNeedsMaxSupportedVersion) {
   json p = result("getBlock", {8, {{"maxSupportedTransactionVersion", 0}, {"encoding", "jsonParsed"}}});
   EXPECT_EQ(p["transactions"][0]["transaction"]["message"]["accountKeys"][3],
             json({{"pubkey", b58(key(0x60))}, {"writable", true}, {"signer", false}, {"source", "lookupTable"}}));
+}
+
+TEST_F(BlockFixture, MemoAndSystemInstructionsParse) {
+  // A memo (SPL Memo v3) and a createAccount in one transaction, encoded jsonParsed.
+  svm::Transaction t;
+  t.message.header = {2, 0, 2};
+  SolPubkey memo = from_b58("MemoSq4gqABAXKb96qnH8TysNcWxMyWCqXgDLGmfcHr");
+  t.message.account_keys = {payer.pubkey(), key(8), memo, SolPubkey{}};
+  t.message.recent_blockhash = bank.latest;
+  std::string text = "hello \xc3\xa9";
+  t.message.instructions.push_back({2, {}, Bytes(text.begin(), text.end())});
+  Bytes create = {0, 0, 0, 0};
+  for (int i = 0; i < 8; ++i) create.push_back(i == 0 ? 100 : 0);  // lamports 100
+  for (int i = 0; i < 8; ++i) create.push_back(i == 0 ? 16 : 0);   // space 16
+  create.insert(create.end(), key(9).begin(), key(9).end());
+  t.message.instructions.push_back({3, {0, 1}, create});
+  t.message.instructions.push_back({2, {}, Bytes{0xff}});  // not UTF-8: partially decoded
+  t.message_bytes = svm::encode_message(t.message);
+  t.signatures = {svm::Signature{}, svm::Signature{}};
+  SolTxWithMeta tm;
+  tm.wire = wire(t);
+  json ixs = sol::encode_tx_with_meta(tm, sol::TxEncoding::kJsonParsed, std::nullopt, sol::TxDetails::kFull, true)
+                 ["transaction"]["message"]["instructions"];
+  EXPECT_EQ(ixs[0], json({{"program", "spl-memo"}, {"programId", b58(memo)}, {"parsed", "hello \xc3\xa9"},
+                          {"stackHeight", nullptr}}));
+  EXPECT_EQ(ixs[1]["parsed"], json({{"type", "createAccount"},
+                                    {"info", {{"source", b58(payer.pubkey())}, {"newAccount", b58(key(8))},
+                                              {"lamports", 100}, {"space", 16}, {"owner", b58(key(9))}}}}));
+  EXPECT_EQ(ixs[2]["data"], b58(Bytes{0xff}));
+  EXPECT_FALSE(ixs[2].contains("parsed"));
 }
 
 TEST_F(BlockFixture, BlocksAndTimes) {

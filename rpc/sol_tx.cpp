@@ -229,16 +229,208 @@ json compiled_ix_json(uint8_t program, const std::vector<uint8_t>& accounts, Byt
           {"stackHeight", stack_height ? json(*stack_height) : json(nullptr)}};
 }
 
-// UiPartiallyDecodedInstruction (no program-specific parsers here).
+// A bincode reader for instruction data (fixint, trailing bytes allowed: limited_deserialize).
+struct Reader {
+  BytesView d;
+  size_t at = 0;
+  bool ok = true;
+  uint64_t u(size_t n) {
+    if (d.size() - at < n) {
+      ok = false;
+      return 0;
+    }
+    uint64_t v = 0;
+    for (size_t i = 0; i < n; ++i) v |= uint64_t(d[at + i]) << (8 * i);
+    at += n;
+    return v;
+  }
+  std::string key() {
+    if (d.size() - at < 32) {
+      ok = false;
+      return {};
+    }
+    at += 32;
+    return b58(d.data() + at - 32, 32);
+  }
+  std::string str() {  // bincode String: u64 length + UTF-8
+    uint64_t n = u(8);
+    if (!ok || d.size() - at < n) {
+      ok = false;
+      return {};
+    }
+    std::string v(reinterpret_cast<const char*>(d.data() + at), n);
+    at += n;
+    return v;
+  }
+};
+
+// parse_system: {"type", "info"} of a System program instruction; nullopt when it does not parse
+// (then the instruction is shown partially decoded, as Agave does).
+std::optional<json> parse_system(BytesView data, const std::vector<json>& a) {
+  Reader r{data};
+  uint32_t tag = uint32_t(r.u(4));
+  auto need = [&](size_t n) { return a.size() >= n; };
+  json out;
+  switch (tag) {
+    case 0: {
+      uint64_t lamports = r.u(8), space = r.u(8);
+      std::string owner = r.key();
+      if (!need(2)) return std::nullopt;
+      out = {{"type", "createAccount"},
+             {"info", {{"source", a[0]}, {"newAccount", a[1]}, {"lamports", lamports}, {"space", space}, {"owner", owner}}}};
+      break;
+    }
+    case 1: {
+      std::string owner = r.key();
+      if (!need(1)) return std::nullopt;
+      out = {{"type", "assign"}, {"info", {{"account", a[0]}, {"owner", owner}}}};
+      break;
+    }
+    case 2: {
+      uint64_t lamports = r.u(8);
+      if (!need(2)) return std::nullopt;
+      out = {{"type", "transfer"}, {"info", {{"source", a[0]}, {"destination", a[1]}, {"lamports", lamports}}}};
+      break;
+    }
+    case 3: {
+      std::string base = r.key(), seed = r.str();
+      uint64_t lamports = r.u(8), space = r.u(8);
+      std::string owner = r.key();
+      if (!need(2)) return std::nullopt;
+      out = {{"type", "createAccountWithSeed"},
+             {"info", {{"source", a[0]}, {"newAccount", a[1]}, {"base", base}, {"seed", seed},
+                       {"lamports", lamports}, {"space", space}, {"owner", owner}}}};
+      break;
+    }
+    case 4:
+      if (!need(3)) return std::nullopt;
+      out = {{"type", "advanceNonce"},
+             {"info", {{"nonceAccount", a[0]}, {"recentBlockhashesSysvar", a[1]}, {"nonceAuthority", a[2]}}}};
+      break;
+    case 5: {
+      uint64_t lamports = r.u(8);
+      if (!need(5)) return std::nullopt;
+      out = {{"type", "withdrawFromNonce"},
+             {"info", {{"nonceAccount", a[0]}, {"destination", a[1]}, {"recentBlockhashesSysvar", a[2]},
+                       {"rentSysvar", a[3]}, {"nonceAuthority", a[4]}, {"lamports", lamports}}}};
+      break;
+    }
+    case 6: {
+      std::string auth = r.key();
+      if (!need(3)) return std::nullopt;
+      out = {{"type", "initializeNonce"},
+             {"info", {{"nonceAccount", a[0]}, {"recentBlockhashesSysvar", a[1]}, {"rentSysvar", a[2]},
+                       {"nonceAuthority", auth}}}};
+      break;
+    }
+    case 7: {
+      std::string auth = r.key();
+      if (!need(2)) return std::nullopt;
+      out = {{"type", "authorizeNonce"},
+             {"info", {{"nonceAccount", a[0]}, {"nonceAuthority", a[1]}, {"newAuthorized", auth}}}};
+      break;
+    }
+    case 8: {
+      uint64_t space = r.u(8);
+      if (!need(1)) return std::nullopt;
+      out = {{"type", "allocate"}, {"info", {{"account", a[0]}, {"space", space}}}};
+      break;
+    }
+    case 9: {
+      std::string base = r.key(), seed = r.str();
+      uint64_t space = r.u(8);
+      std::string owner = r.key();
+      if (!need(2)) return std::nullopt;
+      out = {{"type", "allocateWithSeed"},
+             {"info", {{"account", a[0]}, {"base", base}, {"seed", seed}, {"space", space}, {"owner", owner}}}};
+      break;
+    }
+    case 10: {
+      std::string base = r.key(), seed = r.str(), owner = r.key();
+      if (!need(2)) return std::nullopt;
+      out = {{"type", "assignWithSeed"},
+             {"info", {{"account", a[0]}, {"base", base}, {"seed", seed}, {"owner", owner}}}};
+      break;
+    }
+    case 11: {
+      uint64_t lamports = r.u(8);
+      std::string seed = r.str(), owner = r.key();
+      if (!need(3)) return std::nullopt;
+      out = {{"type", "transferWithSeed"},
+             {"info", {{"source", a[0]}, {"sourceBase", a[1]}, {"destination", a[2]}, {"lamports", lamports},
+                       {"sourceSeed", seed}, {"sourceOwner", owner}}}};
+      break;
+    }
+    case 12:
+      if (!need(1)) return std::nullopt;
+      out = {{"type", "upgradeNonce"}, {"info", {{"nonceAccount", a[0]}}}};
+      break;
+    default: return std::nullopt;
+  }
+  if (!r.ok) return std::nullopt;
+  return out;
+}
+
+bool valid_utf8(BytesView d) {
+  for (size_t i = 0; i < d.size();) {
+    uint8_t c = d[i];
+    if (c < 0x80) {
+      ++i;
+      continue;
+    }
+    size_t n;
+    uint32_t cp;
+    if ((c & 0xe0) == 0xc0) n = 1, cp = c & 0x1f;
+    else if ((c & 0xf0) == 0xe0) n = 2, cp = c & 0x0f;
+    else if ((c & 0xf8) == 0xf0) n = 3, cp = c & 0x07;
+    else return false;
+    if (d.size() - i <= n) return false;
+    for (size_t k = 1; k <= n; ++k) {
+      if ((d[i + k] & 0xc0) != 0x80) return false;
+      cp = cp << 6 | (d[i + k] & 0x3f);
+    }
+    static const uint32_t kMin[] = {0, 0x80, 0x800, 0x10000};
+    if (cp < kMin[n] || cp > 0x10ffff || (cp >= 0xd800 && cp <= 0xdfff)) return false;
+    i += n + 1;
+  }
+  return true;
+}
+
+// A compiled instruction in jsonParsed form: the System program and SPL Memo are parsed
+// ({"program", "programId", "parsed", "stackHeight"}); others are UiPartiallyDecodedInstruction.
 json parsed_ix_json(const Decoded& d, uint8_t program, const std::vector<uint8_t>& accounts,
                     BytesView data, std::optional<uint32_t> stack_height) {
+  static const SolPubkey kMemoV1 = [] {
+    SolPubkey p{};
+    auto v = svm::base58_decode("Memo1UhkJRfHyvLMcVucJwxXeuD728EqVDDwQDxFMNo");
+    std::memcpy(p.data(), v->data(), 32);
+    return p;
+  }();
+  static const SolPubkey kMemoV3 = [] {
+    SolPubkey p{};
+    auto v = svm::base58_decode("MemoSq4gqABAXKb96qnH8TysNcWxMyWCqXgDLGmfcHr");
+    std::memcpy(p.data(), v->data(), 32);
+    return p;
+  }();
   auto key = [&](size_t i) { return i < d.keys.size() ? json(b58(d.keys[i])) : json(nullptr); };
-  json accts = json::array();
+  std::vector<json> accts;
   for (auto a : accounts) accts.push_back(key(a));
-  return {{"programId", key(program)},
-          {"accounts", std::move(accts)},
-          {"data", b58(data)},
-          {"stackHeight", stack_height ? json(*stack_height) : json(nullptr)}};
+  json height = stack_height ? json(*stack_height) : json(nullptr);
+  if (program < d.keys.size()) {
+    const SolPubkey& pid = d.keys[program];
+    std::optional<json> parsed;
+    const char* name = nullptr;
+    if (pid == kSystemProgram) {
+      name = "system";
+      parsed = parse_system(data, accts);
+    } else if ((pid == kMemoV1 || pid == kMemoV3) && valid_utf8(data)) {
+      name = "spl-memo";
+      parsed = json(std::string(data.begin(), data.end()));
+    }
+    if (parsed)
+      return {{"program", name}, {"programId", b58(pid)}, {"parsed", std::move(*parsed)}, {"stackHeight", height}};
+  }
+  return {{"programId", key(program)}, {"accounts", accts}, {"data", b58(data)}, {"stackHeight", height}};
 }
 
 json lookups_json(const svm::Message& m) {
