@@ -151,7 +151,7 @@ std::optional<Account> synthesized_account(const Pubkey& key, const Runtime& rt,
 }  // namespace
 
 TransactionOutcome Runtime::execute(const Transaction& tx, const AccountSource& source, const RuntimeEnv& env,
-                                    const LoadedAddresses& loaded) {
+                                    const LoadedAddresses& loaded, const NonceInfo* nonce) {
   TransactionOutcome out;
   const Message& m = tx.message;
   out.loaded_addresses = loaded;
@@ -228,13 +228,24 @@ TransactionOutcome Runtime::execute(const Transaction& tx, const AccountSource& 
   }
   out.processed = true;
   const Account payer_after_fee = *payer;
-  auto fees_only = [&](TransactionError e) {
+  // What a failed transaction commits (Agave RollbackAccounts): the fee payer after the fee and,
+  // for a durable-nonce transaction, the advanced nonce account.
+  auto rollback = [&](TransactionError e) {
     out.err = e;
     out.post_accounts = {{keys[0], payer_after_fee}};
+    if (nonce) {
+      if (nonce->address == keys[0]) {
+        out.post_accounts[0].second.data = nonce->advanced_data;
+      } else if (auto n = source.get(nonce->address)) {
+        n->data = nonce->advanced_data;
+        out.post_accounts.emplace_back(nonce->address, std::move(*n));
+      }
+    }
     out.post_balances = out.pre_balances;
     out.post_balances[0] = payer_after_fee.lamports;
     return out;
   };
+  auto fees_only = rollback;
 
   // Load the transaction's accounts. Loaded size (SIMD-0186): 8248 per lookup table, 64 + data
   // per existing account, and the ProgramData of upgradeable programs once.
@@ -380,13 +391,7 @@ TransactionOutcome Runtime::execute(const Transaction& tx, const AccountSource& 
     for (auto& [k, a] : final_accounts) lamports_after += a.lamports;
     if (lamports_after != lamports_before) err = TransactionError(TransactionError::UnbalancedTransaction);
   }
-  if (err) {
-    out.err = err;
-    out.post_accounts = {{keys[0], payer_after_fee}};
-    out.post_balances = out.pre_balances;
-    out.post_balances[0] = payer_after_fee.lamports;
-    return out;
-  }
+  if (err) return rollback(*err);
   out.post_balances.resize(n);
   for (size_t i = 0; i < n; ++i) {
     out.post_balances[i] = final_accounts[i].second.lamports;

@@ -26,6 +26,7 @@
 #include "svm/alt.hpp"
 #include "svm/compute_budget.hpp"
 #include "svm/invoke.hpp"
+#include "svm/nonce.hpp"
 #include "svm/transaction.hpp"
 
 namespace lumio::svm {
@@ -124,9 +125,12 @@ class Runtime {
   const Builtin* builtin(const Pubkey& program_id) const;
 
   // Executes one transaction. `loaded` holds the v0 lookup-table addresses (empty for legacy).
-  // The transaction must already be decoded and sanitized; signatures are not checked here.
+  // The transaction must already be decoded and sanitized, its signatures and blockhash checked
+  // (the node's job). For a durable-nonce transaction pass check_durable_nonce()'s result: if the
+  // transaction fails, the advanced nonce account is committed with the fee payer (Agave
+  // RollbackAccounts).
   TransactionOutcome execute(const Transaction& tx, const AccountSource& accounts, const RuntimeEnv& env,
-                             const LoadedAddresses& loaded = {});
+                             const LoadedAddresses& loaded = {}, const NonceInfo* nonce = nullptr);
 
   // Program cache (Agave ProgramCache): the verified executable of a program id, reused while
   // its deployment slot and ELF bytes are unchanged. Used by the BPF loader path.

@@ -6,6 +6,7 @@
 #include <map>
 
 #include "svm/runtime.hpp"
+#include "svm/nonce.hpp"
 #include "svm/serialize.hpp"
 #include "svm/syscalls.hpp"
 #include "svm/tests/asm.hpp"
@@ -194,6 +195,34 @@ TEST_F(SvmRuntimeTx, CustomErrorStillPaysTheFee) {
   EXPECT_EQ(out.logs.back(), "Program " + b58(program) + " failed: custom program error: 0x1a");
   ASSERT_EQ(out.post_accounts.size(), 1u);
   EXPECT_EQ(out.post_accounts[0].second.lamports, kPayerLamports - 5000);
+}
+
+TEST_F(SvmRuntimeTx, FailedDurableNonceTransactionCommitsTheAdvancedNonce) {
+  const Pubkey nonce_key = key(0xe1);
+  NonceVersions stored;
+  stored.data = NonceData{payer, Hash{}, 5000};
+  stored.data->durable_nonce.fill(0x11);
+  NonceVersions advanced = stored;
+  advanced.data->durable_nonce.fill(0x22);
+  Account n = system_account(Rent{}.minimum_balance(kNonceStateSize));
+  n.data = encode(stored);
+  src.accounts[nonce_key] = n;
+  NonceInfo info;
+  info.index = 1;
+  info.address = nonce_key;
+  info.previous = *stored.data;
+  info.advanced_data = encode(advanced);
+  src.accounts[program] = program_account(program_elf("mov64 r0, 3; exit"));
+  auto tx = make_tx({payer, nonce_key, program}, 1, 1, {{2, {1}, {}}});
+  auto out = rt.execute(tx, src, env, {}, &info);
+  ASSERT_TRUE(out.err);
+  ASSERT_EQ(out.post_accounts.size(), 2u);
+  EXPECT_EQ(out.post_accounts[0].second.lamports, kPayerLamports - 5000);
+  EXPECT_EQ(out.post_accounts[1].first, nonce_key);
+  EXPECT_EQ(out.post_accounts[1].second.data, info.advanced_data);
+  EXPECT_EQ(out.post_accounts[1].second.lamports, n.lamports);
+  // Without the nonce info only the fee payer is committed.
+  EXPECT_EQ(rt.execute(tx, src, env).post_accounts.size(), 1u);
 }
 
 TEST_F(SvmRuntimeTx, BuiltinErrorCodeFromReturnValue) {
