@@ -225,6 +225,24 @@ TEST_F(SvmRuntimeTx, FailedDurableNonceTransactionCommitsTheAdvancedNonce) {
   EXPECT_EQ(rt.execute(tx, src, env).post_accounts.size(), 1u);
 }
 
+TEST_F(SvmRuntimeTx, PrecompileFailureAndSignatureFee) {
+  // One declared ed25519 signature but no offsets: InvalidInstructionDataSize (Custom(4)); the
+  // declared signature is charged like a transaction signature; precompiles log nothing.
+  auto tx = make_tx({payer, ids::ed25519_program}, 1, 1, {{1, {}, {1, 0}}});
+  auto out = rt.execute(tx, src, env);
+  ASSERT_TRUE(out.processed);
+  ASSERT_TRUE(out.err);
+  EXPECT_EQ(out.err->to_json(), "{\"InstructionError\":[0,{\"Custom\":4}]}");
+  EXPECT_EQ(out.fee, 10'000u);
+  EXPECT_TRUE(out.logs.empty());
+  EXPECT_EQ(out.compute_units_consumed, 0u);
+  // No signatures to check: passes.
+  tx = make_tx({payer, ids::ed25519_program}, 1, 1, {{1, {}, {0, 0}}});
+  out = rt.execute(tx, src, env);
+  EXPECT_FALSE(out.err) << out.err->to_json();
+  EXPECT_EQ(out.fee, 5000u);
+}
+
 TEST_F(SvmRuntimeTx, BuiltinErrorCodeFromReturnValue) {
   auto out = run_program("lddw r0, 0x300000000; exit", {}, {});
   ASSERT_TRUE(out.err);
