@@ -165,6 +165,20 @@ TransactionOutcome Runtime::execute(const Transaction& tx, const AccountSource& 
     return out;
   };
 
+  // Indexes must stay inside the keys (the node sanitizes first; this keeps hostile input safe).
+  size_t lookup_writable = 0, lookup_readonly = 0;
+  for (const auto& l : m.address_table_lookups) {
+    lookup_writable += l.writable_indexes.size();
+    lookup_readonly += l.readonly_indexes.size();
+  }
+  if (n == 0 || sanitize(m) || tx.signatures.size() != m.header.num_required_signatures ||
+      lookup_writable != loaded.writable.size() || lookup_readonly != loaded.readonly.size())
+    return drop(TransactionError::SanitizeFailure);
+  for (const auto& ix : m.instructions) {
+    if (ix.program_id_index >= n) return drop(TransactionError::SanitizeFailure);
+    for (uint8_t a : ix.accounts)
+      if (a >= n) return drop(TransactionError::SanitizeFailure);
+  }
   if (auto e = validate_account_locks(m, env.max_account_locks)) return drop(*e);
   for (size_t i = 0; i < n; ++i)
     for (size_t j = i + 1; j < n; ++j)

@@ -243,6 +243,35 @@ TEST_F(SvmRuntimeTx, PrecompileFailureAndSignatureFee) {
   EXPECT_EQ(out.fee, 5000u);
 }
 
+// The instructions sysvar ends with the index of the executing instruction; a program that
+// returns it fails the second time (Custom(1)). Its first u16 is the instruction count.
+TEST_F(SvmRuntimeTx, InstructionsSysvarTracksTheCurrentInstruction) {
+  const std::string current_index =
+      "ldxdw r2, [r1+88]; mov64 r3, r1; add64 r3, r2; ldxh r0, [r3+94]; ldxh r4, [r1+96];"
+      "jeq r4, 2, +1; mov64 r0, 99; exit";
+  src.accounts[program] = program_account(program_elf(current_index));
+  auto tx = make_tx({payer, ids::sysvar_instructions, program}, 1, 2, {{2, {1}, {}}, {2, {1}, {}}});
+  auto out = rt.execute(tx, src, env);
+  ASSERT_TRUE(out.err);
+  EXPECT_EQ(out.err->to_json(), "{\"InstructionError\":[1,{\"Custom\":1}]}");
+}
+
+TEST_F(SvmRuntimeTx, MalformedMessagesAreRejectedNotExecuted) {
+  src.accounts[program] = program_account(program_elf("mov64 r0, 0; exit"));
+  auto tx = make_tx({payer, program}, 1, 1, {{7, {}, {}}});  // program index out of range
+  auto out = rt.execute(tx, src, env);
+  EXPECT_FALSE(out.processed);
+  EXPECT_EQ(out.err, TransactionError(TransactionError::SanitizeFailure));
+  tx = make_tx({payer, program}, 1, 1, {{1, {0, 9}, {}}});  // account index out of range
+  EXPECT_EQ(rt.execute(tx, src, env).err, TransactionError(TransactionError::SanitizeFailure));
+  tx = make_tx({payer, payer, program}, 1, 1, {{2, {}, {}}});
+  EXPECT_EQ(rt.execute(tx, src, env).err, TransactionError(TransactionError::AccountLoadedTwice));
+  LoadedAddresses extra;
+  extra.writable.push_back(key(0x99));  // no lookup asked for it
+  tx = make_tx({payer, program}, 1, 1, {{1, {}, {}}});
+  EXPECT_EQ(rt.execute(tx, src, env, extra).err, TransactionError(TransactionError::SanitizeFailure));
+}
+
 TEST_F(SvmRuntimeTx, BuiltinErrorCodeFromReturnValue) {
   auto out = run_program("lddw r0, 0x300000000; exit", {}, {});
   ASSERT_TRUE(out.err);
