@@ -186,6 +186,17 @@ class SignatureChecker {
       Constraints c;
       std::optional<VMError> e;
       switch (ins.op) {
+        case Opcode::PackGeneric: case Opcode::UnpackGeneric: case Opcode::PackVariantGeneric:
+        case Opcode::UnpackVariantGeneric: case Opcode::TestVariantGeneric: case Opcode::ExistsGeneric:
+        case Opcode::MoveFromGeneric: case Opcode::MoveToGeneric: case Opcode::ImmBorrowGlobalGeneric:
+        case Opcode::MutBorrowGlobalGeneric: case Opcode::ImmBorrowFieldGeneric: case Opcode::MutBorrowFieldGeneric:
+        case Opcode::ImmBorrowVariantFieldGeneric: case Opcode::MutBorrowVariantFieldGeneric:
+          // Scripts have no instantiation tables: Aptos's resolver refuses the lookup.
+          if (!m_) return error(StatusCode::INVALID_OPERATION_IN_SCRIPT);
+          break;
+        default: break;
+      }
+      switch (ins.op) {
         case Opcode::CallGeneric: case Opcode::PackClosureGeneric:
           if (!(e = function_instantiation(ins.index, c))) e = in_ctx(c);
           break;

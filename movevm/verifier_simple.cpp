@@ -22,6 +22,8 @@ class Consistency {
     for (size_t off = 0; off < code.code.size(); ++off) {
       const Instruction& ins = code.code[off];
       std::optional<VMError> e;
+      // A script has no struct, field or variant tables: Aptos's resolver refuses the lookup.
+      if (!m_ && module_only(ins.op)) return VMError{StatusCode::INVALID_OPERATION_IN_SCRIPT, {}, {}, {}};
       switch (ins.op) {
         case Opcode::MutBorrowField: case Opcode::ImmBorrowField:
           e = struct_op(off, m_->field_handles[ins.index].owner, false);
@@ -73,6 +75,21 @@ class Consistency {
   }
 
  private:
+  static bool module_only(Opcode op) {
+    switch (op) {
+      case Opcode::MutBorrowField: case Opcode::ImmBorrowField: case Opcode::MutBorrowFieldGeneric:
+      case Opcode::ImmBorrowFieldGeneric: case Opcode::MutBorrowVariantField: case Opcode::ImmBorrowVariantField:
+      case Opcode::MutBorrowVariantFieldGeneric: case Opcode::ImmBorrowVariantFieldGeneric: case Opcode::Pack:
+      case Opcode::Unpack: case Opcode::MutBorrowGlobal: case Opcode::ImmBorrowGlobal: case Opcode::Exists:
+      case Opcode::MoveFrom: case Opcode::MoveTo: case Opcode::PackGeneric: case Opcode::UnpackGeneric:
+      case Opcode::MutBorrowGlobalGeneric: case Opcode::ImmBorrowGlobalGeneric: case Opcode::ExistsGeneric:
+      case Opcode::MoveFromGeneric: case Opcode::MoveToGeneric: case Opcode::PackVariant: case Opcode::UnpackVariant:
+      case Opcode::TestVariant: case Opcode::PackVariantGeneric: case Opcode::UnpackVariantGeneric:
+      case Opcode::TestVariantGeneric:
+        return true;
+      default: return false;
+    }
+  }
   std::optional<VMError> struct_op(size_t off, uint16_t def, bool generic) const {
     const auto& sh = u_.struct_handles[m_->struct_defs[def].struct_handle];
     if (sh.type_parameters.empty() == generic)

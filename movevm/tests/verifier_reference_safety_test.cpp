@@ -242,3 +242,19 @@ TEST(TypeSafetyV8, SignedIntegersClosuresAndAbortMsg) {
   EXPECT_EQ(run({t, u64, pack, Instruction{Opcode::CallClosure, fnsig}, ret}),
             P(StatusCode::CALL_TYPE_MISMATCH_ERROR, 3));
 }
+
+TEST(Scripts, ModuleOnlyInstructionsAreRefused) {
+  // A script has no struct or field tables (and the bounds checker cannot check those
+  // operands): the lookup fails as Aptos's resolver does, never reading a missing table.
+  CompiledScript s;
+  s.version = 6;
+  s.signatures = {{}};
+  for (Opcode op : {Opcode::Pack, Opcode::ImmBorrowField, Opcode::PackGeneric, Opcode::MutBorrowFieldGeneric,
+                    Opcode::MoveToGeneric, Opcode::TestVariant}) {
+    s.code.code = {Instruction{op, 7}, Instruction{Opcode::Ret}};
+    auto r = verify_script(s);
+    ASSERT_TRUE(r.error) << opcode_name(op);
+    EXPECT_EQ(r.error->status, StatusCode::INVALID_OPERATION_IN_SCRIPT) << opcode_name(op);
+    EXPECT_TRUE(r.complete);
+  }
+}
