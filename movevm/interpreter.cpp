@@ -1293,6 +1293,119 @@ Outcome<ExecutionResult> Session::execute_script(std::shared_ptr<const CompiledS
   return execute(*(*s)->functions.at(0), type_args, signers, args, gas);
 }
 
+namespace {
+
+bool is_struct(const Type& t, uint64_t addr, std::string_view module, std::string_view name) {
+  return t.kind == TypeKind::Struct && t.struct_info->address == address_from_u64(addr) &&
+         t.struct_info->module_name == module && t.struct_info->name == name;
+}
+
+// Allowed transaction argument types (aptos-vm transaction_arg_validation.rs).
+bool valid_txn_arg_type(const Type& t, int depth = 0) {
+  if (depth > 64) return false;
+  switch (t.kind) {
+    case TypeKind::Bool: case TypeKind::U8: case TypeKind::U16: case TypeKind::U32: case TypeKind::U64:
+    case TypeKind::U128: case TypeKind::U256: case TypeKind::Address:
+      return true;
+    case TypeKind::Vector: return valid_txn_arg_type(t.args.at(0), depth + 1);
+    case TypeKind::Struct:
+      if (is_struct(t, 1, "string", "String") || is_struct(t, 1, "object", "Object") ||
+          is_struct(t, 1, "fixed_point32", "FixedPoint32") || is_struct(t, 1, "fixed_point64", "FixedPoint64"))
+        return true;
+      if (is_struct(t, 1, "option", "Option")) return valid_txn_arg_type(t.args.at(0), depth + 1);
+      return false;
+    default: return false;
+  }
+}
+
+// Checks what the constructors Aptos runs for these types would reject: invalid UTF-8 in a
+// String, more than one element in an Option.
+bool valid_txn_arg_value(const Type& t, const Value& v, int depth = 0) {
+  if (depth > 64) return false;
+  if (t.kind == TypeKind::Vector) {
+    if (v.kind != ValueKind::Container || !v.c) return false;
+    if (v.c->kind == ContainerKind::VecU8) return true;
+    for (const auto& e : v.c->values)
+      if (!valid_txn_arg_value(t.args.at(0), e, depth + 1)) return false;
+    return true;
+  }
+  if (t.kind != TypeKind::Struct) return true;
+  if (v.kind != ValueKind::Container || !v.c || v.c->values.empty()) return false;
+  if (is_struct(t, 1, "string", "String")) {
+    const Value& bytes = v.c->values[0];
+    if (!bytes.is_container(ContainerKind::VecU8)) return false;
+    const Bytes& b = bytes.c->bytes;
+    // UTF-8 validation (RFC 3629: no overlongs, no surrogates, at most U+10FFFF).
+    for (size_t i = 0; i < b.size();) {
+      uint8_t c = b[i];
+      size_t n = c < 0x80 ? 1 : (c >> 5) == 6 ? 2 : (c >> 4) == 14 ? 3 : (c >> 3) == 30 ? 4 : 0;
+      if (n == 0 || i + n > b.size()) return false;
+      uint32_t cp = n == 1 ? c : n == 2 ? c & 0x1F : n == 3 ? c & 0x0F : c & 0x07;
+      for (size_t k = 1; k < n; ++k) {
+        if ((b[i + k] & 0xC0) != 0x80) return false;
+        cp = (cp << 6) | (b[i + k] & 0x3F);
+      }
+      if ((n == 2 && cp < 0x80) || (n == 3 && cp < 0x800) || (n == 4 && cp < 0x10000) || cp > 0x10FFFF ||
+          (cp >= 0xD800 && cp <= 0xDFFF))
+        return false;
+      i += n;
+    }
+    return true;
+  }
+  if (is_struct(t, 1, "option", "Option")) {
+    const Value& vec = v.c->values[0];
+    if (vec.kind != ValueKind::Container || !vec.c || vec.c->size() > 1) return false;
+    return valid_txn_arg_value(Type{TypeKind::Vector, 0, 0, 0, nullptr, {t.args.at(0)}}, vec, depth + 1);
+  }
+  return true;
+}
+
+}  // namespace
+
+Outcome<ExecutionResult> Session::execute_entry_function(const AccountAddress& address, const std::string& module,
+                                                         const std::string& function,
+                                                         const std::vector<TypeTag>& type_args,
+                                                         const std::vector<AccountAddress>& signers,
+                                                         const std::vector<Bytes>& args, GasMeter& gas) {
+  auto m = loader_->load_module(address, module);
+  if (!m) return load_error(m.error());
+  const LoadedFunction* fn = nullptr;
+  for (const auto& f : (*m)->functions)
+    if (f->name == function) fn = f.get();
+  if (!fn) return load_error(VMError{StatusCode::FUNCTION_RESOLUTION_FAILURE, "", {}, {}});
+  if (!fn->is_entry) return load_error(VMError{StatusCode::EXECUTE_ENTRY_FUNCTION_CALLED_ON_NON_ENTRY_FUNCTION, "", {}, {}});
+  std::vector<Type> tys;
+  for (const auto& t : type_args) {
+    auto ty = loader_->type_of_tag(t);
+    if (!ty) return load_error(ty.error());
+    tys.push_back(std::move(*ty));
+  }
+  if (tys.size() != fn->type_params.size())
+    return load_error(VMError{StatusCode::NUMBER_OF_TYPE_ARGUMENTS_MISMATCH, "", {}, {}});
+  size_t signer_params = 0;
+  for (const auto& p : fn->params) {
+    bool is_signer = p.kind == TypeKind::Signer || (p.is_reference() && p.args.at(0).kind == TypeKind::Signer);
+    if (!is_signer) break;
+    ++signer_params;
+  }
+  std::vector<Type> rest;
+  for (size_t i = signer_params; i < fn->params.size(); ++i) {
+    Type t = Loader::instantiate(fn->params[i], tys);
+    if (!valid_txn_arg_type(t)) return load_error(VMError{StatusCode::INVALID_MAIN_FUNCTION_SIGNATURE, "", {}, {}});
+    rest.push_back(std::move(t));
+  }
+  if (signer_params != 0 && signer_params != signers.size())
+    return load_error(VMError{StatusCode::NUMBER_OF_SIGNER_ARGUMENTS_MISMATCH, "", {}, {}});
+  if (args.size() != rest.size()) return load_error(VMError{StatusCode::NUMBER_OF_ARGUMENTS_MISMATCH, "", {}, {}});
+  for (size_t i = 0; i < rest.size(); ++i) {
+    auto layout = loader_->layout_of(rest[i]);
+    std::optional<Value> v = layout ? deserialize_value(args[i], *layout) : std::nullopt;
+    if (!v || !valid_txn_arg_value(rest[i], *v))
+      return load_error(VMError{StatusCode::FAILED_TO_DESERIALIZE_ARGUMENT, "", {}, {}});
+  }
+  return execute(*fn, type_args, signer_params ? signers : std::vector<AccountAddress>{}, args, gas);
+}
+
 Outcome<ExecutionResult> Session::execute(const LoadedFunction& fn, const std::vector<TypeTag>& type_args,
                                           const std::vector<AccountAddress>& signers, const std::vector<Bytes>& args,
                                           GasMeter& gas) {

@@ -79,6 +79,17 @@ class Session {
                                             const std::string& function, const std::vector<TypeTag>& type_args,
                                             const std::vector<AccountAddress>& signers,
                                             const std::vector<Bytes>& args, GasMeter& gas);
+  // An Aptos transaction's entry-function payload (aptos-vm transaction_arg_validation.rs):
+  // the function must be `entry`; leading `signer`/`&signer` parameters take `signers`
+  // (NUMBER_OF_SIGNER_ARGUMENTS_MISMATCH otherwise); every other parameter must be a valid
+  // transaction argument type — bool, integers, address, vector<valid>, 0x1::string::String
+  // (UTF-8 checked), 0x1::option::Option<valid> (at most one element),
+  // 0x1::object::Object<T>, 0x1::fixed_point32/64 — else INVALID_MAIN_FUNCTION_SIGNATURE;
+  // malformed argument bytes give FAILED_TO_DESERIALIZE_ARGUMENT.
+  Outcome<ExecutionResult> execute_entry_function(const AccountAddress& address, const std::string& module,
+                                                  const std::string& function, const std::vector<TypeTag>& type_args,
+                                                  const std::vector<AccountAddress>& signers,
+                                                  const std::vector<Bytes>& args, GasMeter& gas);
   Outcome<ExecutionResult> execute_script(std::shared_ptr<const CompiledScript> script,
                                           const std::vector<TypeTag>& type_args,
                                           const std::vector<AccountAddress>& signers,

@@ -570,3 +570,42 @@ TEST(Natives, RegistryRejectsDuplicates) {
   EXPECT_TRUE(r.find(address_from_u64(1), "m", "f"));
   EXPECT_FALSE(r.find(address_from_u64(1), "m", "g"));
 }
+
+TEST(Interpreter, EntryFunctionArgumentValidation) {
+  Vm vm;
+  vm.publish(R"(module 0x42.Entry {
+    import 0x1.string;
+    import 0x1.option;
+    struct S has drop { x: u64 }
+    public entry greet(s: &signer, name: string.String, o: option.Option<u64>) {
+    label b0:
+        return;
+    }
+    public entry takes_struct(s: Self.S) {
+    label b0:
+        return;
+    }
+    public not_entry() {
+    label b0:
+        return;
+    }
+  })");
+  auto entry = [&](const std::string& f, std::vector<Bytes> args, std::vector<AccountAddress> signers) {
+    return vm.session->execute_entry_function(addr(0x42), "Entry", f, {}, signers, args, vm.gas);
+  };
+  Bytes name = {2, 'h', 'i'}, none = {0}, some = {1, 7, 0, 0, 0, 0, 0, 0, 0};
+  EXPECT_TRUE(std::holds_alternative<ExecutionResult>(entry("greet", {name, none}, {addr(1)})));
+  EXPECT_TRUE(std::holds_alternative<ExecutionResult>(entry("greet", {name, some}, {addr(1)})));
+  EXPECT_EQ(error_of(entry("greet", {Bytes{2, 0xC0, 0x80}, none}, {addr(1)})).error.status,  // overlong UTF-8
+            StatusCode::FAILED_TO_DESERIALIZE_ARGUMENT);
+  EXPECT_EQ(error_of(entry("greet", {name, Bytes{2, 1, 0, 0, 0, 0, 0, 0, 0, 2, 0, 0, 0, 0, 0, 0, 0}}, {addr(1)}))
+                .error.status,
+            StatusCode::FAILED_TO_DESERIALIZE_ARGUMENT);  // an Option with two elements
+  EXPECT_EQ(error_of(entry("greet", {name, none}, {addr(1), addr(2)})).error.status,
+            StatusCode::NUMBER_OF_SIGNER_ARGUMENTS_MISMATCH);
+  EXPECT_EQ(error_of(entry("greet", {name}, {addr(1)})).error.status, StatusCode::NUMBER_OF_ARGUMENTS_MISMATCH);
+  EXPECT_EQ(error_of(entry("takes_struct", {u64_bcs(1)}, {})).error.status,
+            StatusCode::INVALID_MAIN_FUNCTION_SIGNATURE);
+  EXPECT_EQ(error_of(entry("not_entry", {}, {})).error.status,
+            StatusCode::EXECUTE_ENTRY_FUNCTION_CALLED_ON_NON_ENTRY_FUNCTION);
+}
