@@ -272,6 +272,25 @@ TEST_F(SvmRuntimeTx, MalformedMessagesAreRejectedNotExecuted) {
   EXPECT_EQ(rt.execute(tx, src, env, extra).err, TransactionError(TransactionError::SanitizeFailure));
 }
 
+// RequestHeapFrame(64 KiB): the program gets the bigger heap and pays 8 CU per extra 32 KiB,
+// charged inside its own "consumed" figure. It writes the heap's last byte.
+TEST_F(SvmRuntimeTx, RequestedHeapIsMappedAndCharged) {
+  src.accounts[program] = program_account(program_elf("lddw r1, 0x30000ffff; stb [r1+0], 1; mov64 r0, 0; exit"));
+  auto tx = make_tx({payer, ids::compute_budget, program}, 1, 2, {cb(1, u32_ix(1, 64 * 1024)), {2, {}, {}}});
+  auto out = rt.execute(tx, src, env);
+  ASSERT_FALSE(out.err) << out.err->to_json();
+  const std::string p = b58(program);
+  EXPECT_EQ(out.logs[3], "Program " + p + " consumed 12 of 202850 compute units");  // 4 insns + 8
+  // Without the request the same store is outside the 32 KiB heap.
+  tx = make_tx({payer, program}, 1, 1, {{1, {}, {}}});
+  out = rt.execute(tx, src, env);
+  ASSERT_TRUE(out.err);
+  EXPECT_EQ(out.err->to_json(), "{\"InstructionError\":[0,\"ProgramFailedToComplete\"]}");
+  EXPECT_TRUE(out.logs.back().starts_with("Program " + p + " failed: Access violation writing 1 bytes at address 0x30000ffff"))
+      << out.logs.back();
+  EXPECT_EQ(out.compute_units_consumed, 200'000u);  // a VM fault burns the rest of the meter
+}
+
 TEST_F(SvmRuntimeTx, BuiltinErrorCodeFromReturnValue) {
   auto out = run_program("lddw r0, 0x300000000; exit", {}, {});
   ASSERT_TRUE(out.err);
