@@ -139,6 +139,44 @@ std::string type_text(const TypeTag& t) {
   return names[size_t(t.kind)];
 }
 
+// Resource-group members a module declares: RuntimeModuleMetadataV1 under "aptos::metadata_v1"
+// { error_map: map<u64, (String, String)>, struct_attributes: map<String, vector<KnownAttribute
+// { kind: u8, args: vector<String> }>>, fun_attributes: ... }; kind 3 = ResourceGroupMember
+// with args[0] the group's type name. Returns (member tag, group tag) pairs, both BCS.
+std::vector<std::pair<Bytes, Bytes>> declared_group_members(const CompiledModule& m) {
+  std::vector<std::pair<Bytes, Bytes>> out;
+  const auto& self = m.module_handles.at(m.self_module_handle_idx);
+  const AccountAddress& address = m.address_identifiers.at(self.address);
+  const std::string& module = m.identifiers.at(self.name);
+  for (const auto& md : m.metadata) {
+    if (std::string(md.key.begin(), md.key.end()) != "aptos::metadata_v1") continue;
+    Cursor c{md.value.data(), md.value.data() + md.value.size()};
+    uint32_t errors = c.uleb();
+    for (uint32_t i = 0; c.ok && i < errors; ++i) {
+      if (c.take(8)) c.p += 8;
+      c.bytes();
+      c.bytes();
+    }
+    uint32_t structs = c.uleb();
+    for (uint32_t i = 0; c.ok && i < structs; ++i) {
+      Bytes name = c.bytes();
+      uint32_t attrs = c.uleb();
+      for (uint32_t j = 0; c.ok && j < attrs; ++j) {
+        uint8_t kind = c.u8();
+        uint32_t nargs = c.uleb();
+        std::vector<Bytes> args;
+        for (uint32_t k = 0; c.ok && k < nargs; ++k) args.push_back(c.bytes());
+        if (!c.ok || kind != 3 || args.empty()) continue;
+        auto group = parse_type_tag(std::string_view(reinterpret_cast<const char*>(args[0].data()), args[0].size()));
+        if (!group || group->kind != TagKind::Struct) continue;
+        StructTag member{address, module, std::string(name.begin(), name.end()), {}};
+        out.emplace_back(struct_tag_bcs(member), struct_tag_bcs(*group->struct_tag));
+      }
+    }
+  }
+  return out;
+}
+
 VMError bad(std::string what) {
   return VMError{StatusCode::VALUE_DESERIALIZATION_ERROR, "genesis state: " + std::move(what), {}, {}};
 }
@@ -249,10 +287,12 @@ Expected<MoveState> MoveState::from_change_set(const GenesisChangeSet& changes) 
       }
     }
   }
+  // Group membership: set_module learnt what module metadata declares (what aptos-vm uses);
+  // add what the groups present hold (for metadata that predates the attribute).
   for (const auto& [key, blob] : s.groups_) {
     auto members = decode_resource_group(blob);
     if (!members) return bad("malformed resource group " + struct_tag_text(key.second));
-    for (const auto& m : *members) s.group_of_.insert_or_assign(m.first, key.second);
+    for (const auto& m : *members) s.group_of_.emplace(m.first, key.second);
   }
   return s;
 }
@@ -392,8 +432,15 @@ void MoveState::preload_modules(Loader& loader) const {
   }
 }
 
+void MoveState::learn_groups(BytesView code) {
+  auto m = deserialize_module(code);
+  if (!m) return;
+  for (auto& [member, group] : declared_group_members(*m)) group_of_.insert_or_assign(std::move(member), std::move(group));
+}
+
 void MoveState::set_module(const AccountAddress& address, std::string name, std::optional<Bytes> code) {
   compiled_.erase(std::make_pair(address, name));
+  if (code) learn_groups(*code);
   put_or_erase(modules_, std::make_pair(address, std::move(name)), std::move(code));
 }
 void MoveState::set_resource(const AccountAddress& address, Bytes tag_bcs, std::optional<Bytes> data) {

@@ -29,8 +29,8 @@ std::optional<StructTag> decode_struct_tag(BytesView bcs);
 std::string struct_tag_text(BytesView bcs);
 
 // Resources that live in a resource group (0x1::object::ObjectGroup members such as ObjectCore
-// and FungibleStore) are read from and written to the group's blob; membership is learnt from
-// the groups present at genesis (aptos-vm takes it from module metadata).
+// and FungibleStore) are read from and written to the group's blob; membership comes from the
+// modules' metadata (#[resource_group_member]), as aptos-vm takes it.
 class MoveState : public StateView, public TableResolver {
  public:
   using ResourceKey = std::pair<AccountAddress, Bytes>;  // (address, BCS StructTag)
@@ -88,6 +88,7 @@ class MoveState : public StateView, public TableResolver {
     std::map<ResourceKey, std::optional<Bytes>> resources, groups;
   };
   Writes split(const ChangeSet& changes) const;
+  void learn_groups(BytesView module_code);  // resource_group_member attributes of a module
 
   std::map<Bytes, Bytes> group_of_;  // member tag -> group tag
   mutable std::map<std::pair<AccountAddress, std::string>, std::shared_ptr<const CompiledModule>> compiled_;

@@ -290,6 +290,16 @@ TEST(Framework, GenesisState) {
   ASSERT_TRUE(m);
   EXPECT_EQ(m->size(), 18u);
   EXPECT_FALSE(v10.state.get_resource(account_address(0xB), metadata));
+  // Group membership from the modules' #[resource_group_member] metadata, also for members no
+  // genesis group holds.
+  Bytes object_group = struct_tag_bcs(StructTag{account_address(1), "object", "ObjectGroup", {}});
+  for (const char* member : {"ConcurrentFungibleBalance", "DispatchFunctionStore", "Untransferable"}) {
+    std::string module = std::string(member) == "Untransferable" ? "object" : "fungible_asset";
+    const Bytes* g = v10.state.group_of(struct_tag_bcs(StructTag{account_address(1), module, member, {}}));
+    ASSERT_TRUE(g) << member;
+    EXPECT_EQ(*g, object_group);
+  }
+  EXPECT_FALSE(v10.state.group_of(struct_tag_bcs(StructTag{account_address(1), "account", "Account", {}})));
   // The gas schedule: feature version and a few parameters by their on-chain names.
   EXPECT_EQ(v10.gas->schedule.entries.size(), 520u);
   EXPECT_EQ(v10.gas->schedule.get("instr.add"), 5880u);
