@@ -354,6 +354,26 @@ size_t type_nodes(const Type& t) {
   return n;
 }
 
+// Shallow runtime type check (the paranoid mode's job for unverified code): the value has
+// the shape of `t` — the right primitive kind, a reference, or a container of the right kind.
+// Applied wherever values are bound to declared types (locals, arguments, returns, fields,
+// vector elements), it keeps every value's structure within its type, so value depth stays
+// bounded by type depth.
+bool shape_ok(const Type& t, const Value& v, std::span<const Type> ty_args) {
+  switch (t.kind) {
+    case TypeKind::TypeParam:
+      return t.index < ty_args.size() ? shape_ok(ty_args[t.index], v, {}) : v.kind != ValueKind::Invalid;
+    case TypeKind::Reference: case TypeKind::MutableReference: return v.is_ref();
+    case TypeKind::Vector:
+      return v.is_container(ContainerKind::Vector) || v.is_container(ContainerKind::VecU8);
+    case TypeKind::Struct:
+      return v.is_container(t.struct_info->is_enum ? ContainerKind::Variant : ContainerKind::Struct);
+    case TypeKind::Signer: return v.is_container(ContainerKind::Signer);
+    case TypeKind::Function: return v.is_container(ContainerKind::Closure);
+    default: return v.kind == value_kind_of(t.kind) && !v.c;
+  }
+}
+
 // The operand stack: preallocated slots, no growth checks on the hot path (callers bound its
 // size by max_operand_stack). Popped slots are left moved-from (no container reference), so
 // use counts of containers stay exact.
@@ -504,7 +524,10 @@ std::optional<Fail> Interpreter::push_frame(const LoadedFunction& fn, std::vecto
   f.locals = std::make_shared<Container>(ContainerKind::Locals);
   f.locals->values.resize(fn.locals.size());
   if (nargs > fn.locals.size()) return invariant("too many arguments");
-  for (size_t i = 0; i < nargs; ++i) f.locals->values[i] = std::move(args[i]);
+  for (size_t i = 0; i < nargs; ++i) {
+    if (!shape_ok(fn.locals[i], args[i], ty_args)) return invariant("argument of the wrong type");
+    f.locals->values[i] = std::move(args[i]);
+  }
   f.ty_args = std::move(ty_args);
   frames_.push_back(std::move(f));
   return std::nullopt;
@@ -590,6 +613,13 @@ std::optional<Fail> Interpreter::step_loop() {
         }
         case Opcode::Ret: {
           CHARGE();
+          {
+            const auto& rets = fr->fn->returns;
+            if (stack_.size() < rets.size()) return invariant("missing return values");
+            for (size_t i = 0; i < rets.size(); ++i)
+              if (!shape_ok(rets[i], stack_[stack_.size() - rets.size() + i], fr->ty_args))
+                return invariant("return value of the wrong type");
+          }
           frames_.pop_back();
           if (frames_.empty()) return std::nullopt;
           ++frames_.back().pc;
@@ -677,6 +707,8 @@ std::optional<Fail> Interpreter::step_loop() {
           if (ins.index >= nlocals) return invariant("bad local");
           if (stack_.size() <= base) return invariant("empty stack");
           CHARGE_WITH(ch_.value = &stack_.back());
+          if (!shape_ok(fr->fn->locals[ins.index], stack_.back(), fr->ty_args))
+            return invariant("store of a value of the wrong type");
           locals[ins.index] = std::move(stack_.back());
           stack_.drop_prim();  // moved-from: holds no container any more
           break;
@@ -804,8 +836,10 @@ std::optional<Fail> Interpreter::step_loop() {
           if (variant) c->variant = *variant;
           c->values.assign(std::make_move_iterator(stack_.end() - n), std::make_move_iterator(stack_.end()));
           stack_.resize(stack_.size() - n);
-          for (const auto& v : c->values)
-            if (v.kind == ValueKind::Invalid || v.is_ref()) return invariant("pack of a reference");
+          const auto& ftys = variant ? si.variants[*variant] : si.fields;
+          for (size_t i = 0; i < n; ++i)
+            if (ftys[i].is_reference() || !shape_ok(ftys[i], c->values[i], st.args))
+              return invariant("field of the wrong type");
           PUSH(Value::container(std::move(c)));
           break;
         }
@@ -1096,6 +1130,8 @@ std::optional<Fail> Interpreter::step_loop() {
             }
             v = make_vec_u8(std::move(b));
           } else {
+            for (size_t i = stack_.size() - n; i < stack_.size(); ++i)
+              if (tys[0].is_reference() || !shape_ok(tys[0], stack_[i], {})) return invariant("vector element of the wrong type");
             std::vector<Value> elems(std::make_move_iterator(stack_.end() - n), std::make_move_iterator(stack_.end()));
             v = make_vector(std::move(elems));
           }
@@ -1140,7 +1176,9 @@ std::optional<Fail> Interpreter::step_loop() {
                 if (extra1->kind != ValueKind::U8) return invariant("vector element of the wrong type");
                 c.bytes.push_back(uint8_t(extra1->u64));
               } else {
-                if (extra1->kind == ValueKind::Invalid || extra1->is_ref()) return invariant("bad vector element");
+                const auto& ety = fr->unit->signatures.at(ins.index);
+                if (ety.size() != 1 || ety[0].is_reference() || !shape_ok(ety[0], *extra1, fr->ty_args))
+                  return invariant("vector element of the wrong type");
                 c.values.push_back(std::move(*extra1));
               }
               break;

@@ -525,6 +525,21 @@ TEST(Interpreter, BrokenBytecodeIsCaughtNotCrashed) {
         << c.what << ": " << status_name(e.error.status);
     EXPECT_EQ(e.location, ErrorLocation::Module) << c.what;
   }
+  // A vector<u64> holding a vector (how unverified code would nest values without bound)
+  // and a u64 stored into a bool local: both refused by the shallow runtime type checks.
+  {
+    CompiledModule m = module_with(6, {}, {}, {tok(TokenKind::Bool)},
+                                   {op(Opcode::VecPack, 4, 0), op(Opcode::VecPack, 4, 1), op(Opcode::Pop), op(Opcode::Ret)});
+    m.signatures.push_back({tok(TokenKind::U64)});
+    Vm vm;
+    vm.publish_compiled(m);
+    auto e = error_of(vm.call(1, "M", "f"));
+    EXPECT_EQ(e.error.status, StatusCode::UNKNOWN_INVARIANT_VIOLATION_ERROR);
+    EXPECT_EQ(e.error.offsets.at(0), std::make_pair(uint16_t(0), uint16_t(1)));
+    Vm vm2;
+    vm2.publish_compiled(module_with(6, {}, {}, {tok(TokenKind::Bool)}, {op(Opcode::LdU64, 0, 1), op(Opcode::StLoc, 0), op(Opcode::Ret)}));
+    EXPECT_EQ(error_of(vm2.call(1, "M", "f")).error.status, StatusCode::UNKNOWN_INVARIANT_VIOLATION_ERROR);
+  }
   // Operand stack overflow: a loop that pushes forever.
   Vm vm;
   vm.publish_compiled(module_with(6, {}, {}, {}, {op(Opcode::LdU64, 0, 1), op(Opcode::Branch, 0)}));
