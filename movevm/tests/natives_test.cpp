@@ -2,6 +2,8 @@
 // a context that knows primitive types) and through the VM on the v10 genesis framework.
 #include <gtest/gtest.h>
 
+#include <sodium.h>
+
 #include <filesystem>
 
 #include "common/hash.hpp"
@@ -395,6 +397,57 @@ TEST_F(NativeFunctions, Ed25519) {
   EXPECT_FALSE(validate(identity));
   EXPECT_FALSE(validate(Bytes(31, 1)));
   EXPECT_FALSE(verify(sig, identity, {})->values[0].b);
+}
+
+TEST_F(NativeFunctions, MultiEd25519) {
+  // A 2-of-3 key; keys 0 and 2 sign (bitmap bits 0 and 2, MSB first).
+  Bytes pks, sks[3];
+  for (int i = 0; i < 3; ++i) {
+    uint8_t seed[32] = {uint8_t(i + 1)};
+    uint8_t pk[32], sk[64];
+    crypto_sign_seed_keypair(pk, sk, seed);
+    pks.insert(pks.end(), pk, pk + 32);
+    sks[i] = Bytes(sk, sk + 64);
+  }
+  pks.push_back(2);
+  Bytes msg = {'h', 'i'};
+  auto sign = [&](int i) {
+    Bytes s(64);
+    crypto_sign_detached(s.data(), nullptr, msg.data(), msg.size(), sks[i].data());
+    return s;
+  };
+  Bytes sig = sign(0);
+  Bytes s2 = sign(2);
+  sig.insert(sig.end(), s2.begin(), s2.end());
+  Bytes with_bitmap = sig;
+  for (uint8_t b : {0xA0, 0, 0, 0}) with_bitmap.push_back(b);
+  auto verify = [&](const Bytes& s, const Bytes& k) {
+    auto r = call("multi_ed25519", "signature_verify_strict_internal", {}, {make_vec_u8(s), make_vec_u8(k), make_vec_u8(msg)});
+    return r.ok() && r->values[0].b;
+  };
+  EXPECT_TRUE(verify(with_bitmap, pks));
+  Bytes wrong_bits = sig;
+  for (uint8_t b : {0xC0, 0, 0, 0}) wrong_bits.push_back(b);  // keys 0 and 1: the second fails
+  EXPECT_FALSE(verify(wrong_bits, pks));
+  Bytes one = sign(0);
+  for (uint8_t b : {0x80, 0, 0, 0}) one.push_back(b);  // below the threshold
+  EXPECT_FALSE(verify(one, pks));
+  Bytes count_mismatch = sig;
+  for (uint8_t b : {0xE0, 0, 0, 0}) count_mismatch.push_back(b);  // 3 bits, 2 signatures
+  EXPECT_FALSE(verify(count_mismatch, pks));
+  auto validate = [&](const char* fn, const Bytes& k) {
+    auto r = call("multi_ed25519", fn, {}, {make_vec_u8(k)});
+    return r.ok() && r->values[0].b;
+  };
+  EXPECT_TRUE(validate("public_key_validate_v2_internal", pks));
+  Bytes zero_threshold = pks;
+  zero_threshold.back() = 0;
+  EXPECT_FALSE(validate("public_key_validate_v2_internal", zero_threshold));
+  EXPECT_TRUE(validate("public_key_validate_internal", zero_threshold));  // v1 ignores the threshold
+  Bytes small = pks;
+  std::fill(small.begin() + 32, small.begin() + 64, 0);
+  small[32] = 1;  // the identity as key 1
+  EXPECT_FALSE(validate("public_key_validate_internal", small));
 }
 
 TEST_F(NativeFunctions, ObjectAndUniqueAddresses) {
