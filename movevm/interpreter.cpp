@@ -460,6 +460,15 @@ class Interpreter {
   std::optional<Fail> call_native(const LoadedFunction& fn, std::span<const Type> ty_args, std::vector<Value> args);
   std::optional<Fail> step_loop();
   std::optional<Fail> check_depth(const Type& t);
+  // A generic function instantiation: 1 + the type nodes of the caller's type arguments and
+  // of the instantiation must not exceed the limit (Aptos's MAX_TYPE_INSTANTIATION_NODES).
+  std::optional<Fail> check_instantiation_size(const Frame& caller, const std::vector<Type>& tys) {
+    size_t nodes = 1;
+    for (const auto& t : caller.ty_args) nodes += type_nodes(t);
+    for (const auto& t : tys) nodes += type_nodes(t);
+    if (nodes > limits_.max_type_nodes) return Fail{StatusCode::TOO_MANY_TYPE_NODES, "", std::nullopt};
+    return std::nullopt;
+  }
   size_t type_depth(const Type& t, int guard);
 
   Expected<Type> frame_type(const Frame& f, const Type& t) {
@@ -777,9 +786,7 @@ std::optional<Fail> Interpreter::step_loop() {
             if (ins.index >= insts.size()) return invariant("bad function instantiation");
             callee = fr->unit->function_handles.at(insts[ins.index].handle);
             tys = inst_types(*fr, insts[ins.index].type_parameters);
-            size_t nodes = 0;
-            for (const auto& t : tys) nodes += type_nodes(t);
-            if (nodes > limits_.max_type_nodes) return Fail{StatusCode::TOO_MANY_TYPE_NODES, "", std::nullopt};
+            if (auto f = check_instantiation_size(*fr, tys)) return f;
           }
           size_t nargs = callee->params.size();
           CHARGE_WITH(ch_.args = nargs; ch_.locals = callee->locals.size(); ch_.type_args = tys.size());
@@ -1237,6 +1244,7 @@ std::optional<Fail> Interpreter::step_loop() {
             if (ins.index >= insts.size()) return invariant("bad function instantiation");
             fn = fr->unit->function_handles.at(insts[ins.index].handle);
             tys = inst_types(*fr, insts[ins.index].type_parameters);
+            if (auto f = check_instantiation_size(*fr, tys)) return f;
           }
           uint64_t mask = ins.value;
           if (fn->params.size() < 64 && (mask >> fn->params.size()))

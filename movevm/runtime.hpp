@@ -57,9 +57,9 @@ struct VMLimits {
   size_t max_call_depth = 1024;        // CALL_STACK_OVERFLOW beyond
   size_t max_operand_stack = 1024;     // EXECUTION_STACK_OVERFLOW beyond
   size_t max_value_depth = 128;        // VM_MAX_VALUE_DEPTH_REACHED beyond
-  // Type nodes of a generic call's instantiated type arguments (TOO_MANY_TYPE_NODES beyond);
-  // calibrated on Aptos's runtime_type_deeply_nested test (65 nodes pass, 66 fail).
-  size_t max_type_nodes = 65;
+  // 1 + type nodes of a generic call's caller type arguments and instantiation
+  // (TOO_MANY_TYPE_NODES beyond; MAX_TYPE_INSTANTIATION_NODES).
+  size_t max_type_nodes = 128;
 };
 
 class Session {
