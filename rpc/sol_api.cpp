@@ -906,6 +906,29 @@ void SolApi::Impl::register_all(Server& s) {
     bank_slot(c);
     return b58(be.slot_leader(c.commitment));
   });
+  add("getSlotLeaders", 2, 2, [this](const Args& a) -> json {
+    uint64_t start = as_u64(a.at(0));
+    uint64_t limit = as_u64(a.at(1));
+    if (limit > 5000) throw RpcError(code::kInvalidParams, "Invalid limit; max 5000");  // MAX_GET_SLOT_LEADERS
+    (void)start;
+    std::string leader = b58(be.slot_leader(Commitment::kFinalized));  // one leader: the sequencer
+    return json(std::vector<std::string>(limit, leader));
+  });
+  add("getMaxRetransmitSlot", 0, 0, [this](const Args&) -> json { return be.slot(Commitment::kProcessed); });
+  add("getMaxShredInsertSlot", 0, 0, [this](const Args&) -> json { return be.slot(Commitment::kProcessed); });
+  add("getHighestSnapshotSlot", 0, 0, [](const Args&) -> json {
+    throw RpcError(sol_code::kNoSnapshot, "No snapshot");
+  });
+  add("getStakeMinimumDelegation", 0, 1, [this, ctx_arg](const Args& a) -> json {
+    ContextConfig c = ctx_arg(a, 0);
+    return wrap(bank_slot(c), 1);  // get_minimum_delegation without the 1-SOL feature
+  });
+  add("getVoteAccounts", 0, 1, [this](const Args& a) -> json {
+    const json* cfg = a.has(0) ? as_struct(a.at(0), "RpcGetVoteAccountsConfig") : nullptr;
+    if (auto v = field(cfg, "votePubkey")) verify_pubkey(as_str(*v));
+    bank_slot(context_config(nullptr));
+    return {{"current", json::array()}, {"delinquent", json::array()}};  // no voting validators on an L2
+  });
   add("getEpochInfo", 0, 1, [this, ctx_arg](const Args& a) -> json {
     ContextConfig c = ctx_arg(a, 0);
     uint64_t slot = bank_slot(c);

@@ -495,6 +495,14 @@ TEST_F(SolApiTest, NodeAndBankMethods) {
                                              {"warmup", false}, {"firstNormalEpoch", 0}, {"firstNormalSlot", 0}}));
   EXPECT_EQ(result("getEpochInfo"), json({{"epoch", 0}, {"slotIndex", 10}, {"slotsInEpoch", 432000},
                                           {"absoluteSlot", 10}, {"blockHeight", 8}, {"transactionCount", 77}}));
+  EXPECT_EQ(result("getSlotLeaders", {0, 2}), json::array({b58(key(0x99)), b58(key(0x99))}));
+  EXPECT_EQ(error("getSlotLeaders", {0, 5001}).at("message"), "Invalid limit; max 5000");
+  EXPECT_EQ(error("getSlotLeaders", {0}).at("message"), "Invalid params: invalid length 1, expected a tuple of size 2.");
+  EXPECT_EQ(result("getMaxRetransmitSlot"), 12);
+  EXPECT_EQ(result("getMaxShredInsertSlot"), 12);
+  EXPECT_EQ(error("getHighestSnapshotSlot"), json({{"code", -32008}, {"message", "No snapshot"}}));
+  EXPECT_EQ(result("getStakeMinimumDelegation"), ctx(10, 1));
+  EXPECT_EQ(result("getVoteAccounts"), json({{"current", json::array()}, {"delinquent", json::array()}}));
   EXPECT_EQ(result("getFirstAvailableBlock"), 2);
   EXPECT_EQ(result("minimumLedgerSlot"), 2);
   EXPECT_EQ(result("getRecentPerformanceSamples", {1}),
