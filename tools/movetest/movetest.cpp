@@ -258,125 +258,6 @@ class FileState : public StateView {
   }
 };
 
-// The (address, module, name) a struct handle of `t` names.
-std::tuple<FixedBytes<32>, std::string, std::string> struct_name(const CommonTables& t, TableIndex h) {
-  const auto& sh = t.struct_handles.at(h);
-  const auto& mh = t.module_handles.at(sh.module);
-  return {t.address_identifiers.at(mh.address), t.identifiers.at(mh.name), t.identifiers.at(sh.name)};
-}
-
-bool same_token(const CommonTables& a, const SignatureToken& x, const CommonTables& b, const SignatureToken& y) {
-  if (x.kind != y.kind || x.children.size() != y.children.size() || x.abilities != y.abilities ||
-      x.function_args != y.function_args)
-    return false;
-  if (x.kind == TokenKind::TypeParameter && x.index != y.index) return false;
-  if ((x.kind == TokenKind::Struct || x.kind == TokenKind::StructInstantiation) &&
-      struct_name(a, x.index) != struct_name(b, y.index))
-    return false;
-  for (size_t i = 0; i < x.children.size(); ++i)
-    if (!same_token(a, x.children[i], b, y.children[i])) return false;
-  return true;
-}
-
-bool same_signature(const CommonTables& a, TableIndex sa, const CommonTables& b, TableIndex sb) {
-  const auto& x = a.signatures.at(sa);
-  const auto& y = b.signatures.at(sb);
-  if (x.size() != y.size()) return false;
-  for (size_t i = 0; i < x.size(); ++i)
-    if (!same_token(a, x[i], b, y[i])) return false;
-  return true;
-}
-
-bool same_fields(const CompiledModule& a, const std::vector<FieldDefinition>& x, const CompiledModule& b,
-                 const std::vector<FieldDefinition>& y) {
-  if (x.size() != y.size()) return false;
-  for (size_t i = 0; i < x.size(); ++i)
-    if (a.identifiers.at(x[i].name) != b.identifiers.at(y[i].name) || !same_token(a, x[i].type, b, y[i].type))
-      return false;
-  return true;
-}
-
-// Move's upgrade compatibility (compatibility.rs: struct layout, public/entry function and
-// struct linking, friend linking), as the runner checks a republished module. Returns the
-// VMError Aptos reports, or nullopt when compatible.
-std::optional<VMError> check_compatibility(const CompiledModule& old_m, const CompiledModule& new_m,
-                                           bool check_friend_linking, bool check_pub_linking) {
-  bool pub_linking = true, layout = true, friend_linking = true;
-  auto name_of_struct = [](const CompiledModule& m, const StructDefinition& d) {
-    return m.identifiers.at(m.struct_handles.at(d.struct_handle).name);
-  };
-  for (const auto& od : old_m.struct_defs) {
-    const StructDefinition* nd = nullptr;
-    for (const auto& d : new_m.struct_defs)
-      if (name_of_struct(new_m, d) == name_of_struct(old_m, od)) nd = &d;
-    if (!nd) {
-      pub_linking = layout = false;
-      break;
-    }
-    const auto& oh = old_m.struct_handles.at(od.struct_handle);
-    const auto& nh = new_m.struct_handles.at(nd->struct_handle);
-    if ((oh.abilities & nh.abilities) != oh.abilities) pub_linking = false;
-    bool params_ok = oh.type_parameters.size() == nh.type_parameters.size();
-    for (size_t i = 0; params_ok && i < oh.type_parameters.size(); ++i) {
-      const auto& o = oh.type_parameters[i];
-      const auto& n = nh.type_parameters[i];
-      if ((n.constraints & o.constraints) != n.constraints || (o.is_phantom && !n.is_phantom)) params_ok = false;
-    }
-    if (!params_ok) pub_linking = false;
-    if (od.layout != nd->layout) {
-      layout = false;
-    } else if (od.layout == StructLayout::DeclaredVariants) {
-      // Variants may be added at the end; existing ones keep name and fields.
-      if (nd->variants.size() < od.variants.size()) layout = false;
-      for (size_t i = 0; layout && i < od.variants.size(); ++i)
-        if (old_m.identifiers.at(od.variants[i].name) != new_m.identifiers.at(nd->variants[i].name) ||
-            !same_fields(old_m, od.variants[i].fields, new_m, nd->variants[i].fields))
-          layout = false;
-    } else if (!same_fields(old_m, od.fields, new_m, nd->fields)) {
-      layout = false;
-    }
-  }
-  for (const auto& of : old_m.function_defs) {
-    if (of.visibility == Visibility::Private && !of.is_entry) continue;
-    const auto& oh = old_m.function_handles.at(of.function);
-    bool friend_fn = of.visibility == Visibility::Friend;
-    auto fail = [&] { (friend_fn ? friend_linking : pub_linking) = false; };
-    const FunctionDefinition* nf = nullptr;
-    for (const auto& f : new_m.function_defs)
-      if (new_m.identifiers.at(new_m.function_handles.at(f.function).name) == old_m.identifiers.at(oh.name)) nf = &f;
-    if (!nf) {
-      fail();
-      continue;
-    }
-    const auto& nh = new_m.function_handles.at(nf->function);
-    if (of.visibility == Visibility::Public && nf->visibility != Visibility::Public) pub_linking = false;
-    if (friend_fn && nf->visibility == Visibility::Private) friend_linking = false;
-    if (of.is_entry && !nf->is_entry) fail();
-    bool sig_ok = same_signature(old_m, oh.parameters, new_m, nh.parameters) &&
-                  same_signature(old_m, oh.return_, new_m, nh.return_) &&
-                  oh.type_parameters.size() == nh.type_parameters.size();
-    for (size_t i = 0; sig_ok && i < oh.type_parameters.size(); ++i)
-      if ((nh.type_parameters[i] & oh.type_parameters[i]) != nh.type_parameters[i]) sig_ok = false;
-    if (!sig_ok) fail();
-  }
-  auto friend_name = [](const CompiledModule& m, const ModuleHandle& h) {
-    return std::make_pair(m.address_identifiers.at(h.address), m.identifiers.at(h.name));
-  };
-  for (const auto& of : old_m.friend_decls) {
-    bool kept = false;
-    for (const auto& nf : new_m.friend_decls) kept |= friend_name(old_m, of) == friend_name(new_m, nf);
-    if (!kept) friend_linking = false;
-  }
-  std::string id = module_id(old_m);
-  auto error = [&](const std::string& what) {
-    return VMError{StatusCode::BACKWARD_INCOMPATIBLE_MODULE_UPDATE, "Module Update Failure: " + what + " in " + id, {}, {}};
-  };
-  if (check_pub_linking && !pub_linking) return error("Public function/struct signature of new module differs from existing module");
-  if (!layout) return error("Struct layout of new module differs from existing modul");
-  if (check_friend_linking && !friend_linking) return error("Friend signature of new module differs from existing module");
-  return std::nullopt;
-}
-
 // Published modules by id, for the verifier's linking checks.
 class VisibleModules : public ModuleResolver {
  public:
@@ -515,6 +396,15 @@ FileResult Runner::run_file(const fs::path& mvir) const {
             if (!loaded)
               throw "Error: Unable to publish module '" + module_id(m) + "'. Got " +
                   render_vm_error(loaded.error(), "undefined");
+            bool republish = visible.count(module_id(*loaded)) != 0;
+            if (republish) {  // Aptos checks compatibility before verifying
+              CompatibilityCheck check;
+              check.friend_linking = !skip_friend;
+              check.struct_and_pub_function_linking = !skip_pub;
+              if (auto e = check_compatibility(*visible[module_id(*loaded)], *loaded, check))
+                throw "Error: Unable to publish module '" + module_id(m) + "'. Got " +
+                    render_vm_error(*e, "undefined", verbose_publish);
+            }
             VisibleModules resolver(visible);
             auto verdict = verify_module_with_dependencies(*loaded, resolver);
             if (verdict.error)
@@ -523,12 +413,6 @@ FileResult Runner::run_file(const fs::path& mvir) const {
                                   verbose_publish);
             // Publishing succeeds for sure only when the verifier (with linking) ran completely
             // and there is no earlier version of the module to be compatible with.
-            bool republish = visible.count(module_id(*loaded)) != 0;
-            if (verdict.complete && republish) {
-              if (auto e = check_compatibility(*visible[module_id(*loaded)], *loaded, !skip_friend, !skip_pub))
-                throw "Error: Unable to publish module '" + module_id(m) + "'. Got " +
-                    render_vm_error(*e, "undefined", verbose_publish);
-            }
             // Skipping a compatibility check leaves dependents that Aptos re-verifies later.
             if (republish && (skip_friend || skip_pub)) {
               std::string id = module_id(*loaded);
