@@ -453,4 +453,101 @@ void MoveState::set_table_item(const AccountAddress& handle, Bytes key, std::opt
   put_or_erase(tables_, TableKey{handle, std::move(key)}, std::move(data));
 }
 
+// ---------------------------------------------------------------------------------------------
+
+uint64_t entry_txn_size(const EntryCall& call) {
+  auto uleb_len = [](uint64_t v) {
+    uint64_t n = 1;
+    while (v >= 0x80) v >>= 7, ++n;
+    return n;
+  };
+  uint64_t payload = 1 + 32 + uleb_len(call.module.size()) + call.module.size() + uleb_len(call.function.size()) +
+                     call.function.size() + uleb_len(call.type_args.size());
+  for (const auto& t : call.type_args) {
+    Bytes b;
+    type_tag_bcs(t, b);
+    payload += b.size();
+  }
+  payload += uleb_len(call.args.size());
+  for (const auto& a : call.args) payload += uleb_len(a.size()) + a.size();
+  uint64_t raw = 32 + 8 + payload + 8 + 8 + 8 + 1;  // sender, sequence, payload, max gas, price, expiry, chain
+  return raw + 1 + 1 + 32 + 1 + 64;                  // Ed25519 authenticator
+}
+
+namespace {
+
+TransactionContext context_of(const MoveState& state, const EntryCall& call) {
+  TransactionContext txn;
+  txn.sender = call.sender;
+  txn.txn_hash = call.txn_hash;
+  txn.max_gas_amount = call.max_gas_amount;
+  txn.gas_unit_price = call.gas_unit_price;
+  txn.chain_id = state.chain_id().value_or(4);
+  std::vector<std::string> tys;
+  for (const auto& t : call.type_args) tys.push_back(t.to_string());
+  txn.entry_function = TransactionContext::EntryFunction{
+      call.module_address.is_zero() ? account_address(1) : call.module_address, call.module, call.function, tys, call.args};
+  return txn;
+}
+
+}  // namespace
+
+CallOutput execute_transaction(MoveState& state, const NativeRegistry& natives, const GasParameters& gas,
+                               const EntryCall& call) {
+  Session session(state, natives);
+  state.preload_modules(session.loader());
+  add_session_extensions(session.extensions(), context_of(state, call), &state);
+  AptosGasMeter meter(gas, call.max_gas_amount);
+  CallOutput r;
+  auto failed = [&](ExecutionError e) {
+    r.error = std::move(e);
+    r.events.clear();
+    r.gas_used = meter.gas_used();
+    return r;
+  };
+  auto out_of_gas = [&] {
+    ExecutionError e;
+    e.error.status = meter.failure();
+    return failed(e);
+  };
+  uint64_t size = call.txn_size.value_or(entry_txn_size(call));
+  if (!meter.charge_intrinsic(size) || !meter.charge_io_transaction(size)) return out_of_gas();
+  std::vector<AccountAddress> signers;
+  if (call.pass_signer) signers.push_back(call.sender);
+  auto out = session.execute_function(call.module_address.is_zero() ? account_address(1) : call.module_address,
+                                      call.module, call.function, call.type_args, signers, call.args, meter);
+  if (auto* e = std::get_if<ExecutionError>(&out)) return failed(*e);
+  r.returns = std::move(std::get<ExecutionResult>(out).return_values);
+  r.events = session.extensions().get<EventStore>()->events;
+  auto cs = session.change_set();
+  if (auto* e = std::get_if<ExecutionError>(&cs)) return failed(*e);
+  auto tables = session.extensions().get<TableStore>()->changes();
+  if (!tables) {
+    ExecutionError e;
+    e.error = VMError{StatusCode::VALUE_SERIALIZATION_ERROR, "table item does not serialize", {}, {}};
+    return failed(e);
+  }
+  if (!state.charge_writes(meter, std::get<ChangeSet>(cs), *tables, r.events)) return out_of_gas();
+  r.gas_used = meter.gas_used();
+  state.apply(std::get<ChangeSet>(cs), *tables);
+  return r;
+}
+
+CallOutput execute_view(const MoveState& state, const NativeRegistry& natives, const EntryCall& call) {
+  Session session(state, natives);
+  state.preload_modules(session.loader());
+  add_session_extensions(session.extensions(), context_of(state, call), &state);
+  UnmeteredGasMeter meter;
+  CallOutput r;
+  auto out = session.execute_function(call.module_address.is_zero() ? account_address(1) : call.module_address,
+                                      call.module, call.function, call.type_args, {}, call.args, meter);
+  if (auto* e = std::get_if<ExecutionError>(&out)) {
+    r.error = *e;
+    return r;
+  }
+  r.returns = std::move(std::get<ExecutionResult>(out).return_values);
+  r.events = session.extensions().get<EventStore>()->events;
+  return r;
+}
+
 }  // namespace lumio::movevm

@@ -99,6 +99,41 @@ class MoveState : public StateView, public TableResolver {
 std::optional<std::vector<std::pair<Bytes, Bytes>>> decode_resource_group(BytesView bytes);
 Bytes encode_resource_group(const std::vector<std::pair<Bytes, Bytes>>& members);
 
+// ---------------------------------------------------------------------------------------------
+// Executing framework functions over a MoveState (what a node's Move executor does per user
+// transaction, without the prologue/epilogue: signature checks, sequence numbers and fee
+// payment are the caller's).
+
+struct EntryCall {
+  AccountAddress sender;
+  AccountAddress module_address;  // 0x1 unless set
+  std::string module, function;
+  std::vector<TypeTag> type_args;
+  std::vector<Bytes> args;  // BCS values
+  bool pass_signer = true;  // the function takes the sender's signer first
+  uint64_t max_gas_amount = 2'000'000, gas_unit_price = 100;
+  Hash32 txn_hash;          // seeds unique addresses and table handles
+  std::optional<uint64_t> txn_size;  // signed transaction bytes; default: entry_txn_size()
+};
+
+struct CallOutput {
+  std::optional<ExecutionError> error;  // aborts, OUT_OF_GAS, ...
+  std::vector<Value> returns;
+  std::vector<EmittedEvent> events;
+  uint64_t gas_used = 0;  // external units (intrinsic + execution + IO)
+};
+
+// BCS size of a signed transaction calling `call` (RawTransaction with an EntryFunction
+// payload and an Ed25519 authenticator).
+uint64_t entry_txn_size(const EntryCall& call);
+
+// Runs `call` as a user transaction: intrinsic gas, the function under the schedule, the IO gas
+// of its write set; on success the writes are applied to `state`, on failure nothing is.
+CallOutput execute_transaction(MoveState& state, const NativeRegistry& natives, const GasParameters& gas,
+                               const EntryCall& call);
+// Runs a view function: no signer, unmetered, nothing written.
+CallOutput execute_view(const MoveState& state, const NativeRegistry& natives, const EntryCall& call);
+
 // Well-known addresses.
 AccountAddress account_address(uint64_t v);        // 0x1, 0xA550C18, ...
 inline constexpr uint64_t kCoreResourcesAddress = 0xA550C18;

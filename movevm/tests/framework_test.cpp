@@ -2,6 +2,7 @@
 // APT transfers, balances through the framework's own view functions, events, gas.
 #include <gtest/gtest.h>
 
+#include <cstring>
 #include <filesystem>
 
 #include "movevm/framework.hpp"
@@ -27,24 +28,6 @@ Bytes bcs_u64(uint64_t v) {
 }
 TypeTag apt() { return *parse_type_tag("0x1::aptos_coin::AptosCoin"); }
 
-// BCS size of a signed user transaction calling 0x1::module::function (RawTransaction with an
-// EntryFunction payload, Ed25519 authenticator): what intrinsic and transaction IO gas price.
-uint64_t entry_txn_size(const std::string& module, const std::string& function, const std::vector<TypeTag>& ty_args,
-                        const std::vector<Bytes>& args) {
-  auto uleb_len = [](uint64_t v) { uint64_t n = 1; while (v >= 0x80) v >>= 7, ++n; return n; };
-  uint64_t payload = 1 + 32 + uleb_len(module.size()) + module.size() + uleb_len(function.size()) + function.size();
-  payload += uleb_len(ty_args.size());
-  for (const auto& t : ty_args) {
-    Bytes b;
-    type_tag_bcs(t, b);
-    payload += b.size();
-  }
-  payload += uleb_len(args.size());
-  for (const auto& a : args) payload += uleb_len(a.size()) + a.size();
-  uint64_t raw = 32 + 8 + payload + 8 + 8 + 8 + 1;  // sender, sequence, payload, max gas, price, expiry, chain
-  return raw + 1 + 1 + 32 + 1 + 64;                  // Ed25519 authenticator
-}
-
 // One chain: the genesis state, its gas schedule and the natives.
 struct Chain {
   MoveState state;
@@ -63,59 +46,23 @@ struct Chain {
     if (auto e = register_all_natives(natives, *gas)) throw std::runtime_error(e->message);
   }
 
-  struct Result {
-    std::optional<ExecutionError> error;
-    std::vector<Value> returns;
-    std::vector<EmittedEvent> events;
-    uint64_t gas_used = 0;  // external units
-  };
+  using Result = CallOutput;
 
-  // Runs an entry (or view) function; commits its writes when it succeeds.
+  // Runs an entry function as a transaction (committing its writes when it succeeds) or a view.
   Result run(const AccountAddress& sender, const std::string& module, const std::string& function,
              std::vector<TypeTag> ty_args, std::vector<Bytes> args, uint64_t max_gas = 2'000'000,
              bool is_view = false, bool with_signer = true) {
-    Session session(state, natives);
-    TransactionContext txn;
-    txn.sender = sender;
-    txn.txn_hash.bytes[0] = uint8_t(++txn_counter);
-    txn.txn_hash.bytes[1] = uint8_t(txn_counter >> 8);
-    txn.max_gas_amount = max_gas;
-    txn.gas_unit_price = 100;
-    txn.chain_id = state.chain_id().value_or(4);
-    add_session_extensions(session.extensions(), txn, &state);
-    AptosGasMeter meter(*gas, max_gas);
-    std::vector<AccountAddress> signers;
-    if (!is_view && with_signer) signers.push_back(sender);
-    Result r;
-    auto out_of_gas = [&] {
-      ExecutionError e;
-      e.error.status = meter.failure();
-      r.error = e;
-      r.gas_used = meter.gas_used();
-      return r;
-    };
-    uint64_t size = entry_txn_size(module, function, ty_args, args);
-    if (!is_view && (!meter.charge_intrinsic(size) || !meter.charge_io_transaction(size))) return out_of_gas();
-    auto out = session.execute_function(account_address(1), module, function, ty_args, signers, args, meter);
-    r.gas_used = meter.gas_used();
-    if (auto* e = std::get_if<ExecutionError>(&out)) {
-      r.error = *e;
-      return r;
-    }
-    r.returns = std::get<ExecutionResult>(out).return_values;
-    r.events = session.extensions().get<EventStore>()->events;
-    if (is_view) return r;
-    auto cs = session.change_set();
-    if (auto* e = std::get_if<ExecutionError>(&cs)) {
-      r.error = *e;
-      return r;
-    }
-    auto tables = session.extensions().get<TableStore>()->changes();
-    if (!tables) throw std::runtime_error("table changes do not serialize");
-    if (!state.charge_writes(meter, std::get<ChangeSet>(cs), *tables, r.events)) return out_of_gas();
-    r.gas_used = meter.gas_used();
-    state.apply(std::get<ChangeSet>(cs), *tables);
-    return r;
+    EntryCall call;
+    call.sender = sender;
+    call.module = module;
+    call.function = function;
+    call.type_args = std::move(ty_args);
+    call.args = std::move(args);
+    call.pass_signer = with_signer;
+    call.max_gas_amount = max_gas;
+    ++txn_counter;
+    std::memcpy(call.txn_hash.bytes.data(), &txn_counter, sizeof txn_counter);
+    return is_view ? execute_view(state, natives, call) : execute_transaction(state, natives, *gas, call);
   }
 
   Result coin_balance_call(const AccountAddress& a) {

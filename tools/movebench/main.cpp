@@ -154,28 +154,17 @@ int main(int argc, char** argv) {
   uint64_t txn = 0;
   auto run = [&](const AccountAddress& sender, const char* module_name, const char* fn, std::vector<Bytes> args,
                  uint64_t* gas_used) {
-    Session session(*state, natives);
-    state->preload_modules(session.loader());
-    TransactionContext ctx;
-    ctx.sender = sender;
+    EntryCall call;
+    call.sender = sender;
+    call.module = module_name;
+    call.function = fn;
+    call.args = std::move(args);
+    call.txn_size = kTxnSize;
     ++txn;
-    std::memcpy(ctx.txn_hash.bytes.data(), &txn, sizeof txn);
-    ctx.max_gas_amount = 2'000'000;
-    ctx.gas_unit_price = 100;
-    ctx.chain_id = state->chain_id().value_or(4);
-    add_session_extensions(session.extensions(), ctx, &*state);
-    AptosGasMeter meter(gas, ctx.max_gas_amount);
-    if (!meter.charge_intrinsic(kTxnSize) || !meter.charge_io_transaction(kTxnSize)) die("intrinsic gas");
-    auto out = session.execute_function(account_address(1), module_name, fn, {}, {sender}, args, meter);
-    if (auto* e = std::get_if<ExecutionError>(&out)) die(std::string(fn) + ": " + describe(*e));
-    auto cs = session.change_set();
-    if (auto* e = std::get_if<ExecutionError>(&cs)) die("change set: " + describe(*e));
-    auto tables = session.extensions().get<TableStore>()->changes();
-    if (!tables) die("table changes");
-    if (!state->charge_writes(meter, std::get<ChangeSet>(cs), *tables, session.extensions().get<EventStore>()->events))
-      die("out of gas on writes");
-    state->apply(std::get<ChangeSet>(cs), *tables);
-    if (gas_used) *gas_used += meter.gas_used();
+    std::memcpy(call.txn_hash.bytes.data(), &txn, sizeof txn);
+    auto out = execute_transaction(*state, natives, gas, call);
+    if (out.error) die(std::string(fn) + ": " + describe(*out.error));
+    if (gas_used) *gas_used += out.gas_used;
   };
   for (size_t i = 0; i < kAccounts; ++i) {
     accounts.push_back(account_address(0xACC00000 + i));
