@@ -274,3 +274,47 @@ TEST(Framework, GenesisState) {
 
 }  // namespace
 }  // namespace lumio::movevm
+
+namespace lumio::movevm {
+namespace {
+
+// Hostile input to the state decoders: truncations fail, mutations either fail or decode to
+// something that re-encodes to the same bytes, nesting is bounded; nothing crashes.
+TEST(Framework, StateDecodersRejectHostileInput) {
+  Chain v10("v10_2026-07-16");
+  Bytes tag = struct_tag_bcs(*parse_type_tag("0x1::coin::CoinStore<0x1::aptos_coin::AptosCoin>")->struct_tag);
+  const Bytes& group = v10.state.resource_groups().begin()->second;
+  const Bytes* schedule =
+      v10.state.resource_bytes(account_address(1), struct_tag_bcs(StructTag{account_address(1), "gas_schedule", "GasScheduleV2", {}}));
+  ASSERT_TRUE(schedule);
+  ASSERT_TRUE(decode_struct_tag(tag));
+  ASSERT_TRUE(decode_resource_group(group));
+  ASSERT_TRUE(GasSchedule::from_bcs(*schedule));
+  for (size_t n = 0; n < tag.size(); ++n) EXPECT_FALSE(decode_struct_tag(BytesView(tag).first(n))) << n;
+  for (size_t n = 0; n < group.size(); ++n) EXPECT_FALSE(decode_resource_group(BytesView(group).first(n))) << n;
+  for (size_t n = 0; n < schedule->size(); n += 7) EXPECT_FALSE(GasSchedule::from_bcs(BytesView(*schedule).first(n))) << n;
+  uint64_t rng = 0x9E3779B97F4A7C15ull;
+  auto next = [&] { rng ^= rng << 13, rng ^= rng >> 7, rng ^= rng << 17; return rng; };
+  for (int i = 0; i < 3000; ++i) {
+    Bytes t = tag, g = group;
+    t[next() % t.size()] ^= uint8_t(1 + next() % 255);
+    g[next() % g.size()] ^= uint8_t(1 + next() % 255);
+    if (auto d = decode_struct_tag(t)) EXPECT_EQ(struct_tag_bcs(*d), t);
+    if (auto d = decode_resource_group(g)) EXPECT_EQ(encode_resource_group(*d), g);
+  }
+  // vector<vector<...<u8>>> 200 deep inside a struct tag's type arguments: over the 128 limit.
+  Bytes deep(tag.begin(), tag.begin() + 32 + 1 + 4 + 1 + 9);  // address, "coin", "CoinStore"
+  deep.push_back(1);                                         // one type argument
+  for (int i = 0; i < 200; ++i) deep.push_back(6);           // vector
+  deep.push_back(1);                                         // u8
+  EXPECT_FALSE(decode_struct_tag(deep));
+  // Garbage is not a genesis transaction.
+  Bytes junk(4096);
+  for (auto& b : junk) b = uint8_t(next());
+  auto s = MoveState::from_genesis(junk);
+  ASSERT_FALSE(s);
+  EXPECT_EQ(s.error().status, StatusCode::VALUE_DESERIALIZATION_ERROR);
+}
+
+}  // namespace
+}  // namespace lumio::movevm
