@@ -14,6 +14,12 @@ fi
 # The genuine program images the comparison deploys (and `lumio dev` loads at genesis).
 export LUMIO_SPL_DIR="${LUMIO_SPL_DIR:-$HOME/.cache/lumio/spl}"
 "$ROOT/scripts/extract-spl.sh" "$LUMIO_SPL_DIR" >/dev/null || exit 1
+# Hand-made hostile sBPF programs (hostile.test.js), written by the build's lumio-sbpf-progs.
+PROGS_BIN="$(dirname "${LUMIO_BIN:-.}")/../tools/sbpf-progs/lumio-sbpf-progs"
+if [[ -z "${LUMIO_SBPF_PROGS:-}" && -x "$PROGS_BIN" ]]; then
+  export LUMIO_SBPF_PROGS="$HOME/.cache/lumio/sbpf-progs"
+  "$PROGS_BIN" "$LUMIO_SBPF_PROGS" >/dev/null || exit 1
+fi
 cd "$ROOT/tests/solana"
 OUT="$(mktemp)"
 trap 'rm -f "$OUT"' EXIT
