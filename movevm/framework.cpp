@@ -414,6 +414,16 @@ static void put_or_erase(Map& m, Key&& k, std::optional<Bytes> data) {
     m.erase(k);
 }
 
+std::pair<uint64_t, uint64_t> MoveState::usage() const {
+  uint64_t items = 0, bytes = 0;
+  auto add = [&](uint64_t key, uint64_t value) { ++items, bytes += key + value; };
+  for (const auto& [k, v] : modules_) add(32 + 1 + 32 + 1 + k.second.size(), v.size());
+  for (const auto& [k, v] : resources_) add(32 + 1 + k.second.size(), v.size());
+  for (const auto& [k, v] : groups_) add(32 + 1 + k.second.size(), v.size());
+  for (const auto& [k, v] : tables_) add(32 + k.second.size(), v.size());
+  return {items, bytes};
+}
+
 std::optional<uint8_t> MoveState::chain_id() const {
   auto b = get_resource(account_address(1), StructTag{account_address(1), "chain_id", "ChainId", {}});
   if (!b || b->size() != 1) return std::nullopt;
@@ -497,6 +507,7 @@ CallOutput execute_transaction(MoveState& state, const NativeRegistry& natives, 
   Session session(state, natives);
   state.preload_modules(session.loader());
   add_session_extensions(session.extensions(), context_of(state, call), &state);
+  session.extensions().add(std::make_shared<StateStorageUsage>(StateStorageUsage{[&state] { return state.usage(); }}));
   AptosGasMeter meter(gas, call.max_gas_amount);
   CallOutput r;
   auto failed = [&](ExecutionError e) {

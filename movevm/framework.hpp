@@ -54,6 +54,9 @@ class MoveState : public StateView, public TableResolver {
   // key is new), then of the events. False when the meter runs out.
   bool charge_writes(AptosGasMeter& meter, const ChangeSet& changes, const TableChanges& table_changes,
                      const std::vector<EmittedEvent>& events) const;
+  // Number of state items and their bytes (keys + values), as StateStorageUsage counts them.
+  std::pair<uint64_t, uint64_t> usage() const;
+
   // 0x1::chain_id::ChainId of the state (what type_info::chain_id / transaction_context report).
   std::optional<uint8_t> chain_id() const;
 

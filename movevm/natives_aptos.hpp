@@ -8,6 +8,7 @@
 // TransactionContext, an EventStore, a TableStore and a CodePublishRequests before executing
 // (`add_session_extensions`); natives abort with an invariant violation when theirs is missing.
 #pragma once
+#include <functional>
 #include <map>
 #include <optional>
 #include <string>
@@ -107,6 +108,12 @@ struct CodePublishRequest {
 };
 struct CodePublishRequests {
   std::optional<CodePublishRequest> request;
+};
+
+// Storage usage (items, bytes) at the beginning of the epoch, for
+// state_storage::get_state_storage_usage_only_at_epoch_beginning; supplied by the embedder.
+struct StateStorageUsage {
+  std::function<std::pair<uint64_t, uint64_t>()> at_epoch_beginning;
 };
 
 // Adds fresh extensions for one session. `tables` may be null when no table is read.

@@ -346,6 +346,16 @@ void register_framework(Registrar& r, const GasParameters& g, const NativeOption
     return NativeResult::ok({Value::boolean(false)}, rnd);
   });
 
+  // --- state_storage: Usage { items, bytes } at the beginning of the epoch
+  uint64_t usage_base = p("state_storage.get_usage.base");
+  r.add(1, "state_storage", "get_state_storage_usage_only_at_epoch_beginning",
+        [=](NativeContext& ctx, Ty, Args&) -> Expected<NativeResult> {
+          auto usage = ctx.extensions().get<StateStorageUsage>();
+          if (!usage || !usage->at_epoch_beginning) return invariant("no state storage usage in this session");
+          auto [items, bytes] = usage->at_epoch_beginning();
+          return NativeResult::ok({make_struct({Value::u64v(items), Value::u64v(bytes)})}, usage_base);
+        });
+
   // --- function_info::is_identifier(&vector<u8>)
   uint64_t id_base = p("function_info.is_identifier.base"), id_per = p("function_info.is_identifier.per_byte");
   r.add(1, "function_info", "is_identifier", [=](NativeContext&, Ty, Args& a) -> Expected<NativeResult> {

@@ -318,3 +318,34 @@ TEST(Framework, StateDecodersRejectHostileInput) {
 
 }  // namespace
 }  // namespace lumio::movevm
+
+namespace lumio::movevm {
+namespace {
+
+// The block prologue of the genuine framework (a NIL block proposed by @vm_reserved at the
+// genesis timestamp): runs with our natives (state_storage usage included) and emits the
+// NewBlockEvent naming our block hash and round.
+TEST(Framework, BlockPrologue) {
+  for (const char* snapshot : {"v5_2022-11-17", "v10_2026-07-16"}) {
+    Chain chain(snapshot);
+    Bytes hash(32, 7);
+    auto r = chain.run(account_address(0), "block", "block_prologue", {},
+                       {hash, bcs_u64(0), bcs_u64(1), Bytes(32, 0), Bytes{0}, Bytes{0}, bcs_u64(0)});
+    ASSERT_FALSE(r.error) << snapshot << ": " << describe(*r.error);
+    ASSERT_EQ(r.events.size(), 1u) << snapshot;
+    EXPECT_EQ(r.events[0].type_name, "0x1::block::NewBlockEvent");
+    ASSERT_GE(r.events[0].data.size(), 48u);
+    EXPECT_EQ(Bytes(r.events[0].data.begin(), r.events[0].data.begin() + 32), hash);
+    EXPECT_EQ(Bytes(r.events[0].data.begin() + 40, r.events[0].data.begin() + 48), bcs_u64(1));  // round
+    // A second block with a timestamp that goes backwards for a NIL block aborts in timestamp.
+    auto bad = chain.run(account_address(0), "block", "block_prologue", {},
+                         {hash, bcs_u64(0), bcs_u64(2), Bytes(32, 0), Bytes{0}, Bytes{0}, bcs_u64(5)});
+    ASSERT_TRUE(bad.error);
+    EXPECT_EQ(bad.error->error.status, StatusCode::ABORTED);
+    EXPECT_EQ(bad.error->sub_status, std::optional<uint64_t>(0x1'0002));  // invalid_argument(EINVALID_TIMESTAMP)
+    EXPECT_EQ(bad.error->module_name, "timestamp");
+  }
+}
+
+}  // namespace
+}  // namespace lumio::movevm
