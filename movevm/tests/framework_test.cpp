@@ -165,6 +165,17 @@ TEST_P(FrameworkTransfer, MintTransferBalancesEvents) {
         bob_registered = true;
     EXPECT_TRUE(bob_registered);
   }
+  // Overdrawing aborts in the framework (invalid_argument(EINSUFFICIENT_BALANCE)), charges gas
+  // and changes nothing.
+  auto over = chain.run(bob, "aptos_account", "transfer", {}, {bcs_address(alice), bcs_u64(250'001)});
+  ASSERT_TRUE(over.error);
+  EXPECT_EQ(over.error->error.status, StatusCode::ABORTED);
+  // coin::EINSUFFICIENT_BALANCE = 6, fungible_asset::EINSUFFICIENT_BALANCE = 4.
+  EXPECT_EQ(over.error->sub_status, std::optional<uint64_t>(snap.fungible_asset ? 0x1'0004 : 0x1'0006));
+  EXPECT_EQ(over.error->module_name, snap.fungible_asset ? "fungible_asset" : "coin");
+  EXPECT_GT(over.gas_used, 0u);
+  EXPECT_EQ(chain.coin_balance(bob), 250'000u);
+  EXPECT_EQ(chain.coin_balance(alice), 750'000u);
   // Gas: intrinsic + execution + IO (reads, writes, events, transaction bytes) of the transfer
   // under the snapshot's schedule; deterministic. Storage fees (APT) are not modelled.
   // Plausible (the v5 schedule used a 10^4 scaling factor and dearer storage curves; v6..v9
