@@ -4,7 +4,8 @@
 //   2. Whole transactions: pre-signed SOL and SPL Token transfers through decode, sanitize,
 //      ed25519 verification and Runtime::execute, committed to an in-memory bank (tx/s, CU/s,
 //      p50/p99 per transaction). litesvm runs the same workloads in tests/solana/bench.
-//   lumio-svmbench [TXS] [TOKEN_ELF]     (TOKEN_ELF default: ~/.cache/lumio/spl/spl_token-3.5.0.so)
+//   lumio-svmbench [TXS] [TOKEN_ELF] [vm|tx]  (TOKEN_ELF default: ~/.cache/lumio/spl/spl_token-3.5.0.so;
+//                                              vm / tx: only part 1 / parts 2-3, e.g. for perf)
 #include <sodium.h>
 
 #include <algorithm>
@@ -122,6 +123,7 @@ Stats run_workload(Runtime& rt, Bank& bank, const RuntimeEnv& env, const std::ve
 int main(int argc, char** argv) {
   size_t n = argc > 1 ? std::stoul(argv[1]) : 20000;
   std::string elf_path = argc > 2 ? argv[2] : std::string(getenv("HOME")) + "/.cache/lumio/spl/spl_token-3.5.0.so";
+  std::string only = argc > 3 ? argv[3] : "";
   std::ifstream f(elf_path, std::ios::binary);
   std::vector<uint8_t> elf((std::istreambuf_iterator<char>(f)), {});
   if (elf.empty()) { std::fprintf(stderr, "cannot read %s (run scripts/extract-spl.sh)\n", elf_path.c_str()); return 1; }
@@ -150,7 +152,7 @@ int main(int argc, char** argv) {
   }
 
   // 1. The interpreter alone: Token Transfer, input serialized once per run.
-  {
+  if (only != "tx") {
     auto exe = Executable::load(elf, rt.loader());
     if (!exe.ok() || verify(exe->text(), exe->version())) { std::fprintf(stderr, "token image does not load\n"); return 1; }
     std::vector<InstructionAccount> accts(3);
@@ -179,6 +181,7 @@ int main(int argc, char** argv) {
     std::printf("sBPF interpreter (SPL Token Transfer, %zu runs): %.1f M instructions/s, %.1f M CU/s, %.2f us/run\n",
                 runs, insns / secs / 1e6, insns / secs / 1e6, secs / runs * 1e6);
   }
+  if (only == "vm") return 0;
 
   // 2. Whole transactions.
   for (const char* kind : {"sol", "spl"}) {
