@@ -290,7 +290,7 @@ struct Session::Impl : NativeContext, ResourceAccess {
     if (!layout) return layout.error();
     s.layout = std::move(*layout);
     try {
-      s.original = loader.state().get_resource(addr, s.tag);
+      s.original = session.state_view().get_resource(addr, s.tag);
     } catch (const StorageError& e) {
       return VMError{StatusCode::STORAGE_ERROR, e.message, {}, {}};
     }
@@ -1298,7 +1298,12 @@ std::optional<Fail> Interpreter::step_loop() {
 }  // namespace
 
 Session::Session(const StateView& state, const NativeRegistry& natives, VMLimits limits)
-    : loader_(std::make_unique<Loader>(state, natives)), limits_(limits) {
+    : state_(state), loader_(std::make_shared<Loader>(state, natives)), limits_(limits) {
+  impl_ = std::make_unique<Impl>(*this, *loader_, limits_);
+}
+
+Session::Session(const StateView& state, std::shared_ptr<Loader> code_cache, VMLimits limits)
+    : state_(state), loader_(std::move(code_cache)), limits_(limits) {
   impl_ = std::make_unique<Impl>(*this, *loader_, limits_);
 }
 
@@ -1336,7 +1341,8 @@ Outcome<ExecutionResult> Session::execute_script(std::shared_ptr<const CompiledS
                                                  const std::vector<Bytes>& args, GasMeter& gas) {
   auto s = loader_->load_script(std::move(script));
   if (!s) return load_error(s.error());
-  return execute(*(*s)->functions.at(0), type_args, signers, args, gas);
+  std::shared_ptr<const LoadedModule> unit = *s;  // alive for the call
+  return execute(*unit->functions.at(0), type_args, signers, args, gas);
 }
 
 namespace {

@@ -264,13 +264,15 @@ Expected<const LoadedModule*> Loader::load_module(const AccountAddress& address,
   return r;
 }
 
-Expected<const LoadedModule*> Loader::load_script(std::shared_ptr<const CompiledScript> script) {
+Expected<std::shared_ptr<const LoadedModule>> Loader::load_script(std::shared_ptr<const CompiledScript> script) {
   auto unit = std::make_unique<LoadedModule>();
   unit->is_script = true;
   unit->script = script;
   unit->tables = script.get();
   unit->name = "script";
-  return link(std::move(unit));
+  auto r = link(std::move(unit));
+  if (!r) return r.error();
+  return std::shared_ptr<const LoadedModule>(std::move(linked_script_));
 }
 
 Expected<const LoadedModule*> Loader::link(std::unique_ptr<LoadedModule> unit) {
@@ -412,7 +414,7 @@ Expected<const LoadedModule*> Loader::link(std::unique_ptr<LoadedModule> unit) {
   }
   const LoadedModule* r = unit.get();
   if (unit->is_script) {
-    scripts_.push_back(std::move(unit));
+    linked_script_ = std::move(unit);
   } else {
     auto key = std::make_pair(unit->address, unit->name);
     loaded_[key] = std::move(unit);

@@ -81,8 +81,9 @@ class Loader {
   void add_module(std::shared_ptr<const CompiledModule> module);
   // Loads (and links) a module by id, from added modules or the state view.
   Expected<const LoadedModule*> load_module(const AccountAddress& address, const std::string& name);
-  // Loads a script; links its imports. The result lives as long as the loader.
-  Expected<const LoadedModule*> load_script(std::shared_ptr<const CompiledScript> script);
+  // Loads a script; links its imports. The caller owns the result (a long-lived loader keeps
+  // no per-transaction scripts).
+  Expected<std::shared_ptr<const LoadedModule>> load_script(std::shared_ptr<const CompiledScript> script);
 
   // Converts a signature token of `unit` to a runtime type (type parameters kept).
   Expected<Type> type_of(const LoadedModule& unit, const SignatureToken& tok);
@@ -101,7 +102,7 @@ class Loader {
   Expected<const LoadedModule*> link(std::unique_ptr<LoadedModule> unit);
   std::map<std::pair<AccountAddress, std::string>, std::shared_ptr<const CompiledModule>> added_;
   std::map<std::pair<AccountAddress, std::string>, std::unique_ptr<LoadedModule>> loaded_;
-  std::vector<std::unique_ptr<LoadedModule>> scripts_;
+  std::unique_ptr<LoadedModule> linked_script_;  // hand-over from link() to load_script()
   std::vector<std::pair<AccountAddress, std::string>> loading_;  // cycle guard
   const StateView& state_;
   const NativeRegistry& natives_;

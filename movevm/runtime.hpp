@@ -65,9 +65,15 @@ struct VMLimits {
 class Session {
  public:
   Session(const StateView& state, const NativeRegistry& natives, VMLimits limits = {});
+  // A session over a shared code cache: modules linked by earlier sessions are reused (no
+  // re-linking of the framework per transaction). Resources are read from `state`. The cache
+  // must describe the code of `state`: after a session publishes (its publishes go into the
+  // cache too) the caller keeps the cache only if that session's writes are committed.
+  Session(const StateView& state, std::shared_ptr<Loader> code_cache, VMLimits limits = {});
   ~Session();
 
   Loader& loader() { return *loader_; }
+  const StateView& state_view() const { return state_; }
   NativeExtensions& extensions() { return extensions_; }
 
   // Makes a verified module visible to later calls and records it in the change set.
@@ -104,7 +110,8 @@ class Session {
   Outcome<ExecutionResult> execute(const LoadedFunction& fn, const std::vector<TypeTag>& type_args,
                                    const std::vector<AccountAddress>& signers, const std::vector<Bytes>& args,
                                    GasMeter& gas);
-  std::unique_ptr<Loader> loader_;
+  const StateView& state_;
+  std::shared_ptr<Loader> loader_;
   NativeExtensions extensions_;
   std::unique_ptr<Impl> impl_;
   VMLimits limits_;

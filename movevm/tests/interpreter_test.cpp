@@ -624,3 +624,26 @@ TEST(Interpreter, EntryFunctionArgumentValidation) {
   EXPECT_EQ(error_of(entry("not_entry", {}, {})).error.status,
             StatusCode::EXECUTE_ENTRY_FUNCTION_CALLED_ON_NON_ENTRY_FUNCTION);
 }
+
+TEST(Interpreter, SessionsShareACodeCache) {
+  Vm vm;  // for its compiled modules and natives
+  vm.publish(R"(module 0x42.C {
+    public id(x: u64): u64 {
+    label b0:
+        return move(x);
+    }
+  })");
+  auto cache = std::make_shared<Loader>(vm.state, vm.natives);
+  for (const auto& m : vm.modules) cache->add_module(m);
+  EmptyStateView other_state;
+  const LoadedModule* first = nullptr;
+  for (int i = 0; i < 3; ++i) {
+    Session s(i % 2 ? static_cast<const StateView&>(other_state) : vm.state, cache);
+    auto r = s.execute_function(addr(0x42), "C", "id", {}, {}, {u64_bcs(uint64_t(i))}, vm.gas);
+    EXPECT_EQ(returns_of(r), std::vector<std::string>{std::to_string(i)});
+    auto m = cache->load_module(addr(0x42), "C");
+    ASSERT_TRUE(m);
+    if (!first) first = *m;
+    EXPECT_EQ(*m, first);  // linked once, reused
+  }
+}
