@@ -406,10 +406,15 @@ TransactionOutcome Runtime::execute(const Transaction& tx, const AccountSource& 
     if (lamports_after != lamports_before) err = TransactionError(TransactionError::UnbalancedTransaction);
   }
   if (err) return rollback(*err);
+  // Every writable account is stored, except programs that were only invoked (never passed to
+  // an instruction): those cannot have changed (Agave update_accounts_for_successful_tx).
+  std::vector<bool> instruction_account(n, false);
+  for (const auto& ix : m.instructions)
+    for (uint8_t a : ix.accounts) instruction_account[a] = true;
   out.post_balances.resize(n);
   for (size_t i = 0; i < n; ++i) {
     out.post_balances[i] = final_accounts[i].second.lamports;
-    if (writable[i]) out.post_accounts.push_back(std::move(final_accounts[i]));
+    if (writable[i] && !(invoked[i] && !instruction_account[i])) out.post_accounts.push_back(std::move(final_accounts[i]));
   }
   return out;
 }
