@@ -384,6 +384,23 @@ TEST_F(SvmRuntimeTx, WritingAnotherProgramsAccountFails) {
   EXPECT_EQ(out.post_accounts[1].second.data[0], 1);
 }
 
+// Deprecated-loader programs get the unaligned input layout: the first account's lamports at
+// +43, its data at +59.
+TEST_F(SvmRuntimeTx, DeprecatedLoaderUsesTheUnalignedLayout) {
+  Account a = system_account(1'000'000);
+  a.owner = program;
+  a.data.assign(4, 0);
+  src.accounts[other] = a;
+  src.accounts[program] = program_account(
+      program_elf("mov64 r2, 0x5a; stxb [r1+59], r2; ldxdw r3, [r1+43]; mov64 r0, 0; jeq r3, 1000000, +1; mov64 r0, 1; exit"),
+      ids::bpf_loader_deprecated);
+  auto tx = make_tx({payer, other, program}, 1, 1, {{2, {1}, {}}});
+  auto out = rt.execute(tx, src, env);
+  ASSERT_FALSE(out.err) << out.err->to_json() << " " << out.logs.back();
+  ASSERT_EQ(out.post_accounts.size(), 2u);
+  EXPECT_EQ(out.post_accounts[1].second.data, (std::vector<uint8_t>{0x5a, 0, 0, 0}));
+}
+
 TEST_F(SvmRuntimeTx, LamportRules) {
   src.accounts[other] = system_account(1'000'000);
   const std::string take = "ldxdw r2, [r1+80]; sub64 r2, 1; stxdw [r1+80], r2; mov64 r0, 0; exit";
