@@ -445,7 +445,9 @@ RunResult execute_bpf(InvokeContext& ic, const Executable& exe, const Loader& lo
   ctx.program_id = saved_program;
 
   const std::string id = base58(program_id.data(), 32);
-  ic.log(fmt::format("Program {} consumed {} of {} compute units", id, meter_before - ic.remaining(), meter_before));
+  // sbpf execute_program counts from the VM's start (after the heap charge); "of" is the meter
+  // before the heap charge.
+  ic.log(fmt::format("Program {} consumed {} of {} compute units", id, r.instruction_count, meter_before));
   if (!ctx.return_data.empty())
     ic.log(fmt::format("Program return: {} {}", id, base64(ctx.return_data.data(), ctx.return_data.size())));
   if (!r.result.ok()) {
