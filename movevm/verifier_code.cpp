@@ -2,6 +2,7 @@
 // the block and back-edge limits, stack usage, type safety, locals safety, reference safety and
 // acquires, then the struct-API code shapes; one complexity meter across the module.
 #include <algorithm>
+#include <functional>
 #include <set>
 
 #include "movevm/verifier_internal.hpp"
@@ -275,8 +276,27 @@ CodeVerdict verify_code_units(const CompiledScript& s, const VerifierConfig& con
   auto e = check_unit(config, s, nullptr, 0, s.code, cfg, s.signatures[s.parameters], kNoReturns, s.type_parameters, meter,
                       known);
   if (!known) return {std::nullopt, false};
-  // Scripts older than v5 would need the legacy script-signature rules, which are not modelled.
-  return {e, e.has_value() || s.version >= 5};
+  if (e || s.version >= 5) return {e, true};
+  // script_signature.rs, legacy rules for scripts before v5: signer parameters first (`&signer`
+  // in v1), then only constant-typed ones.
+  std::function<bool(const SignatureToken&)> constant = [&](const SignatureToken& t) {
+    switch (t.kind) {
+      case TokenKind::Bool: case TokenKind::U8: case TokenKind::U16: case TokenKind::U32: case TokenKind::U64:
+      case TokenKind::U128: case TokenKind::U256: case TokenKind::Address: return true;
+      case TokenKind::Vector: return constant(t.children[0]);
+      default: return false;
+    }
+  };
+  auto is_signer = [&](const SignatureToken& t) {
+    if (s.version <= 1) return t.kind == TokenKind::Reference && t.children[0].kind == TokenKind::Signer;
+    return t.kind == TokenKind::Signer;
+  };
+  const Signature& params = s.signatures[s.parameters];
+  size_t i = 0;
+  while (i < params.size() && is_signer(params[i])) ++i;
+  for (; i < params.size(); ++i)
+    if (!constant(params[i])) return {VMError{StatusCode::INVALID_MAIN_FUNCTION_SIGNATURE, {}, {}, {}}, true};
+  return {std::nullopt, true};
 }
 
 }  // namespace lumio::movevm::internal

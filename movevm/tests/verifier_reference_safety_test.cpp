@@ -258,3 +258,23 @@ TEST(Scripts, ModuleOnlyInstructionsAreRefused) {
     EXPECT_TRUE(r.complete);
   }
 }
+
+TEST(Scripts, LegacySignatureRulesBeforeV5) {
+  // v4 scripts: signer parameters first, then only constant types (script_signature.rs).
+  CompiledScript s;
+  s.version = 4;
+  SignatureToken signer{TokenKind::Signer, 0, 0, 0, {}}, u64{TokenKind::U64, 0, 0, 0, {}};
+  s.signatures = {{}, {signer, u64}, {u64, signer}};
+  s.code.code = {Instruction{Opcode::Ret}};
+  s.parameters = 1;
+  auto ok = verify_script(s);
+  EXPECT_FALSE(ok.error);
+  EXPECT_TRUE(ok.complete);
+  s.parameters = 2;
+  auto bad = verify_script(s);
+  ASSERT_TRUE(bad.error);
+  EXPECT_EQ(bad.error->status, StatusCode::INVALID_MAIN_FUNCTION_SIGNATURE);
+  // From v5 on there are no additional checks.
+  s.version = 5;
+  EXPECT_FALSE(verify_script(s).error);
+}
