@@ -716,7 +716,9 @@ std::optional<Fail> Interpreter::step_loop() {
           if (ins.index >= nlocals) return invariant("bad local");
           if (stack_.size() <= base) return invariant("empty stack");
           CHARGE_WITH(ch_.value = &stack_.back());
-          if (!shape_ok(fr->fn->locals[ins.index], stack_.back(), fr->ty_args))
+          if (ValueKind k = fr->fn->local_prim_kinds[ins.index]; k != ValueKind::Invalid
+                  ? stack_.back().kind != k || stack_.back().c
+                  : !shape_ok(fr->fn->locals[ins.index], stack_.back(), fr->ty_args))
             return invariant("store of a value of the wrong type");
           locals[ins.index] = std::move(stack_.back());
           stack_.drop_prim();  // moved-from: holds no container any more

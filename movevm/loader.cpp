@@ -365,6 +365,18 @@ Expected<const LoadedModule*> Loader::link(std::unique_ptr<LoadedModule> unit) {
       const auto& l = unit->signatures.at(code->locals);
       f->locals.insert(f->locals.end(), l.begin(), l.end());
     }
+    static constexpr std::pair<TypeKind, ValueKind> kPrims[] = {
+        {TypeKind::Bool, ValueKind::Bool}, {TypeKind::U8, ValueKind::U8}, {TypeKind::U16, ValueKind::U16},
+        {TypeKind::U32, ValueKind::U32}, {TypeKind::U64, ValueKind::U64}, {TypeKind::U128, ValueKind::U128},
+        {TypeKind::U256, ValueKind::U256}, {TypeKind::I8, ValueKind::I8}, {TypeKind::I16, ValueKind::I16},
+        {TypeKind::I32, ValueKind::I32}, {TypeKind::I64, ValueKind::I64}, {TypeKind::I128, ValueKind::I128},
+        {TypeKind::I256, ValueKind::I256}, {TypeKind::Address, ValueKind::Address}};
+    for (const auto& t : f->locals) {
+      ValueKind k = ValueKind::Invalid;
+      for (auto [tk, vk] : kPrims)
+        if (t.kind == tk) k = vk;
+      f->local_prim_kinds.push_back(k);
+    }
     return f;
   };
   if (cm) {

@@ -46,6 +46,8 @@ struct LoadedFunction {
   std::vector<Type> params;
   std::vector<Type> returns;
   std::vector<Type> locals;  // params followed by the declared locals
+  // Per local: the ValueKind of a primitive type, Invalid for any other type (fast StLoc check).
+  std::vector<ValueKind> local_prim_kinds;
   const CodeUnit* code = nullptr;
   const NativeFunction* native = nullptr;  // set for natives that the registry knows
   bool is_native() const { return code == nullptr; }
