@@ -108,10 +108,41 @@ class Linker {
           !same_signature(u_.signatures[fh.return_], dm.signatures[dh.return_], dm))
         return at(StatusCode::TYPE_MISMATCH, IndexKind::FunctionHandle, i);
     }
-    return std::nullopt;
+    return script_visibility();
   }
 
  private:
+  // Before v5, `public(script)` functions could only be called from other script functions.
+  std::optional<VMError> script_visibility() const {
+    if (u_.version >= 5 || !self_handle_) return std::nullopt;  // scripts are script-visible
+    const auto& m = static_cast<const CompiledModule&>(u_);
+    std::set<uint16_t> script_functions;
+    for (const auto& fd : m.function_defs)
+      if (fd.is_entry) script_functions.insert(fd.function);
+    for (size_t i = 0; i < u_.function_handles.size(); ++i) {
+      const auto& fh = u_.function_handles[i];
+      if (fh.module == *self_handle_) continue;
+      auto dep = deps_.find(id_of(u_, u_.module_handles[fh.module]));
+      if (dep == deps_.end() || dep->second->version >= 5) continue;
+      for (const auto& fd : dep->second->function_defs)
+        if (dep->second->identifiers[dep->second->function_handles[fd.function].name] == u_.identifiers[fh.name] &&
+            fd.is_entry)
+          script_functions.insert(uint16_t(i));
+    }
+    for (size_t f = 0; f < m.function_defs.size(); ++f) {
+      const auto& fd = m.function_defs[f];
+      if (!fd.code || fd.is_entry) continue;
+      for (size_t pc = 0; pc < fd.code->code.size(); ++pc) {
+        const Instruction& ins = fd.code->code[pc];
+        if (ins.op != Opcode::Call && ins.op != Opcode::CallGeneric) continue;
+        uint16_t h = ins.op == Opcode::Call ? ins.index : u_.function_instantiations[ins.index].handle;
+        if (script_functions.count(h))
+          return VMError{StatusCode::CALLED_SCRIPT_VISIBLE_FROM_NON_SCRIPT_VISIBLE, {}, {}, {{uint16_t(f), uint16_t(pc)}}};
+      }
+    }
+    return std::nullopt;
+  }
+
   bool same_signature(const std::vector<SignatureToken>& a, const std::vector<SignatureToken>& b,
                       const CompiledModule& dm) const {
     if (a.size() != b.size()) return false;

@@ -230,3 +230,28 @@ TEST(VerifierLinking, UpgradeCompatibility) {
   skip.friend_linking = false;
   EXPECT_EQ(message(no_friend_fn, skip), "");
 }
+
+TEST(VerifierLinking, ScriptVisibleFunctionsBeforeV5) {
+  // Before v5 an entry (`public(script)`) function may only be called from another one.
+  Store s;
+  ASSERT_EQ(status(s.publish("module 0x42.A { public entry f() { label b0: return; } }")), StatusCode::EXECUTED);
+  CompiledModule b = s.compile("module 0x42.B { import 0x42.A; g() { label b0: A.f(); return; } }");
+  EXPECT_EQ(status(verify_module_with_dependencies(b, s)), StatusCode::EXECUTED);  // v6: no such rule
+  Store old;
+  CompiledModule a = s.compile("module 0x42.A { public entry f() { label b0: return; } }");
+  a.version = 4;
+  ASSERT_EQ(status(verify_module_with_dependencies(a, old)), StatusCode::EXECUTED);
+  struct One : ModuleResolver {
+    const CompiledModule* m;
+    const CompiledModule* find(const FixedBytes<32>&, std::string_view n) const override {
+      return n == "A" ? m : nullptr;
+    }
+  } one;
+  one.m = &a;
+  b.version = 4;
+  auto r = verify_module_with_dependencies(b, one);
+  ASSERT_EQ(status(r), StatusCode::CALLED_SCRIPT_VISIBLE_FROM_NON_SCRIPT_VISIBLE);
+  EXPECT_EQ(r.error->offsets, (std::vector<std::pair<uint16_t, uint16_t>>{{0, 0}}));
+  b.function_defs[0].is_entry = true;  // a script function may call it
+  EXPECT_EQ(status(verify_module_with_dependencies(b, one)), StatusCode::EXECUTED);
+}
