@@ -1337,6 +1337,32 @@ Outcome<ExecutionResult> Session::execute_function(const AccountAddress& address
   return load_error(VMError{StatusCode::FUNCTION_RESOLUTION_FAILURE, "", {}, {}});
 }
 
+Outcome<std::vector<Bytes>> Session::execute_view_function(const AccountAddress& address, const std::string& module,
+                                                           const std::string& function,
+                                                           const std::vector<TypeTag>& type_args,
+                                                           const std::vector<Bytes>& args, GasMeter& gas) {
+  auto r = execute_function(address, module, function, type_args, {}, args, gas);
+  if (auto* e = std::get_if<ExecutionError>(&r)) return *e;
+  const auto& out = std::get<ExecutionResult>(r);
+  std::vector<Bytes> results;
+  for (size_t i = 0; i < out.return_values.size(); ++i) {
+    const Type& t = out.return_types.at(i);
+    auto layout = loader_->layout_of(t.is_reference() ? t.args.at(0) : t);
+    std::optional<Bytes> b;
+    if (layout) {
+      if (t.is_reference()) {
+        auto v = read_ref(out.return_values[i]);
+        if (v) b = serialize_value(*v, *layout);
+      } else {
+        b = serialize_value(out.return_values[i], *layout);
+      }
+    }
+    if (!b) return load_error(VMError{StatusCode::VALUE_SERIALIZATION_ERROR, "", {}, {}});
+    results.push_back(std::move(*b));
+  }
+  return results;
+}
+
 Outcome<ExecutionResult> Session::execute_script(std::shared_ptr<const CompiledScript> script,
                                                  const std::vector<TypeTag>& type_args,
                                                  const std::vector<AccountAddress>& signers,

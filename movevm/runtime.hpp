@@ -96,6 +96,12 @@ class Session {
                                                   const std::string& function, const std::vector<TypeTag>& type_args,
                                                   const std::vector<AccountAddress>& signers,
                                                   const std::vector<Bytes>& args, GasMeter& gas);
+  // A view call (the node's /view): like execute_function with no signers, the results BCS
+  // serialized by their layouts. The #[view] attribute (module metadata) is not checked here.
+  Outcome<std::vector<Bytes>> execute_view_function(const AccountAddress& address, const std::string& module,
+                                                    const std::string& function,
+                                                    const std::vector<TypeTag>& type_args,
+                                                    const std::vector<Bytes>& args, GasMeter& gas);
   Outcome<ExecutionResult> execute_script(std::shared_ptr<const CompiledScript> script,
                                           const std::vector<TypeTag>& type_args,
                                           const std::vector<AccountAddress>& signers,

@@ -647,3 +647,22 @@ TEST(Interpreter, SessionsShareACodeCache) {
     EXPECT_EQ(*m, first);  // linked once, reused
   }
 }
+
+TEST(Interpreter, ViewFunctionResultsAreBcs) {
+  Vm vm;
+  vm.publish(R"(module 0x42.View {
+    struct P has copy, drop { a: u64, b: bool }
+    public get(x: u64): Self.P * vector<u8> {
+    label b0:
+        return P { a: move(x), b: true }, h"0102";
+    }
+  })");
+  auto r = vm.session->execute_view_function(addr(0x42), "View", "get", {}, {u64_bcs(5)}, vm.gas);
+  ASSERT_TRUE((std::holds_alternative<std::vector<Bytes>>(r)));
+  const auto& out = std::get<std::vector<Bytes>>(r);
+  ASSERT_EQ(out.size(), 2u);
+  Bytes p = u64_bcs(5);
+  p.push_back(1);
+  EXPECT_EQ(out[0], p);
+  EXPECT_EQ(out[1], (Bytes{2, 1, 2}));
+}
