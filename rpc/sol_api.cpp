@@ -554,7 +554,17 @@ struct SolApi::Impl {
     return s;
   }
   MintLookup mints(Commitment c) {
-    return [this, c](const SolPubkey& k) { return be.account(k, c).value; };
+    return [this, c](const SolPubkey& k) -> std::optional<SolAccount> {
+      if (k == native_mint()) {  // get_mint_owner_and_additional_data: 9 decimals, no lookup
+        SolAccount m;
+        m.owner = kTokenProgram;
+        m.data.assign(82, 0);
+        m.data[44] = 9;
+        m.data[45] = 1;
+        return m;
+      }
+      return be.account(k, c).value;
+    };
   }
 
   // get_mint_owner_and_additional_data: the native mint is known without a lookup.

@@ -610,6 +610,16 @@ TEST_F(TokenFixture, JsonParsedTokenAccountAndMint) {
   EXPECT_EQ(a22["parsed"]["info"]["extensions"],
             json::array({{{"extension", "immutableOwner"}},
                          {{"extension", "transferFeeAmount"}, {"state", {{"withheldAmount", 5}}}}}));
+  // A wrapped-SOL account: the native mint needs no lookup (9 decimals); isNative + rentExemptReserve.
+  Bytes wsol = token_account_data(from_b58("So11111111111111111111111111111111111111112"), owner, 5'000'000'000);
+  wsol[109] = 1;
+  put64(wsol, 113, 2039280);
+  put(key(0x26), plain(5'002'039'280, wsol, kToken));
+  json n = result("getAccountInfo", {b58(key(0x26)), {{"encoding", "jsonParsed"}}})["value"]["data"]["parsed"]["info"];
+  EXPECT_EQ(n["isNative"], true);
+  EXPECT_EQ(n["tokenAmount"], json({{"amount", "5000000000"}, {"decimals", 9}, {"uiAmount", 5.0}, {"uiAmountString", "5"}}));
+  EXPECT_EQ(n["rentExemptReserve"], json({{"amount", "2039280"}, {"decimals", 9}, {"uiAmount", 0.00203928},
+                                          {"uiAmountString", "0.00203928"}}));
   // Broken token data falls back to base64.
   put(key(0x25), plain(1, Bytes(10, 1), kToken));
   EXPECT_EQ(result("getAccountInfo", {b58(key(0x25)), {{"encoding", "jsonParsed"}}})["value"]["data"][1], "base64");
