@@ -3,6 +3,7 @@
 // wrap their amount; division by a zero register faults (immediates were verified non-zero).
 #include "svm/vm.hpp"
 
+#include <algorithm>
 #include <cstdlib>
 #include <cstring>
 
@@ -48,17 +49,36 @@ EbpfError MemoryMapping::violation(AccessType t, uint64_t addr, uint64_t len) co
 
 void VmMemory::Free::operator()(uint8_t* p) const { std::free(p); }
 
-static uint8_t* alloc_zeroed(uint64_t n) {
+static uint8_t* alloc(uint64_t n, bool zero) {
   uint64_t rounded = (n + 15) / 16 * 16;
   auto* p = static_cast<uint8_t*>(std::aligned_alloc(16, rounded ? rounded : 16));
   if (!p) throw std::bad_alloc();
-  std::memset(p, 0, rounded);
+  if (zero) std::memset(p, 0, rounded);
   return p;
 }
 
 VmMemory::VmMemory(const Config& config, uint64_t heap_size)
-    : stack_(alloc_zeroed(config.stack_size())), heap_(alloc_zeroed(heap_size)),
-      stack_len_(config.stack_size()), heap_len_(heap_size) {}
+    : stack_(alloc(config.stack_size(), false)), heap_(alloc(heap_size, true)),
+      stack_len_(config.stack_size()), heap_len_(heap_size) {
+  while ((uint64_t{64} << chunk_shift_) < stack_len_) ++chunk_shift_;
+  // Chunks past the end of the stack count as zeroed (never touched, never memset).
+  const uint64_t chunks = (stack_len_ + (uint64_t{1} << chunk_shift_) - 1) >> chunk_shift_;
+  zeroed_ = chunks >= 64 ? 0 : ~uint64_t{0} << chunks;
+}
+
+void VmMemory::zero_chunks(uint64_t want) {
+  const uint64_t chunk = uint64_t{1} << chunk_shift_;
+  for (uint64_t missing = want & ~zeroed_; missing; missing &= missing - 1) {
+    const uint64_t begin = uint64_t(__builtin_ctzll(missing)) << chunk_shift_;
+    std::memset(stack_.get() + begin, 0, std::min(chunk, stack_len_ - begin));
+  }
+  zeroed_ |= want;
+}
+
+std::span<uint8_t> VmMemory::stack() {
+  if (stack_len_) zero_chunks(~uint64_t{0});
+  return {stack_.get(), stack_len_};
+}
 
 // ---- syscall context --------------------------------------------------------------------------
 
@@ -107,7 +127,7 @@ Vm::Vm(const Executable& exe, const Loader& loader, SyscallContext& ctx, VmMemor
   uint8_t gap = 63;
   if (stack_frame_gaps(exe.version()) && cfg.enable_stack_frame_gaps)
     gap = uint8_t(63 - __builtin_clzll(cfg.stack_frame_size));
-  mapping_.add({mem.stack().data(), mem.stack().size(), kStackStart, true, gap});
+  mapping_.add({mem.stack_.get(), mem.stack_len_, kStackStart, true, gap, &mem});
   mapping_.add({mem.heap().data(), mem.heap().size(), kHeapStart, true});
   mapping_.add({input.data(), input.size(), kInputStart, true});
   ctx.heap_len = mem.heap().size();

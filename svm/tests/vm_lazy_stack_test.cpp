@@ -1,0 +1,51 @@
+// The stack reads as zero however its host memory is recycled: VmMemory zeroes stack chunks
+// lazily on first access (vm.hpp), so a program must never see a previous program's bytes.
+#include <gtest/gtest.h>
+
+#include "svm/syscalls.hpp"
+#include "svm/tests/asm.hpp"
+#include "svm/vm.hpp"
+
+namespace lumio::svm {
+namespace {
+
+ExecResult run_once(const Loader& loader, std::string_view src, VmMemory& mem) {
+  auto text = test::assemble(src);
+  EXPECT_FALSE(verify(text, SbpfVersion::V0));
+  Executable exe = Executable::from_text(text, SbpfVersion::V0);
+  SyscallContext ctx;
+  ctx.remaining = 200'000;
+  std::vector<uint8_t> input;
+  Vm vm(exe, loader, ctx, mem, input);
+  return vm.run();
+}
+
+TEST(SvmLazyStack, EveryFrameReadsZeroAfterAnotherProgramDirtiedIt) {
+  Loader loader = make_loader_v1(false);
+  // Writes -1 at the start, middle and end of all 64 frames (v0: frames 8 KiB apart).
+  const char* dirty =
+      "lddw r1, 0x200000000; lddw r3, 0x200080000; mov64 r2, -1;"
+      "stxdw [r1+0], r2; stxdw [r1+2048], r2; stxdw [r1+4088], r2; add64 r1, 8192; jlt r1, r3, -5;"
+      "mov64 r0, 0; exit";
+  // ORs the same words into r0.
+  const char* read =
+      "lddw r1, 0x200000000; lddw r3, 0x200080000; mov64 r0, 0;"
+      "ldxdw r2, [r1+0]; or64 r0, r2; ldxdw r2, [r1+2048]; or64 r0, r2; ldxdw r2, [r1+4088]; or64 r0, r2;"
+      "add64 r1, 8192; jlt r1, r3, -8; exit";
+  for (int round = 0; round < 4; ++round) {
+    {
+      VmMemory mem(loader.config);
+      auto r = run_once(loader, dirty, mem);
+      ASSERT_TRUE(r.result.ok()) << r.result.error().message();
+      EXPECT_EQ(mem.stack()[4088], 0xff);  // the host view shows what the program wrote
+    }
+    VmMemory mem(loader.config);
+    auto r = run_once(loader, read, mem);
+    ASSERT_TRUE(r.result.ok()) << r.result.error().message();
+    EXPECT_EQ(r.result.value(), 0u) << "round " << round;
+    for (uint8_t b : mem.stack()) ASSERT_EQ(b, 0);
+  }
+}
+
+}  // namespace
+}  // namespace lumio::svm
