@@ -1,6 +1,7 @@
 #include "node/config.hpp"
 
 #include <cstdlib>
+#include <filesystem>
 #include <stdexcept>
 #include <toml++/toml.h>
 
@@ -65,6 +66,20 @@ void apply_toml(Config& c, const std::string& path) {
 
 }  // namespace
 
+std::string default_spl_dir() {
+  if (const char* env = std::getenv("LUMIO_SPL_DIR"); env && *env) return env;
+  const char* home = std::getenv("HOME");
+  std::string cache = std::string(home ? home : ".") + "/.cache/lumio/spl";
+#ifdef LUMIO_BUILD_SPL_DIR
+  // Where this build's CTest fixture extracts the images: lets a freshly built tree's `lumio dev`
+  // (and the end-to-end tests that start it) find them without scripts/dev.sh.
+  namespace fs = std::filesystem;
+  if (!fs::exists(cache + "/spl_token-3.5.0.so") && fs::exists(std::string(LUMIO_BUILD_SPL_DIR) + "/spl_token-3.5.0.so"))
+    return LUMIO_BUILD_SPL_DIR;
+#endif
+  return cache;
+}
+
 std::string dev_usage() {
   return R"(usage: lumio dev [options]
   --data-dir DIR         state directory (default $HOME/.lumio/devnet)
@@ -87,7 +102,8 @@ std::string dev_usage() {
   --slot-ticks MODE      empty blocks every slot: always | active (default: while Solana
                          clients are active)
   --spl-dir DIR          genuine program images from scripts/extract-spl.sh
-                         (default $LUMIO_SPL_DIR, else ~/.cache/lumio/spl)
+                         (default $LUMIO_SPL_DIR, else ~/.cache/lumio/spl, else the
+                         build tree's spl/ where CTest extracts them)
   --log-level LEVEL      trace|debug|info|warn|error (default info)
   --log-json             log one JSON object per line
 )";
@@ -135,12 +151,7 @@ Config parse_dev_args(const std::vector<std::string>& args) {
     const char* home = std::getenv("HOME");
     c.data_dir = std::string(home ? home : ".") + "/.lumio/devnet";
   }
-  if (c.spl_dir.empty()) {
-    const char* env = std::getenv("LUMIO_SPL_DIR");
-    const char* home = std::getenv("HOME");
-    c.spl_dir = env && *env ? std::string(env)
-                            : std::string(home ? home : ".") + "/.cache/lumio/spl";
-  }
+  if (c.spl_dir.empty()) c.spl_dir = default_spl_dir();
   if (c.slot_ms == 0) throw std::invalid_argument("--slot-ms must be positive");
   if (c.chain_id == 0) throw std::invalid_argument("--chain-id must be positive");
   if (c.block_time_ms == 0) c.block_time_ms = 1;

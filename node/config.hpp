@@ -54,5 +54,8 @@ struct Config {
 // std::invalid_argument with a message for the user on bad input.
 Config parse_dev_args(const std::vector<std::string>& args);
 std::string dev_usage();
+// $LUMIO_SPL_DIR, else ~/.cache/lumio/spl (scripts/dev.sh extracts there), else the build tree's
+// spl/ when it holds the images (the CTest fixture extracts there).
+std::string default_spl_dir();
 
 }  // namespace lumio::node

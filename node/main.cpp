@@ -9,6 +9,10 @@
 
 #include "node/eth_service.hpp"
 #include "node/node.hpp"
+#include "node/sol_service.hpp"
+#include "node/sol_genesis.hpp"
+#include "rpc/sol_api.hpp"
+#include "svm/syscalls.hpp"
 #include "rpc/server.hpp"
 
 namespace {
@@ -103,12 +107,57 @@ int run_dev(const std::vector<std::string>& args) {
   }
   spdlog::info("Ethereum JSON-RPC on http://{}:{} and ws://{}:{}", cfg.eth_host, server.port(),
                cfg.eth_host, server.port());
+
+  // Solana: JSON-RPC on one port and PubSub on another (solana-test-validator's 8899/8900);
+  // each server speaks both, events go to both.
+  std::unique_ptr<lumio::node::SolService> sol;
+  std::unique_ptr<lumio::rpc::Server> sol_rpc, sol_ws;
+  std::unique_ptr<lumio::rpc::SolApi> sol_rpc_api, sol_ws_api;
+  if (cfg.solana) {
+    sol = std::make_unique<lumio::node::SolService>(node);
+    auto make = [&](uint16_t port) {
+      lumio::rpc::ServerOptions o = so;
+      o.host = cfg.solana_host;
+      o.port = port;
+      return std::make_unique<lumio::rpc::Server>(o);
+    };
+    sol_rpc = make(cfg.solana_rpc_port);
+    sol_ws = make(cfg.solana_ws_port);
+    sol_rpc_api = std::make_unique<lumio::rpc::SolApi>(*sol_rpc, *sol);
+    sol_ws_api = std::make_unique<lumio::rpc::SolApi>(*sol_ws, *sol);
+    sol->attach(*sol_rpc_api);
+    sol->attach(*sol_ws_api);
+    try {
+      sol_rpc->start();
+    } catch (const std::exception& e) {
+      spdlog::error("cannot serve Solana JSON-RPC on {}:{}: {}", cfg.solana_host, cfg.solana_rpc_port, e.what());
+      server.stop();
+      node.stop();
+      return 1;
+    }
+    try {
+      sol_ws->start();
+    } catch (const std::exception& e) {
+      spdlog::error("cannot serve Solana PubSub on {}:{}: {}", cfg.solana_host, cfg.solana_ws_port, e.what());
+      sol_rpc->stop();
+      server.stop();
+      node.stop();
+      return 1;
+    }
+    spdlog::info("Solana JSON-RPC on http://{}:{}, PubSub on ws://{}:{} (slot {} ms)", cfg.solana_host,
+                 sol_rpc->port(), cfg.solana_host, sol_ws->port(), cfg.slot_ms);
+    for (const auto& k : lumio::node::sol_dev_keypairs(cfg.solana_dev_accounts))
+      spdlog::info("Solana dev account {} (secret {})", lumio::svm::base58(k.pubkey.data(), 32),
+                   lumio::svm::base58(k.secret.data(), 64));
+  }
   for (const auto& a : node.dev_accounts())
     spdlog::info("dev account {} (key {})", lumio::to_hex(a.address), lumio::to_hex(a.secret));
   std::signal(SIGINT, on_signal);
   std::signal(SIGTERM, on_signal);
   while (!g_stop) std::this_thread::sleep_for(std::chrono::milliseconds(100));
   spdlog::info("shutting down");
+  if (sol_ws) sol_ws->stop();
+  if (sol_rpc) sol_rpc->stop();
   server.stop();
   node.stop();
   return 0;

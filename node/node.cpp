@@ -3,11 +3,13 @@
 #include <spdlog/spdlog.h>
 
 #include <chrono>
+#include <cstring>
 #include <filesystem>
 
 #include "common/hash.hpp"
 #include "common/rlp.hpp"
 #include "exec/evm_backend.hpp"
+#include "node/sol_genesis.hpp"
 #include "state/commitment.hpp"
 
 namespace lumio::node {
@@ -15,12 +17,27 @@ namespace {
 
 constexpr size_t kMaxTxBytes = 128 * 1024;  // geth's txMaxSize
 const Bytes kChainIdKey = {'c', 'h', 'a', 'i', 'n', 'i', 'd'};
+// Pending-record tag of Solana transactions (EVM records are RLP lists, first byte >= 0xc0).
+constexpr uint8_t kSolPendingTag = 0x02;
 
 uint64_t now_seconds() {
   return uint64_t(std::chrono::duration_cast<std::chrono::seconds>(
                       std::chrono::system_clock::now().time_since_epoch())
                       .count());
 }
+
+int64_t steady_ms() {
+  return std::chrono::duration_cast<std::chrono::milliseconds>(
+             std::chrono::steady_clock::now().time_since_epoch()).count();
+}
+
+uint64_t wall_ms() {
+  return uint64_t(std::chrono::duration_cast<std::chrono::milliseconds>(
+                      std::chrono::system_clock::now().time_since_epoch()).count());
+}
+
+// How long after the last Solana request or transaction idle blocks keep slots ticking.
+constexpr int64_t kSolanaActiveMs = 10 * 60 * 1000;
 
 uint64_t micros_since(std::chrono::steady_clock::time_point t) {
   return uint64_t(std::chrono::duration_cast<std::chrono::microseconds>(
@@ -56,15 +73,15 @@ void Node::start() {
   chain_ = std::make_unique<Chain>(state::Store::open(cfg_.data_dir + "/db"), cfg_.history_blocks);
 
   sequencer::MempoolLimits limits;
-  pool_ = std::make_unique<sequencer::Mempool>(limits, [this](sequencer::Vm, const Bytes& s) {
+  pool_ = std::make_unique<sequencer::Mempool>(limits, [this](sequencer::Vm vm, const Bytes& s) -> uint64_t {
+    if (vm != sequencer::Vm::Evm) return 0;  // Solana: no nonces (each tx is its own "sender")
     auto a = read_account(chain_->latest(), *Address::from(s));
     return a ? a->nonce : 0;
   });
-  sequencer::Producer::Options popts;
-  popts.interval = std::chrono::milliseconds(cfg_.block_time_ms);
-  popts.max_gas = cfg_.block_gas_limit;
-  producer_ = std::make_unique<sequencer::Producer>(
-      popts, *pool_, [this](const sequencer::Producer::Batch& b) { build_block(b); });
+  if (cfg_.solana) {
+    sol_ = std::make_unique<SolLedger>(chain_->store(), cfg_.slot_ms);
+    sol_runtime_ = make_sol_runtime();
+  }
 
   if (chain_->empty()) {
     write_genesis();
@@ -76,6 +93,23 @@ void Node::start() {
                    stored);
     cfg_.chain_id = stored;
   }
+  if (sol_ && !chain_->store().get(state::Space::Meta, SolLedger::genesis_ms_key()))
+    throw std::runtime_error("data dir " + cfg_.data_dir +
+                             " was created without Solana: start with --fresh, or with --no-solana");
+  if (sol_) sol_->load();
+
+  sequencer::Producer::Options popts;
+  popts.interval = std::chrono::milliseconds(cfg_.block_time_ms);
+  popts.max_gas = cfg_.block_gas_limit;
+  if (sol_) {
+    // Idle blocks just after each slot boundary (slot 0 began at the genesis wall time).
+    popts.idle_interval = std::chrono::milliseconds(cfg_.slot_ms);
+    int64_t since_genesis = int64_t(wall_ms()) - int64_t(sol_->genesis_ms());
+    popts.idle_epoch = std::chrono::steady_clock::now() - std::chrono::milliseconds(since_genesis);
+    popts.idle_wanted = [this] { return want_idle_block(); };
+  }
+  producer_ = std::make_unique<sequencer::Producer>(
+      popts, *pool_, [this](const sequencer::Producer::Batch& b) { build_block(b); });
   restore_pending();
   auto head = chain_->head();
   spdlog::info("chain id {}, head block {} ({}), state commitment {}", cfg_.chain_id,
@@ -87,6 +121,21 @@ void Node::start() {
 void Node::restore_pending() {
   size_t restored = 0;
   for (const Bytes& rec : chain_->pending_records()) {
+    if (!rec.empty() && rec[0] == kSolPendingTag) {
+      Bytes wire(rec.begin() + 1, rec.end());
+      Hash32 id;
+      auto sig = exec::svm_first_signature(wire);
+      if (sig) id = sha256(BytesView(sig->data(), 64));
+      auto tx = svm::decode_transaction(wire);
+      try {
+        if (!sol_ || !tx.ok()) throw SolAdmissionError(svm::TransactionError::SanitizeFailure);
+        submit_solana(std::move(*tx));
+        ++restored;
+      } catch (const SolAdmissionError&) {
+        if (sig) chain_->forget_pending({id});  // e.g. processed meanwhile, or expired
+      }
+      continue;
+    }
     try {
       auto f = rlp::decode_list(rec);
       Bytes raw = rlp::to_bytes(f.at(0));
@@ -136,10 +185,77 @@ void Node::write_genesis() {
   exec::Block genesis;
   exec::BlockHeader& h = genesis.header;
   h.number = 0;
-  h.timestamp = now_seconds();
+  uint64_t genesis_ms = wall_ms();
+  h.timestamp = genesis_ms / 1000;
   h.gas_limit = cfg_.block_gas_limit;
   h.base_fee = uint256(cfg_.initial_base_fee);
-  chain_->commit(std::move(genesis), {}, overlay);
+  CommitExtras extras;
+  if (sol_) {
+    SolGenesisParams sp;
+    sp.spl_dir = cfg_.spl_dir.empty() ? default_spl_dir() : cfg_.spl_dir;
+    sp.dev_accounts = cfg_.solana_dev_accounts;
+    sp.dev_lamports = cfg_.solana_dev_lamports;
+    sp.unix_timestamp = int64_t(h.timestamp);
+    write_sol_genesis(overlay, sp);  // throws when an image is missing or wrong
+    Bytes ms;
+    for (int s = 56; s >= 0; s -= 8) ms.push_back(uint8_t(genesis_ms >> s));
+    overlay.put(state::Space::Meta, SolLedger::genesis_ms_key(), ms);
+    // Slot 0 is opened by the genesis block.
+    extras.index = [this](const exec::Block& b, state::WriteBatch& batch) {
+      SolSlotRecord r;
+      Hash32 bh = sha256(b.header.hash().view());
+      std::memcpy(r.blockhash.data(), bh.bytes.data(), 32);
+      sol_->write_record(r, batch);
+    };
+  }
+  chain_->commit(std::move(genesis), {}, overlay, nullptr, {}, extras);
+}
+
+void Node::note_solana_activity() {
+  sol_active_until_ms_.store(steady_ms() + kSolanaActiveMs, std::memory_order_relaxed);
+}
+
+bool Node::want_idle_block() {
+  return cfg_.slot_ticks_always || steady_ms() < sol_active_until_ms_.load(std::memory_order_relaxed);
+}
+
+void Node::open_slot(state::BlockOverlay& overlay, uint64_t slot, uint64_t timestamp,
+                     const SolSlotRecord& parent) {
+  auto key = [](const char* id) { return exec::svm_pubkey(id); };
+  auto data_of = [&](const exec::SvmPubkey& k) {
+    auto a = exec::read_svm_account(overlay, k);
+    return a ? a->data : Bytes{};
+  };
+  auto put = [&](const exec::SvmPubkey& k, Bytes data) {
+    exec::write_svm_account(overlay, k, exec::sysvar_account(std::move(data)));
+  };
+  exec::SvmPubkey clock_id = key("SysvarC1ock11111111111111111111111111111111");
+  exec::SvmClock c;
+  Bytes old = data_of(clock_id);
+  uint64_t old_epoch = 0;
+  int64_t epoch_start = int64_t(timestamp);
+  if (old.size() == 40) {
+    for (int i = 7; i >= 0; --i) old_epoch = (old_epoch << 8) | old[16 + i];
+    uint64_t ts = 0;
+    for (int i = 7; i >= 0; --i) ts = (ts << 8) | old[8 + i];
+    epoch_start = int64_t(ts);
+  }
+  c.slot = slot;
+  c.epoch = slot / exec::kSlotsPerEpoch;
+  c.leader_schedule_epoch = c.epoch + 1;
+  c.unix_timestamp = int64_t(timestamp);
+  c.epoch_start_timestamp = c.epoch == old_epoch ? epoch_start : int64_t(timestamp);
+  put(clock_id, exec::sysvar_clock_data(c));
+
+  exec::SvmPubkey sh_id = key("SysvarS1otHashes111111111111111111111111111");
+  auto hashes = exec::parse_slot_hashes(data_of(sh_id));
+  hashes.insert(hashes.begin(), {parent.slot, parent.blockhash});
+  put(sh_id, exec::sysvar_slot_hashes_data(hashes));
+
+  exec::SvmPubkey rb_id = key("SysvarRecentB1ockHashes11111111111111111111");
+  auto recent = exec::parse_recent_blockhashes(data_of(rb_id));
+  recent.insert(recent.begin(), parent.blockhash);
+  put(rb_id, exec::sysvar_recent_blockhashes_data(recent));
 }
 
 uint256 Node::next_base_fee() const {
@@ -223,21 +339,44 @@ void Node::build_block(const sequencer::Producer::Batch& batch,
   h.gas_limit = cfg_.block_gas_limit;
   h.base_fee = next_base_fee();
   h.prev_randao = keccak256(h.parent_hash.view());
+  h.slot = head->header.slot;
+  std::optional<SolSlotRecord> opening;  // this block opens a new slot
+  if (sol_) {
+    SolSlotRecord parent = sol_->tip();
+    h.slot = std::max(h.slot, sol_->clock_slot());
+    if (h.slot != head->header.slot)
+      opening = SolSlotRecord{h.slot, h.number, parent.slot, parent.height + 1, {}};
+  }
 
   state::BlockOverlay overlay(chain_->latest());
+  if (opening) open_slot(overlay, h.slot, h.timestamp, sol_->tip());
   if (extra) extra(overlay);
   {
     std::lock_guard lock(mu_);
     for (const auto& p : batch) in_flight_.insert(p->hash);
   }
+  // EVM transactions first, then Solana ones, each in arrival order. The VMs share no state
+  // (yet), so this order gives the same results as arrival order across VMs.
   std::vector<std::shared_ptr<const exec::EvmTx>> txs;
+  std::vector<std::shared_ptr<const exec::SvmTx>> sol_txs;
   txs.reserve(batch.size());
-  for (const auto& p : batch)
-    txs.push_back(std::static_pointer_cast<const exec::EvmTx>(p->payload));
+  for (const auto& p : batch) {
+    if (p->vm == sequencer::Vm::Svm) sol_txs.push_back(std::static_pointer_cast<const exec::SvmTx>(p->payload));
+    else txs.push_back(std::static_pointer_cast<const exec::EvmTx>(p->payload));
+  }
   exec::BlockOutcome out = exec::execute_evm_block(txs, block_env(h), overlay, &chain_->store());
   for (const auto& [hash, why] : out.dropped)
     spdlog::debug("dropped tx {}: {}", to_hex(hash), why);
   b.txs = std::move(out.txs);
+  exec::SvmBlockOutcome sol_out;
+  if (sol_ && (!sol_txs.empty() || opening)) {
+    SolSlotRecord tip = sol_->tip();
+    if (!sol_txs.empty())
+      sol_out = exec::execute_svm_block(*sol_runtime_, sol_txs, sol_block_context(overlay, tip.height), overlay);
+    for (const auto& [hash, err] : sol_out.dropped)
+      spdlog::debug("dropped Solana tx {}: {}", to_hex(hash), svm::name(err));
+    for (auto& t : sol_out.txs) b.txs.push_back(std::move(t));
+  }
   uint64_t exec_us = micros_since(t0);
   auto t1 = std::chrono::steady_clock::now();
   std::vector<std::function<void(const exec::Block&, const std::vector<exec::Receipt>&)>> prepared;
@@ -248,12 +387,34 @@ void Node::build_block(const sequencer::Producer::Batch& batch,
   std::vector<Hash32> settled;
   settled.reserve(batch.size());
   for (const auto& p : batch) settled.push_back(p->hash);
+  CommitExtras extras;
+  extras.svm_receipts = std::move(sol_out.receipts);
+  if (opening || !sol_out.runs.empty())
+    extras.index = [&](const exec::Block& blk, state::WriteBatch& wb) {
+      if (opening) {
+        Hash32 bh = sha256(blk.header.hash().view());
+        std::memcpy(opening->blockhash.data(), bh.bytes.data(), 32);
+        sol_->write_record(*opening, wb);
+      }
+      if (sol_out.runs.empty()) return;
+      sol_->count_transactions(sol_out.runs.size(), wb);
+      size_t first = blk.txs.size() - sol_out.runs.size();  // Solana records come last
+      for (size_t i = 0; i < sol_out.runs.size(); ++i) {
+        auto sig = exec::svm_first_signature(blk.txs[first + i].raw);
+        if (!sig) continue;
+        for (const auto& key : sol_out.runs[i].account_keys)
+          sol_->index_address(key, blk.header.number, uint32_t(first + i), blk.header.slot,
+                              BytesView(sig->data(), 64), wb);
+      }
+    };
   auto committed = chain_->commit(
       std::move(b), out.receipts, overlay,
       [&](const exec::Block& blk) {
         for (auto& fn : prepared) fn(blk, out.receipts);
       },
-      settled);
+      settled, extras);
+  if (opening) sol_->set_tip(*opening);
+  if (!sol_out.runs.empty()) sol_->add_transactions(sol_out.runs.size());
   uint64_t commit_us = micros_since(t1);
   {
     std::lock_guard lock(mu_);
@@ -280,6 +441,120 @@ void Node::build_block(const sequencer::Producer::Batch& batch,
     listeners = block_listeners_;
   }
   for (auto& fn : listeners) fn(committed, out.receipts);
+  if (sol_) {
+    std::vector<std::function<void(const SolBlockEvent&)>> sol_listeners;
+    {
+      std::lock_guard lock(mu_);
+      sol_listeners = sol_block_listeners_;
+    }
+    if (!sol_listeners.empty()) {
+      SolBlockEvent ev{committed, std::move(sol_out.runs), opening};
+      for (auto& fn : sol_listeners) fn(ev);
+    }
+  }
+}
+
+exec::SvmBlockContext Node::sol_block_context(const state::StateReader& state, uint64_t newest_height) {
+  exec::SvmBlockContext ctx;
+  svm::RuntimeEnv& env = ctx.env;
+  auto sysvar = [&](const char* id) {
+    auto a = exec::read_svm_account(state, exec::svm_pubkey(id));
+    return a ? a->data : Bytes{};
+  };
+  Bytes clock = sysvar("SysvarC1ock11111111111111111111111111111111");
+  auto u64 = [&](size_t at) {
+    uint64_t v = 0;
+    for (int i = 7; i >= 0; --i) v = (v << 8) | clock[at + i];
+    return v;
+  };
+  if (clock.size() >= 40) {
+    env.slot = u64(0);
+    env.epoch_start_timestamp = int64_t(u64(8));
+    env.epoch = u64(16);
+    env.leader_schedule_epoch = u64(24);
+    env.unix_timestamp = int64_t(u64(32));
+  }
+  env.lamports_per_signature = exec::kLamportsPerSignature;
+  for (const auto& [slot, hash] : exec::parse_slot_hashes(sysvar("SysvarS1otHashes111111111111111111111111111")))
+    env.slot_hashes.emplace_back(slot, hash);
+  for (const auto& h : exec::parse_recent_blockhashes(sysvar("SysvarRecentB1ockHashes11111111111111111111")))
+    env.recent_blockhashes.push_back(h);
+  // The bank's blockhash as the system program sees it (durable nonce rules): the newest entry
+  // of RecentBlockhashes, i.e. the parent slot's.
+  ctx.last_blockhash = env.recent_blockhashes.empty() ? sol_->tip().blockhash : env.recent_blockhashes.front();
+  SolLedger* ledger = sol_.get();
+  ctx.blockhash_age = [ledger, newest_height](const svm::Hash& h) -> std::optional<uint64_t> {
+    auto r = ledger->blockhash_record(h);
+    if (!r || r->height > newest_height) return std::nullopt;
+    return newest_height - r->height;
+  };
+  Chain* chain = chain_.get();
+  ctx.processed = [chain](const svm::Signature& sig) {
+    return chain->locate_signature(BytesView(sig.data(), sig.size())).has_value();
+  };
+  return ctx;
+}
+
+exec::SvmBlockContext Node::sol_context(const state::StateReader& state) {
+  return sol_block_context(state, sol_->tip().height);
+}
+
+svm::Signature Node::submit_solana(svm::Transaction tx) {
+  if (!sol_) throw SolAdmissionError(svm::TransactionError::UnsupportedVersion);
+  auto fail = [&](svm::TransactionError e) -> svm::Signature {
+    metrics_.txs_rejected++;
+    throw SolAdmissionError(e);
+  };
+  if (auto e = svm::validate(tx)) return fail(*e);
+  if (auto e = svm::validate_account_locks(tx.message)) return fail(*e);
+  auto payload = std::make_shared<exec::SvmTx>();
+  payload->wire = svm::encode_transaction(tx);
+  if (payload->wire.size() > svm::kPacketDataSize) return fail(svm::TransactionError::SanitizeFailure);
+  payload->signature = tx.signatures[0];
+  payload->hash = sha256(BytesView(payload->signature.data(), 64));
+  {
+    // Against the latest bank: the blockhash (or durable nonce) and the status cache.
+    exec::SvmBlockContext ctx = sol_context(chain_->latest());
+    if (auto e = exec::check_svm_age(tx, ctx, chain_->latest())) return fail(*e);
+  }
+  payload->tx = std::move(tx);
+  note_solana_activity();
+
+  sequencer::PoolTx p;
+  p.vm = sequencer::Vm::Svm;
+  p.hash = payload->hash;
+  p.sender = Bytes(payload->signature.begin(), payload->signature.end());  // no nonces: unique
+  p.size = payload->wire.size();
+  Bytes rec{kSolPendingTag};
+  append(rec, payload->wire);
+  chain_->persist_pending(p.hash, rec);
+  svm::Signature sig = payload->signature;
+  Hash32 hash = p.hash;
+  p.payload = std::move(payload);
+  auto r = pool_->add(std::move(p));
+  if (!r.ok() && r.error != "already known") {
+    chain_->forget_pending({hash});
+    metrics_.txs_rejected++;
+    throw AdmissionError(r.error);  // the pool is full
+  }
+  std::vector<std::function<void(const svm::Signature&)>> listeners;
+  {
+    std::lock_guard lock(mu_);
+    listeners = sol_pending_listeners_;
+  }
+  for (auto& fn : listeners) fn(sig);
+  producer_->notify();
+  return sig;
+}
+
+void Node::on_sol_block(std::function<void(const SolBlockEvent&)> fn) {
+  std::lock_guard lock(mu_);
+  sol_block_listeners_.push_back(std::move(fn));
+}
+
+void Node::on_sol_pending(std::function<void(const svm::Signature&)> fn) {
+  std::lock_guard lock(mu_);
+  sol_pending_listeners_.push_back(std::move(fn));
 }
 
 Hash32 Node::submit_raw(BytesView raw) {
@@ -404,11 +679,18 @@ bool Node::revert(uint64_t id) {
   bool ok = false;
   producer_->exclusive([&] {
     ok = chain_->rollback(target);
+    if (ok && sol_) sol_->reload_tip();
     if (ok) {
       pool_->clear();
       std::vector<Hash32> abandoned;
-      for (const Bytes& rec : chain_->pending_records())
+      for (const Bytes& rec : chain_->pending_records()) {
+        if (!rec.empty() && rec[0] == kSolPendingTag) {
+          if (auto sig = exec::svm_first_signature(BytesView(rec).subspan(1)))
+            abandoned.push_back(sha256(BytesView(sig->data(), 64)));
+          continue;
+        }
         abandoned.push_back(keccak256(rlp::to_bytes(rlp::decode_list(rec).at(0))));
+      }
       chain_->forget_pending(abandoned);
     }
   });

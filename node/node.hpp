@@ -11,9 +11,11 @@
 #include <set>
 
 #include "exec/executor.hpp"
+#include "exec/svm_executor.hpp"
 #include "node/chain.hpp"
 #include "node/config.hpp"
 #include "node/dev_accounts.hpp"
+#include "node/sol_ledger.hpp"
 #include "sequencer/mempool.hpp"
 #include "sequencer/producer.hpp"
 
@@ -47,6 +49,28 @@ class Node {
   sequencer::Producer& producer() { return *producer_; }
   Metrics& metrics() { return metrics_; }
   const std::vector<DevAccount>& dev_accounts() const { return dev_accounts_; }
+  // Solana's slots over this chain; null with --no-solana.
+  SolLedger* sol_ledger() { return sol_.get(); }
+  // A Solana client did something: keeps slots ticking (Config::slot_ticks_always).
+  void note_solana_activity();
+
+  // sendTransaction: age and status checks against the latest bank, durable admission, the
+  // pool. The transaction must be decoded; sanitize and signature checks run here too.
+  // Throws SolAdmissionError. Returns the first signature.
+  svm::Signature submit_solana(svm::Transaction tx);
+  // The bank context a Solana transaction would run in on top of `state` (the latest block:
+  // chain().latest()), as the next block in the current slot.
+  exec::SvmBlockContext sol_context(const state::StateReader& state);
+  svm::Runtime& sol_runtime() { return *sol_runtime_; }
+  // Called after each committed block with its Solana transactions' runs (producer thread);
+  // `opened` when the block opened a new slot.
+  struct SolBlockEvent {
+    std::shared_ptr<const exec::Block> block;
+    std::vector<exec::SvmTxRun> runs;  // in the order of the block's Vm::Svm records
+    std::optional<SolSlotRecord> opened;
+  };
+  void on_sol_block(std::function<void(const SolBlockEvent&)> fn);
+  void on_sol_pending(std::function<void(const svm::Signature&)> fn);
 
   // eth_sendRawTransaction: decode, validate against the latest state, admit. Returns the
   // hash, or throws AdmissionError with geth's message.
@@ -85,10 +109,16 @@ class Node {
  private:
   void write_genesis();
   void restore_pending();  // re-admits the transactions acknowledged before a restart
+  exec::SvmBlockContext sol_block_context(const state::StateReader& state, uint64_t newest_height);
   void build_block(const sequencer::Producer::Batch& batch,
                    const std::function<void(state::BlockOverlay&)>& extra = nullptr,
                    std::optional<uint64_t> timestamp = std::nullopt);
   uint64_t next_timestamp(uint64_t parent_ts);
+  // The first block of a slot rewrites the per-slot sysvars (clock, slot hashes, recent
+  // blockhashes) before its transactions run.
+  void open_slot(state::BlockOverlay& overlay, uint64_t slot, uint64_t timestamp,
+                 const SolSlotRecord& parent);
+  bool want_idle_block();
   Hash32 block_hash(uint64_t n);
 
   Config cfg_;
@@ -96,6 +126,11 @@ class Node {
   std::unique_ptr<Chain> chain_;
   std::unique_ptr<sequencer::Mempool> pool_;
   std::unique_ptr<sequencer::Producer> producer_;
+  std::unique_ptr<SolLedger> sol_;
+  std::unique_ptr<svm::Runtime> sol_runtime_;
+  std::vector<std::function<void(const SolBlockEvent&)>> sol_block_listeners_;
+  std::vector<std::function<void(const svm::Signature&)>> sol_pending_listeners_;
+  std::atomic<int64_t> sol_active_until_ms_{0};  // steady-clock ms
   Metrics metrics_;
 
   std::mutex mu_;  // guards the fields below
@@ -116,6 +151,13 @@ class Node {
 
 struct AdmissionError : std::runtime_error {
   using std::runtime_error::runtime_error;
+};
+
+// A Solana transaction refused at admission, with Solana's error.
+struct SolAdmissionError : std::runtime_error {
+  svm::TransactionError error;
+  explicit SolAdmissionError(svm::TransactionError e)
+      : std::runtime_error(svm::message(e)), error(e) {}
 };
 
 }  // namespace lumio::node

@@ -7,6 +7,7 @@
 #include <stdexcept>
 
 #include "common/hash.hpp"
+#include "svm/loader_upgradeable.hpp"
 #include "svm/syscalls.hpp"
 
 namespace lumio::node {
@@ -14,12 +15,6 @@ namespace {
 
 using exec::svm_pubkey;
 using exec::SvmAccountData;
-
-SvmPubkey to_key(const Hash32& h) {
-  SvmPubkey k;
-  std::memcpy(k.data(), h.bytes.data(), 32);
-  return k;
-}
 
 void put_u32(Bytes& out, uint32_t v) {
   for (int i = 0; i < 4; ++i) out.push_back(uint8_t(v >> (8 * i)));
@@ -183,6 +178,7 @@ void write_sol_genesis(state::BlockOverlay& o, const SolGenesisParams& p) {
 
 std::unique_ptr<svm::Runtime> make_sol_runtime() {
   auto rt = std::make_unique<svm::Runtime>();
+  svm::register_builtins(*rt);
   return rt;
 }
 

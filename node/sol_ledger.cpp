@@ -11,6 +11,7 @@ namespace {
 const Bytes kSlotPrefix = {'s', 'o', 'l', '/', 's', 'l', 'o', 't', '/'};
 const Bytes kHashPrefix = {'s', 'o', 'l', '/', 'b', 'h', '/'};
 const Bytes kTipKey = {'s', 'o', 'l', '/', 't', 'i', 'p'};
+const Bytes kAddrPrefix = {'s', 'o', 'l', '/', 's', 'a', '/'};
 const Bytes kTxCountKey = {'s', 'o', 'l', '/', 't', 'x', 'c', 'o', 'u', 'n', 't'};
 
 Bytes be64(uint64_t n) {
@@ -134,6 +135,31 @@ void SolLedger::write_record(const SolSlotRecord& r, state::WriteBatch& batch) c
   Bytes k = kHashPrefix;
   k.insert(k.end(), r.blockhash.begin(), r.blockhash.end());
   batch.put(state::Space::Meta, k, be64(r.slot));
+}
+
+void SolLedger::index_address(const exec::SvmPubkey& address, uint64_t block, uint32_t index, uint64_t slot,
+                              BytesView signature, state::WriteBatch& batch) const {
+  // Inverted block/index: a forward scan yields the newest first.
+  Bytes k = kAddrPrefix;
+  k.insert(k.end(), address.begin(), address.end());
+  append(k, be64(~block));
+  for (int s = 24; s >= 0; s -= 8) k.push_back(uint8_t(~index >> s));
+  Bytes v(signature.begin(), signature.end());
+  append(v, be64(slot));
+  batch.put(state::Space::Meta, k, v);
+}
+
+void SolLedger::scan_address(const exec::SvmPubkey& address,
+                             const std::function<bool(uint64_t, uint64_t, uint32_t, BytesView)>& fn) const {
+  Bytes prefix = kAddrPrefix;
+  prefix.insert(prefix.end(), address.begin(), address.end());
+  store_.scan(state::Space::Meta, prefix, [&](BytesView k, BytesView v) {
+    if (k.size() != prefix.size() + 12 || v.size() != 72) return true;
+    uint64_t block = ~read_be64(k.subspan(prefix.size()));
+    uint32_t index = 0;
+    for (size_t i = 0; i < 4; ++i) index = (index << 8) | k[prefix.size() + 8 + i];
+    return fn(read_be64(v.subspan(64)), block, ~index, v.subspan(0, 64));
+  });
 }
 
 void SolLedger::set_tip(const SolSlotRecord& r) {

@@ -7,6 +7,7 @@
 // previous slot with a block, block height = number of slots with a block before it.
 // Records live in Space::Meta and commit (and roll back) with their block.
 #pragma once
+#include <functional>
 #include <mutex>
 #include <optional>
 
@@ -50,6 +51,14 @@ class SolLedger {
   // after that batch committed.
   void write_record(const SolSlotRecord& r, state::WriteBatch& batch) const;
   void set_tip(const SolSlotRecord& r);
+  // getSignaturesForAddress index: (address, newest first) -> signature, slot.
+  void index_address(const exec::SvmPubkey& address, uint64_t block, uint32_t index, uint64_t slot,
+                     BytesView signature, state::WriteBatch& batch) const;
+  // Entries of `address`, newest first, until fn returns false.
+  void scan_address(const exec::SvmPubkey& address,
+                    const std::function<bool(uint64_t slot, uint64_t block, uint32_t index,
+                                             BytesView signature)>& fn) const;
+
   // Solana transactions in committed blocks (getTransactionCount).
   uint64_t transaction_count() const;
   void count_transactions(uint64_t n, state::WriteBatch& batch) const;  // in the block's batch
