@@ -51,7 +51,7 @@ using Args = std::vector<Value>;
 using Ty = std::span<const Type>;
 
 constexpr uint64_t kUnableToDeserialize = 0x01'0001;      // util / from_bcs
-constexpr uint64_t kExpectedStructTypeTag = 0x01'0001;    // type_info::type_of of a non-struct
+constexpr uint64_t kExpectedStructTypeTag = 0x1;         // NFE_EXPECTED_STRUCT_TYPE_TAG (type_of of a non-struct)
 constexpr uint64_t kPublishAlreadyRequested = 0x03'0000;  // code::request_publish twice
 
 TransactionContext* txn_of(NativeContext& ctx) { return ctx.extensions().get<TransactionContext>(); }

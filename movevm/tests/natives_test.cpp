@@ -485,6 +485,10 @@ TEST_F(NativeFunctions, TypeInfoThroughTheVM) {
   EXPECT_EQ(fields.at(0).address, account_address(1));
   std::string struct_name(fields.at(2).c->bytes.begin(), fields.at(2).c->bytes.end());
   EXPECT_EQ(struct_name, "Table<u64, 0x1::string::String>");
+  // type_of a non-struct aborts with NFE_EXPECTED_STRUCT_TYPE_TAG (1).
+  auto prim_info = session.execute_function(account_address(1), "type_info", "type_of", {*parse_type_tag("u64")}, {}, {}, gas);
+  ASSERT_TRUE(std::holds_alternative<ExecutionError>(prim_info));
+  EXPECT_EQ(std::get<ExecutionError>(prim_info).sub_status, std::optional<uint64_t>(1));
   // string::utf8 aborts with EINVALID_UTF8 (1) on bad bytes, through internal_check_utf8.
   auto bad = session.execute_function(account_address(1), "string", "utf8", {}, {}, {Bytes{2, 0xC0, 0x80}}, gas);
   ASSERT_TRUE(std::holds_alternative<ExecutionError>(bad));
