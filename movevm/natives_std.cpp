@@ -225,7 +225,7 @@ void register_std(Registrar& r, const GasParameters& g, const NativeOptions& opt
     auto len = a.size() == 5 ? u64_of(a[2]) : std::nullopt;
     auto ins = a.size() == 5 ? u64_of(a[4]) : std::nullopt;
     if (!from || !to || !pos || !len || !ins || from->kind != to->kind) return invariant("vector::move_range arguments");
-    constexpr uint64_t kIndexOutOfBounds = 0x20000;  // vector::EINDEX_OUT_OF_BOUNDS
+    constexpr uint64_t kIndexOutOfBounds = 1;  // EINDEX_OUT_OF_BOUNDS of the native (raw, no category)
     if (*pos > from->size() || *len > from->size() - *pos || *ins > to->size())
       return NativeResult::abort(kIndexOutOfBounds, mr_base);
     uint64_t moved = (from->size() - *pos) + (to->size() - *ins) + *len;
