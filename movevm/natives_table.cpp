@@ -31,8 +31,12 @@ constexpr uint64_t kNotFound = (101 << 8) + 7;       // E_NOT_FOUND
 constexpr uint64_t kAggregatorOverflow = 0x02'0001;
 constexpr uint64_t kAggregatorUnderflow = 0x02'0002;
 
+// Load charges of table natives (move-table-extension charge_load_cost): the legacy base on
+// every access; on the first access of an entry, the new base plus its bytes (rounded up to
+// 4 KiB pages from gas version 12) or the failure cost when absent.
 struct TableCosts {
-  uint64_t load_base, load_per_byte;
+  uint64_t legacy = 0, base_new = 0, per_byte = 0, failure = 0;
+  bool pages = false;
 };
 
 // The handle of a `&Table<K, V>` / `Table<K, V>` argument (struct { handle: address }).
@@ -46,21 +50,23 @@ std::optional<AccountAddress> table_handle(const Value& v) {
 Expected<TableStore::Entry*> entry_for(NativeContext& ctx, TableStore& store, const AccountAddress& handle, Bytes key,
                                        const Type& value_type, const TableCosts& costs, uint64_t& cost) {
   auto k = std::make_pair(handle, std::move(key));
+  cost += costs.legacy;
   auto it = store.entries.find(k);
   if (it != store.entries.end()) return &it->second;
   auto layout = ctx.layout_of(value_type);
   if (!layout) return layout.error();
   TableStore::Entry e;
   e.layout = std::move(*layout);
-  cost += costs.load_base;
-  if (store.resolver) {
-    e.original = store.resolver->get_table_item(handle, k.second);
-    if (e.original) {
-      cost += costs.load_per_byte * e.original->size();
-      auto v = deserialize_value(*e.original, e.layout);
-      if (!v) return invariant("table item does not deserialize with its layout");
-      e.box = make_struct({std::move(*v)});
-    }
+  cost += costs.base_new;
+  if (store.resolver) e.original = store.resolver->get_table_item(handle, k.second);
+  if (!e.original) cost += costs.failure;
+  if (e.original) {
+    uint64_t bytes = e.original->size();
+    if (costs.pages) bytes = (bytes + 4095) / 4096 * 4096;
+    cost += costs.per_byte * bytes;
+    auto v = deserialize_value(*e.original, e.layout);
+    if (!v) return invariant("table item does not deserialize with its layout");
+    e.box = make_struct({std::move(*v)});
   }
   return &store.entries.emplace(std::move(k), std::move(e)).first->second;
 }
@@ -85,8 +91,8 @@ TableStore* store_of(NativeContext& ctx) { return ctx.extensions().get<TableStor
 
 void register_tables(Registrar& r, const GasParameters& g) {
   auto t = [&](const char* n) { return g.native(std::string("table.") + n); };
-  TableCosts costs{g.schedule.feature_version >= 7 ? t("common.load.base_new") : t("common.load.base"),
-                   t("common.load.per_byte")};
+  TableCosts costs{t("common.load.base"), t("common.load.base_new"), t("common.load.per_byte"),
+                   t("common.load.failure"), g.schedule.feature_version >= 12};
   uint64_t new_base = t("new_table_handle.base");
   uint64_t add_base = t("add_box.base"), add_pb = t("add_box.per_byte_serialized");
   uint64_t borrow_base = t("borrow_box.base"), borrow_pb = t("borrow_box.per_byte_serialized");
@@ -171,7 +177,7 @@ void register_tables(Registrar& r, const GasParameters& g) {
     auto key = address_of(c->values[1]);
     if (!handle || !key) return invariant("aggregator fields");
     limit = c->values[2].u128;
-    TableCosts none{0, 0};  // aggregator natives charge their base cost only
+    TableCosts none;  // aggregator natives charge their base cost only
     return entry_for(ctx, *s, *handle, Bytes(key->bytes.begin(), key->bytes.end()), u128_type, none, cost);
   };
   for (int op = 0; op < 3; ++op) {

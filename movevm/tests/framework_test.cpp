@@ -206,8 +206,8 @@ TEST_P(FrameworkTransfer, MintTransferBalancesEvents) {
 }
 
 INSTANTIATE_TEST_SUITE_P(Genesis, FrameworkTransfer,
-                         ::testing::Values(Snapshot{"v5_2022-11-17", 4, false, true, 1881}, Snapshot{"v6_2024-10-04", 25, false, false, 10},
-                                           Snapshot{"v7_2025-03-13", 32, false, false, 10},
+                         ::testing::Values(Snapshot{"v5_2022-11-17", 4, false, true, 1881}, Snapshot{"v6_2024-10-04", 25, false, false, 11},
+                                           Snapshot{"v7_2025-03-13", 32, false, false, 12},
                                            Snapshot{"v7v8_2025-08-29", 40, true, false, 11},
                                            Snapshot{"v8_2025-10-02", 41, true, false, 11},
                                            Snapshot{"v8v9_2025-11-10", 43, true, false, 11},

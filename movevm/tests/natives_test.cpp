@@ -319,6 +319,9 @@ TEST_F(NativeFunctions, TablesWithStorageAndChanges) {
   auto add = call("table", "add_box", {u64t, u64t, u64t}, {Value::container_ref(t2.c), Value::u64v(5), make_struct({Value::u64v(50)})}, &ctx);
   ASSERT_TRUE(add.ok());
   EXPECT_FALSE(add->aborted);
+  // add_box base + key bytes + the load of an absent entry (legacy base, new base, failure).
+  EXPECT_EQ(add->cost, p("table.add_box.base") + 8 * p("table.add_box.per_byte_serialized") + p("table.common.load.base") +
+                           p("table.common.load.base_new") + p("table.common.load.failure"));
   add = call("table", "add_box", {u64t, u64t, u64t}, {Value::container_ref(t2.c), Value::u64v(5), make_struct({Value::u64v(51)})}, &ctx);
   EXPECT_TRUE(add->aborted);
   EXPECT_EQ(add->abort_code, 25607u);  // E_ALREADY_EXISTS
@@ -330,6 +333,9 @@ TEST_F(NativeFunctions, TablesWithStorageAndChanges) {
   EXPECT_EQ(missing->abort_code, 25863u);  // E_NOT_FOUND
   auto contains = call("table", "contains_box", {u64t, u64t, u64t}, {Value::container_ref(t2.c), Value::u64v(5)}, &ctx);
   EXPECT_TRUE(contains->values[0].b);
+  // A cached entry costs the legacy base only.
+  EXPECT_EQ(contains->cost, p("table.contains_box.base") + 8 * p("table.contains_box.per_byte_serialized") +
+                                p("table.common.load.base"));
   auto changes = ctx.extensions().get<TableStore>()->changes();
   ASSERT_TRUE(changes);
   ASSERT_EQ(changes->size(), 1u);
