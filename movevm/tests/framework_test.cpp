@@ -370,3 +370,45 @@ TEST(Framework, BlockPrologue) {
 
 }  // namespace
 }  // namespace lumio::movevm
+
+namespace lumio::movevm {
+namespace {
+
+// A whole user transaction as aptos-vm runs it on the v10 framework: unified_prologue
+// (simulation: no authentication key check), the entry function, the epilogue.
+TEST(Framework, UserTransactionPrologueAndEpilogue) {
+  Chain chain("v10_2026-07-16");
+  const AccountAddress core = account_address(kCoreResourcesAddress);
+  const AccountAddress alice = fresh(1), bob = fresh(2);
+  ASSERT_FALSE(chain.run(core, "aptos_coin", "mint", {}, {bcs_address(alice), bcs_u64(1'000'000)}).error);
+  uint8_t chain_id = *chain.state.chain_id();
+  auto prologue = [&](uint64_t sequence, uint64_t max_gas) {
+    // (sender, public key: Option<vector<u8>>, sequence, secondary signers, their key hashes,
+    //  gas price, max gas, expiration, chain id, is_simulation)
+    return chain.run(alice, "transaction_validation", "unified_prologue", {},
+                     {Bytes{0}, bcs_u64(sequence), Bytes{0}, Bytes{0}, bcs_u64(100), bcs_u64(max_gas),
+                      bcs_u64(1ull << 62), Bytes{chain_id}, Bytes{1}});
+  };
+  // 200000 units x 100 octas exceed the 1'000'000 balance: PROLOGUE_ECANT_PAY_GAS_DEPOSIT (1005).
+  auto poor = prologue(0, 200'000);
+  ASSERT_TRUE(poor.error);
+  EXPECT_EQ(poor.error->error.status, StatusCode::ABORTED);
+  EXPECT_EQ(poor.error->sub_status, std::optional<uint64_t>(0x1'0000 + 1005));
+  auto ok = prologue(0, 5'000);
+  ASSERT_FALSE(ok.error) << describe(*ok.error);
+  auto t = chain.run(alice, "aptos_account", "transfer", {}, {bcs_address(bob), bcs_u64(100'000)}, 5'000);
+  ASSERT_FALSE(t.error) << describe(*t.error);
+  auto e = chain.run(alice, "transaction_validation", "epilogue", {},
+                     {bcs_u64(0), bcs_u64(100), bcs_u64(5'000), bcs_u64(5'000 - t.gas_used)});
+  ASSERT_FALSE(e.error) << describe(*e.error);
+  EXPECT_EQ(chain.coin_balance(alice), 1'000'000u - 100'000u - t.gas_used * 100);
+  EXPECT_EQ(chain.coin_balance(bob), 100'000u);
+  // Replaying sequence number 0: PROLOGUE_ESEQUENCE_NUMBER_TOO_OLD (1002).
+  auto replay = prologue(0, 5'000);
+  ASSERT_TRUE(replay.error);
+  EXPECT_EQ(replay.error->sub_status, std::optional<uint64_t>(0x1'0000 + 1002));
+  EXPECT_FALSE(prologue(1, 5'000).error);
+}
+
+}  // namespace
+}  // namespace lumio::movevm
