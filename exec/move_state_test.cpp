@@ -22,8 +22,10 @@ using movevm::EntryCall;
 using movevm::StructTag;
 using state::Space;
 
-Bytes genesis_blob() {
-  auto path = std::filesystem::path(LUMIO_SOURCE_DIR) / ".." / "shared" / "aptos-genesis" / "v10_2026-07-16" / "genesis.blob";
+const std::filesystem::path kGenesisDir = std::filesystem::path(LUMIO_SOURCE_DIR) / ".." / "shared" / "aptos-genesis";
+
+Bytes genesis_blob(const std::string& snapshot = "v10_2026-07-16") {
+  auto path = kGenesisDir / snapshot / "genesis.blob";
   std::ifstream in(path, std::ios::binary);
   std::stringstream ss;
   ss << in.rdbuf();
@@ -192,6 +194,39 @@ TEST(MoveState, GenesisInTheStoreIsTheGenesisState) {
   EXPECT_TRUE(block.writes().empty());
 }
 
+// Every framework snapshot (v5..v10) lands in the store as MoveState holds it, and the view
+// finds each stored group member in its group (membership from module metadata alone).
+TEST(MoveState, EverySnapshotLoads) {
+  size_t snapshots = 0, members = 0;
+  for (const auto& dir : std::filesystem::directory_iterator(kGenesisDir)) {
+    if (!dir.is_directory()) continue;
+    std::string name = dir.path().filename().string();
+    Bytes blob = genesis_blob(name);
+    auto reference = movevm::MoveState::from_genesis(blob);
+    ASSERT_TRUE(reference) << name;
+    Chain chain;
+    chain.load_genesis(blob);
+    EXPECT_EQ(store_contents(*chain.store), state_contents(*reference)) << name;
+    state::StoreReader base(*chain.store);
+    MoveStoreView view(base);
+    EXPECT_EQ(view.usage(), reference->usage()) << name;
+    for (const auto& [key, group] : reference->resource_groups()) {
+      auto decoded = movevm::decode_resource_group(group);
+      ASSERT_TRUE(decoded);
+      for (const auto& [tag, value] : *decoded) {
+        auto member = movevm::decode_struct_tag(tag);
+        ASSERT_TRUE(member);
+        EXPECT_EQ(view.group_of(*member), key.second) << name << " " << movevm::struct_tag_text(tag);
+        EXPECT_EQ(view.get_resource(key.first, *member), value) << name;
+        ++members;
+      }
+    }
+    ++snapshots;
+  }
+  EXPECT_EQ(snapshots, 8u);
+  EXPECT_GT(members, 0u);
+}
+
 TEST(MoveState, FrameworkTransfersOverTheStoreSurviveRestartAndReplay) {
   Bytes blob = genesis_blob();
   auto ref = movevm::MoveState::from_genesis(blob);
@@ -320,6 +355,28 @@ TEST(MoveState, CorruptGroupIsAStorageError) {
   ASSERT_TRUE(t.output.error);
   EXPECT_EQ(t.output.error->error.status, movevm::StatusCode::STORAGE_ERROR);
   EXPECT_TRUE(t.changes.resources.empty());
+}
+
+// A failure of the storage engine surfaces as movevm::StorageError: a reader that cannot
+// iterate (StateReader's default scan throws std::logic_error) fails the usage scan.
+struct PointReader final : state::StateReader {
+  const state::Store& store;
+  explicit PointReader(const state::Store& s) : store(s) {}
+  std::optional<Bytes> get(Space s, BytesView key) const override { return store.get(s, key); }
+};
+
+TEST(MoveState, EngineErrorsAreStorageErrors) {
+  Chain chain;
+  chain.load_genesis(genesis_blob());
+  PointReader reader(*chain.store);
+  MoveStoreView view(reader);
+  EXPECT_TRUE(view.chain_id());
+  try {
+    view.usage();
+    ADD_FAILURE() << "usage() over a reader that cannot scan";
+  } catch (const movevm::StorageError& e) {
+    EXPECT_NE(e.message.find("store scan failed"), std::string::npos) << e.message;
+  }
 }
 
 }  // namespace
