@@ -47,37 +47,30 @@ EbpfError MemoryMapping::violation(AccessType t, uint64_t addr, uint64_t len) co
   return EbpfError::access_violation(t, addr, len, name);
 }
 
-void VmMemory::Free::operator()(uint8_t* p) const { std::free(p); }
+void LazyZeroed::Free::operator()(uint8_t* p) const { std::free(p); }
 
-static uint8_t* alloc(uint64_t n, bool zero) {
-  uint64_t rounded = (n + 15) / 16 * 16;
-  auto* p = static_cast<uint8_t*>(std::aligned_alloc(16, rounded ? rounded : 16));
-  if (!p) throw std::bad_alloc();
-  if (zero) std::memset(p, 0, rounded);
-  return p;
-}
-
-VmMemory::VmMemory(const Config& config, uint64_t heap_size)
-    : stack_(alloc(config.stack_size(), false)), heap_(alloc(heap_size, true)),
-      stack_len_(config.stack_size()), heap_len_(heap_size) {
-  while ((uint64_t{64} << chunk_shift_) < stack_len_) ++chunk_shift_;
-  // Chunks past the end of the stack count as zeroed (never touched, never memset).
-  const uint64_t chunks = (stack_len_ + (uint64_t{1} << chunk_shift_) - 1) >> chunk_shift_;
+LazyZeroed::LazyZeroed(uint64_t len) : len_(len) {
+  const uint64_t rounded = (len + 15) / 16 * 16;
+  buf_.reset(static_cast<uint8_t*>(std::aligned_alloc(16, rounded ? rounded : 16)));
+  if (!buf_) throw std::bad_alloc();
+  while ((uint64_t{64} << shift_) < len_) ++shift_;
+  // Chunks past the end count as zeroed (never touched, never memset).
+  const uint64_t chunks = (len_ + (uint64_t{1} << shift_) - 1) >> shift_;
   zeroed_ = chunks >= 64 ? 0 : ~uint64_t{0} << chunks;
 }
 
-void VmMemory::zero_chunks(uint64_t want) {
-  const uint64_t chunk = uint64_t{1} << chunk_shift_;
+void LazyZeroed::zero(uint64_t want) {
+  const uint64_t chunk = uint64_t{1} << shift_;
   for (uint64_t missing = want & ~zeroed_; missing; missing &= missing - 1) {
-    const uint64_t begin = uint64_t(__builtin_ctzll(missing)) << chunk_shift_;
-    std::memset(stack_.get() + begin, 0, std::min(chunk, stack_len_ - begin));
+    const uint64_t begin = uint64_t(__builtin_ctzll(missing)) << shift_;
+    std::memset(buf_.get() + begin, 0, std::min(chunk, len_ - begin));
   }
   zeroed_ |= want;
 }
 
-std::span<uint8_t> VmMemory::stack() {
-  if (stack_len_) zero_chunks(~uint64_t{0});
-  return {stack_.get(), stack_len_};
+std::span<uint8_t> LazyZeroed::data() {
+  zero(~uint64_t{0});
+  return {buf_.get(), len_};
 }
 
 // ---- syscall context --------------------------------------------------------------------------
@@ -127,10 +120,10 @@ Vm::Vm(const Executable& exe, const Loader& loader, SyscallContext& ctx, VmMemor
   uint8_t gap = 63;
   if (stack_frame_gaps(exe.version()) && cfg.enable_stack_frame_gaps)
     gap = uint8_t(63 - __builtin_clzll(cfg.stack_frame_size));
-  mapping_.add({mem.stack_.get(), mem.stack_len_, kStackStart, true, gap, &mem});
-  mapping_.add({mem.heap().data(), mem.heap().size(), kHeapStart, true});
+  mapping_.add({mem.stack_.buf_.get(), mem.stack_.len_, kStackStart, true, gap, &mem.stack_});
+  mapping_.add({mem.heap_.buf_.get(), mem.heap_.len_, kHeapStart, true, 63, &mem.heap_});
   mapping_.add({input.data(), input.size(), kInputStart, true});
-  ctx.heap_len = mem.heap().size();
+  ctx.heap_len = mem.heap_.len_;
   ctx.alloc_pos = 0;
   reg[1] = kInputStart;
   reg[kFramePtrReg] = kStackStart + (manual_stack_frame_bump(exe.version()) ? cfg.stack_size()
@@ -153,12 +146,12 @@ void store_le(uint8_t* p, T v) {
 // spread well); the registries do not change while a program runs.
 struct CallCache {
   struct Entry {
-    uint32_t key = 0;
-    SyscallFn syscall = nullptr;
-    const uint64_t* function = nullptr;  // target instruction index
+    uint32_t key;
+    SyscallFn syscall;
+    const uint64_t* function;  // target instruction index
   };
   static constexpr unsigned kSize = 64;
-  Entry entries[kSize];
+  Entry entries[kSize];  // valid where `filled` says so (left uninitialised otherwise)
   uint64_t filled = 0;  // bit i: entries[i] holds a lookup
 
   const Entry& get(uint32_t key, const Loader& loader, const Executable& exe) {

@@ -25,7 +25,7 @@
 
 namespace lumio::svm {
 
-class VmMemory;
+class LazyZeroed;
 
 // RequisiteVerifier: the static checks every program passes before it may run.
 std::optional<VerifierError> verify(std::span<const uint8_t> text, SbpfVersion version);
@@ -38,7 +38,7 @@ struct MemoryRegion {
   uint64_t vm_addr = 0;
   bool writable = false;
   uint8_t gap_shift = 63;  // 63 = not gapped
-  VmMemory* lazy = nullptr;  // the stack: zeroed chunk by chunk on first access (VmMemory::touch)
+  LazyZeroed* lazy = nullptr;  // host memory zeroed chunk by chunk on first access
 
   uint64_t vm_end() const { return vm_addr + (gap_shift == 63 ? len : len * 2); }
   // Host pointer for [vm_addr, vm_addr + n) or nullptr.
@@ -71,7 +71,7 @@ class MemoryMapping {
       const MemoryRegion& r = regions_[slot];
       if (r.writable || t == AccessType::Load)
         if (uint8_t* p = r.translate(addr, len)) {
-          if (r.lazy) touch(*r.lazy, p, len);
+          if (r.lazy) touch(*r.lazy, p, len);  // len >= 1: the region is not empty
           return p;
         }
     }
@@ -79,7 +79,7 @@ class MemoryMapping {
     return nullptr;
   }
   EbpfError violation(AccessType t, uint64_t addr, uint64_t len) const;
-  static void touch(VmMemory& m, uint8_t* p, uint64_t len);
+  static void touch(LazyZeroed& m, const uint8_t* p, uint64_t len);
   const MemoryRegion& region(size_t slot) const { return regions_[slot]; }
 
  private:
@@ -88,35 +88,45 @@ class MemoryMapping {
   SbpfVersion version_;
 };
 
-// Owns the stack and heap a program runs with (host buffers 16-byte aligned). Both read as zero
-// to the program. The heap is zeroed up front (embedders seed it); the 256 KiB stack is zeroed in
-// chunks on first access through a MemoryMapping, since programs touch only a few frames.
-class VmMemory {
+// A 16-byte aligned host buffer that reads as zero but is zeroed lazily, in at most 64 chunks,
+// the first time a MemoryMapping hands out a pointer into a chunk (programs touch a few frames of
+// the 256 KiB stack and little of the heap). data() zeroes whatever is left first.
+class LazyZeroed {
  public:
-  explicit VmMemory(const Config& config, uint64_t heap_size = 32 * 1024);
-  // Host view of the whole stack (zeroes the chunks not yet touched first).
-  std::span<uint8_t> stack();
-  std::span<uint8_t> heap() { return {heap_.get(), heap_len_}; }
-
-  // Ensures the stack bytes [p, p + len) (len >= 1) are zeroed if never touched before.
-  void touch_stack(const uint8_t* p, uint64_t len) {
-    const uint64_t off = uint64_t(p - stack_.get());
-    const unsigned first = unsigned(off >> chunk_shift_), last = unsigned((off + len - 1) >> chunk_shift_);
+  explicit LazyZeroed(uint64_t len);
+  std::span<uint8_t> data();
+  // Ensures [p, p + len) (inside the buffer, len >= 1) is zeroed if never touched before.
+  void touch(const uint8_t* p, uint64_t len) {
+    const uint64_t off = uint64_t(p - buf_.get());
+    const unsigned first = unsigned(off >> shift_), last = unsigned((off + len - 1) >> shift_);
     const uint64_t want = ((uint64_t{2} << last) - 1) & ~((uint64_t{1} << first) - 1);
-    if ((zeroed_ & want) != want) zero_chunks(want);
+    if ((zeroed_ & want) != want) zero(want);
   }
 
  private:
   friend class Vm;
-  void zero_chunks(uint64_t want);
+  void zero(uint64_t want);
   struct Free { void operator()(uint8_t* p) const; };
-  std::unique_ptr<uint8_t[], Free> stack_, heap_;
-  uint64_t stack_len_, heap_len_;
-  uint64_t zeroed_ = 0;       // bit i: stack chunk i (1 << chunk_shift_ bytes) has been zeroed
-  unsigned chunk_shift_ = 12; // the stack spans at most 64 chunks
+  std::unique_ptr<uint8_t[], Free> buf_;
+  uint64_t len_;
+  uint64_t zeroed_ = 0;  // bit i: chunk i (1 << shift_ bytes) has been zeroed
+  unsigned shift_ = 6;
 };
 
-inline void MemoryMapping::touch(VmMemory& m, uint8_t* p, uint64_t len) { m.touch_stack(p, len); }
+inline void MemoryMapping::touch(LazyZeroed& m, const uint8_t* p, uint64_t len) { m.touch(p, len); }
+
+// The stack and heap a program runs with; both read as zero (LazyZeroed).
+class VmMemory {
+ public:
+  explicit VmMemory(const Config& config, uint64_t heap_size = 32 * 1024)
+      : stack_(config.stack_size()), heap_(heap_size) {}
+  std::span<uint8_t> stack() { return stack_.data(); }
+  std::span<uint8_t> heap() { return heap_.data(); }
+
+ private:
+  friend class Vm;
+  LazyZeroed stack_, heap_;
+};
 
 // Compute budget numbers (Agave SVMTransactionExecutionCost defaults) the syscalls charge.
 struct ExecutionCost {

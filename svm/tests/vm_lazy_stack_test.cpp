@@ -1,5 +1,5 @@
-// The stack reads as zero however its host memory is recycled: VmMemory zeroes stack chunks
-// lazily on first access (vm.hpp), so a program must never see a previous program's bytes.
+// Stack and heap read as zero however their host memory is recycled: VmMemory zeroes chunks
+// lazily on first access (LazyZeroed, vm.hpp), so a program never sees a previous program's bytes.
 #include <gtest/gtest.h>
 
 #include "svm/syscalls.hpp"
@@ -44,6 +44,29 @@ TEST(SvmLazyStack, EveryFrameReadsZeroAfterAnotherProgramDirtiedIt) {
     ASSERT_TRUE(r.result.ok()) << r.result.error().message();
     EXPECT_EQ(r.result.value(), 0u) << "round " << round;
     for (uint8_t b : mem.stack()) ASSERT_EQ(b, 0);
+  }
+}
+
+TEST(SvmLazyStack, HeapReadsZeroAfterAnotherProgramDirtiedIt) {
+  Loader loader = make_loader_v1(false);
+  // 32 KiB heap: one word every 256 bytes, and the last word.
+  const char* dirty =
+      "lddw r1, 0x300000000; lddw r3, 0x300008000; mov64 r2, -1;"
+      "stxdw [r1+0], r2; stxdw [r1+248], r2; add64 r1, 256; jlt r1, r3, -4; mov64 r0, 0; exit";
+  const char* read =
+      "lddw r1, 0x300000000; lddw r3, 0x300008000; mov64 r0, 0;"
+      "ldxdw r2, [r1+0]; or64 r0, r2; ldxdw r2, [r1+248]; or64 r0, r2; add64 r1, 256; jlt r1, r3, -6; exit";
+  for (int round = 0; round < 4; ++round) {
+    {
+      VmMemory mem(loader.config);
+      auto r = run_once(loader, dirty, mem);
+      ASSERT_TRUE(r.result.ok()) << r.result.error().message();
+    }
+    VmMemory mem(loader.config);
+    auto r = run_once(loader, read, mem);
+    ASSERT_TRUE(r.result.ok()) << r.result.error().message();
+    EXPECT_EQ(r.result.value(), 0u) << "round " << round;
+    for (uint8_t b : mem.heap()) ASSERT_EQ(b, 0);
   }
 }
 
