@@ -21,7 +21,14 @@ struct Writer {
 
 std::vector<uint8_t> serialize_aligned(std::span<const InstructionAccount> accounts,
                                        std::span<const uint8_t> data, const Pubkey& program_id) {
+  // Exact size first: one allocation (each account carries 10 KiB of realloc headroom).
+  size_t size = 8 + 8 + data.size() + 32;
+  for (auto& a : accounts)
+    size += a.duplicate_of >= 0 ? 8
+                                : 8 + 32 + 32 + 8 + 8 + a.data.size() + kMaxPermittedDataIncrease +
+                                      (8 - a.data.size() % 8) % 8 + 8;
   Writer w;
+  w.out.reserve(size);
   w.u64(accounts.size());
   for (auto& a : accounts) {
     if (a.duplicate_of >= 0) {
@@ -51,7 +58,10 @@ std::vector<uint8_t> serialize_aligned(std::span<const InstructionAccount> accou
 
 std::vector<uint8_t> serialize_unaligned(std::span<const InstructionAccount> accounts,
                                          std::span<const uint8_t> data, const Pubkey& program_id) {
+  size_t size = 8 + 8 + data.size() + 32;
+  for (auto& a : accounts) size += a.duplicate_of >= 0 ? 1 : 3 + 32 + 8 + 8 + a.data.size() + 32 + 1 + 8;
   Writer w;
+  w.out.reserve(size);
   w.u64(accounts.size());
   for (auto& a : accounts) {
     if (a.duplicate_of >= 0) {
