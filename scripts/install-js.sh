@@ -13,6 +13,9 @@ for dir in tests/e2e tests/hardhat tests/solana; do
     continue
   fi
   echo "install-js: npm ci in $dir"
-  npm ci --no-audit --no-fund --loglevel=error
+  # npm 11 leaves other platforms' optional packages (litesvm-darwin-*) out of the lock and
+  # then refuses `npm ci`; `npm install` from the same lock installs the same versions.
+  npm ci --no-audit --no-fund --loglevel=silent 2>/dev/null ||
+    npm install --no-save --no-audit --no-fund --loglevel=error
   echo "$want" > "$stamp"
 done
