@@ -6,7 +6,7 @@
 //   VmMemory mem(loader.config);                // stack + heap
 //   SyscallContext ctx{.remaining = 200'000};   // compute meter, logs
 //   Vm vm(*exe, loader, ctx, mem, input_bytes); auto r = vm.run();
-// The interpreter is one switch over the opcode; a JIT would reuse Executable, MemoryMapping and
+// The interpreter is threaded (a 256-entry opcode label table); a JIT would reuse Executable, MemoryMapping and
 // the metering contract (due_insn_count/previous_meter) unchanged.
 #pragma once
 #include <array>
