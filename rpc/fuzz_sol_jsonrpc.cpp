@@ -11,6 +11,7 @@
 
 #include "rpc/sol_api.hpp"
 #include "svm/syscalls.hpp"
+#include "svm/transaction.hpp"
 
 using namespace lumio;
 using namespace lumio::rpc;
@@ -39,10 +40,18 @@ struct TinyBank : SolBackend {
   SolAtSlot<std::optional<uint64_t>> fee_for_message(const svm::Message& m, Commitment c) override {
     return {slot(c), uint64_t(5000) * m.header.num_required_signatures};
   }
+  Bytes block_tx;  // wire bytes of the one transaction in block 5 (set per input)
   std::optional<SolBlock> block(uint64_t s, Commitment) override {
     if (s != 5) return std::nullopt;
     SolBlock b;
     b.parent_slot = 4;
+    if (!block_tx.empty()) {
+      SolTxWithMeta t;
+      t.wire = block_tx;
+      t.meta.inner_instructions = std::vector<SolInnerInstructions>{{0, {{0, {0, 1, 250}, block_tx, 2u}}}};
+      t.meta.loaded_writable = {SolPubkey{}};
+      b.transactions.push_back(std::move(t));
+    }
     return b;
   }
   std::vector<uint64_t> blocks(uint64_t start, uint64_t end, Commitment) override {
@@ -120,6 +129,18 @@ extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
     }
     json fee = {{"jsonrpc", "2.0"}, {"id", 1}, {"method", "getFeeForMessage"}, {"params", json::array({b64})}};
     check(h->server.handle(fee.dump(), ctx));
+    // As a committed transaction: every encoding, incl. jsonParsed instruction parsers.
+    Bytes wire(data + 1, data + size);
+    if (svm::decode_transaction(wire)) {
+      h->bank.block_tx = wire;
+      for (const char* enc : {"json", "jsonParsed", "base64"}) {
+        json req = {{"jsonrpc", "2.0"}, {"id", 1}, {"method", "getBlock"},
+                    {"params", json::array({5, {{"encoding", enc}, {"maxSupportedTransactionVersion", 0},
+                                                {"transactionDetails", (mode & 8) ? "accounts" : "full"}}})}};
+        check(h->server.handle(req.dump(), ctx));
+      }
+      h->bank.block_tx.clear();
+    }
   } else {
     static const SolPubkey owners[] = {key_of("TokenzQdBNbLqP5VEhdkAS6EPFLC1PHnBqCXEpPxuEb"),
                                        key_of("TokenkegQfeZyiNwAJbNbGKPFXCWuBvf9Ss623VQ5DA"), SolPubkey{}};
