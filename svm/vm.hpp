@@ -43,15 +43,21 @@ struct MemoryRegion {
   uint64_t vm_end() const { return vm_addr + (gap_shift == 63 ? len : len * 2); }
   // Host pointer for [vm_addr, vm_addr + n) or nullptr.
   uint8_t* translate(uint64_t addr, uint64_t n) const {
-    if (addr < vm_addr) return nullptr;
+    uint64_t off;
+    return host_offset(addr, n, &off) ? host + off : nullptr;
+  }
+  // Offset into `host` of [addr, addr + n); false if not all of it is mapped.
+  bool host_offset(uint64_t addr, uint64_t n, uint64_t* out) const {
+    if (addr < vm_addr) return false;
     uint64_t off = addr - vm_addr;
     if (gap_shift != 63) {
-      if ((off >> gap_shift) & 1) return nullptr;
+      if ((off >> gap_shift) & 1) return false;
       uint64_t mask = ~uint64_t{0} << gap_shift;
       off = ((off & mask) >> 1) | (off & ~mask);
     }
-    if (off > len || n > len - off) return nullptr;
-    return host + off;
+    if (off > len || n > len - off) return false;
+    *out = off;
+    return true;
   }
 };
 
@@ -70,16 +76,16 @@ class MemoryMapping {
     if (slot < kSlots) {
       const MemoryRegion& r = regions_[slot];
       if (r.writable || t == AccessType::Load)
-        if (uint8_t* p = r.translate(addr, len)) {
-          if (r.lazy) touch(*r.lazy, p, len);  // len >= 1: the region is not empty
-          return p;
+        if (uint64_t off; r.host_offset(addr, len, &off)) {
+          if (r.lazy) touch(*r.lazy, off, len);  // len >= 1: the region is not empty
+          return r.host + off;
         }
     }
     if (err) *err = violation(t, addr, len);
     return nullptr;
   }
   EbpfError violation(AccessType t, uint64_t addr, uint64_t len) const;
-  static void touch(LazyZeroed& m, const uint8_t* p, uint64_t len);
+  static void touch(LazyZeroed& m, uint64_t off, uint64_t len);
   const MemoryRegion& region(size_t slot) const { return regions_[slot]; }
 
  private:
@@ -95,9 +101,8 @@ class LazyZeroed {
  public:
   explicit LazyZeroed(uint64_t len);
   std::span<uint8_t> data();
-  // Ensures [p, p + len) (inside the buffer, len >= 1) is zeroed if never touched before.
-  void touch(const uint8_t* p, uint64_t len) {
-    const uint64_t off = uint64_t(p - buf_.get());
+  // Ensures bytes [off, off + len) (inside the buffer, len >= 1) are zeroed if never touched.
+  void touch(uint64_t off, uint64_t len) {
     const unsigned first = unsigned(off >> shift_), last = unsigned((off + len - 1) >> shift_);
     const uint64_t want = ((uint64_t{2} << last) - 1) & ~((uint64_t{1} << first) - 1);
     if ((zeroed_ & want) != want) zero(want);
@@ -113,7 +118,7 @@ class LazyZeroed {
   unsigned shift_ = 6;
 };
 
-inline void MemoryMapping::touch(LazyZeroed& m, const uint8_t* p, uint64_t len) { m.touch(p, len); }
+inline void MemoryMapping::touch(LazyZeroed& m, uint64_t off, uint64_t len) { m.touch(off, len); }
 
 // The stack and heap a program runs with; both read as zero (LazyZeroed).
 class VmMemory {
