@@ -51,6 +51,7 @@ void apply_toml(Config& c, const std::string& path) {
   str("solana.host", c.solana_host);
   num("solana.rpc_port", c.solana_rpc_port);
   num("solana.ws_port", c.solana_ws_port);
+  if (t.at_path("solana.rpc_port") || t.at_path("solana.ws_port")) c.solana_ports_explicit = true;
   num("solana.slot_ms", c.slot_ms);
   str("solana.spl_dir", c.spl_dir);
   if (auto v = t.at_path("solana.slot_ticks").value<std::string>()) {
@@ -134,8 +135,8 @@ Config parse_dev_args(const std::vector<std::string>& args) {
     else if (a == "--log-level") c.log_level = value();
     else if (a == "--no-solana") c.solana = false;
     else if (a == "--solana-host") c.solana_host = value();
-    else if (a == "--solana-rpc-port") c.solana_rpc_port = uint16_t(parse_u64(a, value()));
-    else if (a == "--solana-ws-port") c.solana_ws_port = uint16_t(parse_u64(a, value()));
+    else if (a == "--solana-rpc-port") c.solana_rpc_port = uint16_t(parse_u64(a, value())), c.solana_ports_explicit = true;
+    else if (a == "--solana-ws-port") c.solana_ws_port = uint16_t(parse_u64(a, value())), c.solana_ports_explicit = true;
     else if (a == "--slot-ms") c.slot_ms = unsigned(parse_u64(a, value()));
     else if (a == "--spl-dir") c.spl_dir = value();
     else if (a == "--slot-ticks") {

@@ -23,6 +23,10 @@ struct Config {
   std::string solana_host = "127.0.0.1";
   uint16_t solana_rpc_port = 8899;
   uint16_t solana_ws_port = 8900;
+  // Set when a port was given (flag or TOML): then a busy port is fatal. With the defaults a busy
+  // port (another validator, another devnet) only disables the Solana servers, with an error
+  // logged, so Ethereum-only runs side by side keep working.
+  bool solana_ports_explicit = false;
   // Solana slots advance every slot_ms, with or without traffic (node/README.md).
   unsigned slot_ms = 400;
   // Empty blocks keep slots advancing: "always", or "active" = while Solana is in use (a

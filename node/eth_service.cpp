@@ -335,7 +335,8 @@ std::optional<std::vector<rpc::EthReceipt>> EthService::block_receipts(uint64_t 
   if (!b) return std::nullopt;
   std::vector<rpc::EthReceipt> out;
   for (const exec::TxRecord& r : b->txs)
-    if (auto e = receipt(r.hash)) out.push_back(std::move(*e));
+    if (r.vm == exec::Vm::Evm)
+      if (auto e = receipt(r.hash)) out.push_back(std::move(*e));
   return out;
 }
 

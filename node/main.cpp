@@ -125,27 +125,38 @@ int run_dev(const std::vector<std::string>& args) {
     sol_ws = make(cfg.solana_ws_port);
     sol_rpc_api = std::make_unique<lumio::rpc::SolApi>(*sol_rpc, *sol);
     sol_ws_api = std::make_unique<lumio::rpc::SolApi>(*sol_ws, *sol);
-    sol->attach(*sol_rpc_api);
-    sol->attach(*sol_ws_api);
+    std::string failed;
     try {
       sol_rpc->start();
     } catch (const std::exception& e) {
-      spdlog::error("cannot serve Solana JSON-RPC on {}:{}: {}", cfg.solana_host, cfg.solana_rpc_port, e.what());
+      failed = "cannot serve Solana JSON-RPC on " + cfg.solana_host + ":" + std::to_string(cfg.solana_rpc_port) +
+               ": " + e.what();
+    }
+    if (failed.empty()) try {
+        sol_ws->start();
+      } catch (const std::exception& e) {
+        failed = "cannot serve Solana PubSub on " + cfg.solana_host + ":" + std::to_string(cfg.solana_ws_port) +
+                 ": " + e.what();
+        sol_rpc->stop();
+      }
+    if (!failed.empty() && cfg.solana_ports_explicit) {
+      spdlog::error("{}", failed);
       server.stop();
       node.stop();
       return 1;
     }
-    try {
-      sol_ws->start();
-    } catch (const std::exception& e) {
-      spdlog::error("cannot serve Solana PubSub on {}:{}: {}", cfg.solana_host, cfg.solana_ws_port, e.what());
-      sol_rpc->stop();
-      server.stop();
-      node.stop();
-      return 1;
+    if (!failed.empty()) {
+      spdlog::error("{} -- Solana RPC is off for this run (pass --solana-rpc-port/--solana-ws-port)", failed);
+      sol_ws_api.reset();
+      sol_rpc_api.reset();
+      sol_ws.reset();
+      sol_rpc.reset();
+    } else {
+      sol->attach(*sol_rpc_api);
+      sol->attach(*sol_ws_api);
+      spdlog::info("Solana JSON-RPC on http://{}:{}, PubSub on ws://{}:{} (slot {} ms)", cfg.solana_host,
+                   sol_rpc->port(), cfg.solana_host, sol_ws->port(), cfg.slot_ms);
     }
-    spdlog::info("Solana JSON-RPC on http://{}:{}, PubSub on ws://{}:{} (slot {} ms)", cfg.solana_host,
-                 sol_rpc->port(), cfg.solana_host, sol_ws->port(), cfg.slot_ms);
     for (const auto& k : lumio::node::sol_dev_keypairs(cfg.solana_dev_accounts))
       spdlog::info("Solana dev account {} (secret {})", lumio::svm::base58(k.pubkey.data(), 32),
                    lumio::svm::base58(k.secret.data(), 64));
