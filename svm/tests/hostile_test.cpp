@@ -128,6 +128,24 @@ TEST_F(SvmHostile, InvalidElfsFailToDeployAsInAgave) {
   }
 }
 
+// An unresolved syscall passes the execution-time loader (litesvm addProgram puts it in place without
+// the deploy checks) and fails when reached: litesvm 1.5.0 gave ProgramFailedToComplete, all 200000
+// CU, "consumed 1 of 200000" and "failed: unsupported BPF instruction".
+TEST_F(SvmHostile, UnresolvedSyscallReachedAtRuntime) {
+  Keypair prog(0x30);
+  Account& a = c.bank.accounts[prog.pub];
+  a.data = elf_of("bad_syscall");
+  a.owner = ids::bpf_loader;
+  a.executable = true;
+  a.lamports = c.env.rent.minimum_balance(a.data.size());
+  auto out = c.send({Instruction{prog.pub, {{prog.pub, false, false}}, {}}}, payer);
+  EXPECT_EQ(ix_error(out), "ProgramFailedToComplete") << logs_of(out);
+  EXPECT_EQ(out.compute_units_consumed, 200000u);
+  const std::string id = "Program " + b58(prog.pub);
+  EXPECT_EQ(out.logs, (std::vector<std::string>{id + " invoke [1]", id + " consumed 1 of 200000 compute units",
+                                                id + " failed: unsupported BPF instruction"}));
+}
+
 // Every program loads under the execution rules and the deployable ones under the deploy rules
 // (what addProgram and DeployWithMaxDataLen check), and the invalid ones fail with the same text.
 TEST(SvmHostileElf, LoaderVerdicts) {
