@@ -764,7 +764,8 @@ std::optional<VMError> NativeRegistry::add(const AccountAddress& address, std::s
 
 const NativeFunction* NativeRegistry::find(const AccountAddress& address, std::string_view module,
                                            std::string_view name) const {
-  auto it = fns_.find(std::make_tuple(address, module, name));
+  // Owned strings: clang's libstdc++ has no tuple<string> < tuple<string_view> (lookups happen at link time).
+  auto it = fns_.find(std::make_tuple(address, std::string(module), std::string(name)));
   return it == fns_.end() ? nullptr : &it->second;
 }
 

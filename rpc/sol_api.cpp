@@ -426,7 +426,8 @@ Bytes decode_wire(const std::string& text, bool base64) {
 }
 std::string decode_error_text(svm::DecodeError e) {
   switch (e) {
-    case svm::DecodeError::UnexpectedEnd: return "io error: unexpected end of file";
+    // Agave's RPC reads with bincode deserialize_from over a byte slice: std's read_exact text.
+    case svm::DecodeError::UnexpectedEnd: return "io error: failed to fill whole buffer";
     case svm::DecodeError::ShortVecAlias: return "invalid value: integer `0`, expected a valid ShortU16";
     case svm::DecodeError::ShortVecOverflow:
     case svm::DecodeError::ShortVecByteThreeContinues: return "invalid length 3, expected a valid ShortU16";
@@ -437,7 +438,7 @@ std::string decode_error_text(svm::DecodeError e) {
 
 svm::Transaction decode_tx(const std::string& text, bool base64) {
   Bytes raw = decode_wire<false>(text, base64);
-  auto tx = svm::decode_transaction(raw);
+  auto tx = svm::decode_transaction(raw, /*allow_trailing=*/true);
   if (!tx)
     throw RpcError(code::kInvalidParams,
                    "failed to deserialize solana_transaction::versioned::VersionedTransaction: " +

@@ -454,7 +454,7 @@ TEST_F(SolApiTest, RentAndBlockhashAndFees) {
   auto old = transfer_tx(payer, key(5), 10, key(0x33));
   EXPECT_EQ(result("getFeeForMessage", {b64(old.message_bytes)}), ctx(10, nullptr));
   EXPECT_EQ(error("getFeeForMessage", {"AAEC"}).at("message"),
-            "failed to deserialize solana_message::versioned::VersionedMessage: io error: unexpected end of file");
+            "failed to deserialize solana_message::versioned::VersionedMessage: io error: failed to fill whole buffer");
   EXPECT_EQ(error("getFeeForMessage", {"!!!!"}).at("message"), "invalid base64 encoding: InvalidByte(0, 33)");
   EXPECT_EQ(error("getFeeForMessage", {std::string(1648, 'A')}).at("message"),
             "base64 encoded solana_message::versioned::VersionedMessage too large: 1648 bytes (max: "
@@ -952,7 +952,7 @@ TEST_F(SolApiTest, SendTransaction) {
             "base58 encoded solana_transaction::versioned::VersionedTransaction too large: 1684 bytes (max: "
             "encoded/raw 1683/1232)");
   EXPECT_EQ(error("sendTransaction", {b58(Bytes{1, 2, 3})}).at("message"),
-            "failed to deserialize solana_transaction::versioned::VersionedTransaction: io error: unexpected end of file");
+            "failed to deserialize solana_transaction::versioned::VersionedTransaction: io error: failed to fill whole buffer");
   EXPECT_EQ(error("sendTransaction", {b58(wire(tx)), {{"encoding", "json"}}}).at("message"),
             "unsupported encoding: json. Supported encodings: base58, base64");
   EXPECT_EQ(error("sendTransaction", {b58(wire(tx)), {{"minContextSlot", 99}}}).at("code"), -32016);

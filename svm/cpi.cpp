@@ -17,9 +17,11 @@ namespace {
 using Result = Expected<uint64_t, EbpfError>;
 
 constexpr uint64_t kInvokeUnits = 946;
+constexpr uint64_t kAccountMetaSize = 34;   // pubkey, is_signer, is_writable
+constexpr uint64_t kAccountInfoSize = 80;   // key, owner, lamports, data length
 constexpr uint64_t kMaxCpiInstructionDataLen = 10 * 1024;
 constexpr uint64_t kMaxCpiInstructionAccounts = 255;
-constexpr uint64_t kMaxCpiAccountInfos = 128;
+constexpr uint64_t kMaxCpiAccountInfos = 255;  // SIMD-0339
 constexpr uint64_t kMaxSigners = 16;
 constexpr uint64_t kMaxSeeds = 16;
 constexpr uint64_t kMaxSeedLen = 32;
@@ -85,7 +87,11 @@ Expected<Instruction, EbpfError> translate_instruction(SyscallContext& ctx, Abi 
     return syscall_err("MaxInstructionDataLenExceeded",
                        fmt::format("Invoked an instruction with data that is too large ({} > {})", data_len,
                                    kMaxCpiInstructionDataLen));
-  if (auto e = ctx.consume_checked(data_len / ctx.cost.cpi_bytes_per_unit)) return *e;
+  // Data, plus 34 bytes per account meta (SIMD-0339, active in Agave with all features, as
+  // litesvm runs), each rounded down per cpi_bytes_per_unit.
+  if (auto e = ctx.consume_checked(data_len / ctx.cost.cpi_bytes_per_unit +
+                                   acc_len * kAccountMetaSize / ctx.cost.cpi_bytes_per_unit))
+    return *e;
   ix.data.assign(data, data + data_len);
   for (uint64_t i = 0; i < acc_len; ++i) {
     AccountMeta meta;
@@ -279,6 +285,8 @@ Result cpi_common(SyscallContext& ctx, Abi abi, uint64_t ix_addr, uint64_t infos
     return syscall_err("MaxInstructionAccountInfosExceeded",
                        fmt::format("Invoked an instruction with too many account info's ({} > {})", infos_len,
                                    kMaxCpiAccountInfos));
+  // SIMD-0339: 80 bytes per account info, whether or not the callee uses it.
+  if (auto e = ctx.consume_checked(infos_len * kAccountInfoSize / ctx.cost.cpi_bytes_per_unit)) return *e;
   std::vector<Pubkey> info_keys(infos_len);
   for (uint64_t i = 0; i < infos_len; ++i) {
     TRY_PTR(k, ctx.translate(AccessType::Load, rd64(infos + i * info_size), 32, 1));

@@ -370,15 +370,15 @@ Expected<Message, DecodeError> decode_message(std::span<const uint8_t> bytes) {
   return m;
 }
 
-Expected<Transaction, DecodeError> decode_transaction(std::span<const uint8_t> bytes) {
+Expected<Transaction, DecodeError> decode_transaction(std::span<const uint8_t> bytes, bool allow_trailing) {
   if (bytes.size() > kPacketDataSize) return DecodeError::TooLarge;
   Reader r(bytes);
   Transaction tx;
   if (!r.fixed_vec(tx.signatures)) return *r.err;
   size_t msg_start = r.pos;
   if (!read_message(r, tx.message)) return *r.err;
-  if (r.pos != bytes.size()) return DecodeError::TrailingBytes;
-  tx.message_bytes.assign(bytes.begin() + msg_start, bytes.end());
+  if (r.pos != bytes.size() && !allow_trailing) return DecodeError::TrailingBytes;
+  tx.message_bytes.assign(bytes.begin() + msg_start, bytes.begin() + r.pos);
   return tx;
 }
 

@@ -153,7 +153,9 @@ std::vector<uint8_t> encode_message(const Message& m);
 std::vector<uint8_t> encode_transaction(const Transaction& tx);  // uses tx.message, not message_bytes
 Expected<Message, DecodeError> decode_message(std::span<const uint8_t> bytes);
 // Whole input must be one transaction of at most kPacketDataSize bytes.
-Expected<Transaction, DecodeError> decode_transaction(std::span<const uint8_t> bytes);
+// `allow_trailing`: ignore bytes after the transaction, as Agave's RPC decoder does (bincode
+// allow_trailing_bytes); the node stores the canonical re-encoding.
+Expected<Transaction, DecodeError> decode_transaction(std::span<const uint8_t> bytes, bool allow_trailing = false);
 
 // Message::sanitize (legacy) / v0::Message::sanitize: header vs keys, program id and account
 // index rules, lookup table rules.

@@ -10,7 +10,8 @@ const MEMO = new PublicKey('MemoSq4gqABAXKb96qnH8TysNcWxMyWCqXgDLGmfcHr');
 
 const node = await new SolanaNode().start();
 const conn = new Connection(node.url, { commitment: 'confirmed', wsEndpoint: node.wsUrl });
-test.after(() => node.stop());
+// Close the PubSub socket first: web3.js would otherwise keep reconnecting to a stopped node.
+test.after(async () => { conn._rpcWebSocket.setAutoReconnect(false); conn._rpcWebSocket.close(); await node.stop(); });
 
 async function funded(sol = 10) {
   const kp = Keypair.generate();
@@ -148,7 +149,7 @@ test('subscriptions: account, logs, slot, program', async () => {
 
 test('bad input gets Solana\'s errors and the node keeps serving', async () => {
   const payer = await funded(1);
-  const tx = new Transaction().add(SystemProgram.transfer({ fromPubkey: payer.publicKey, toPubkey: Keypair.generate().publicKey, lamports: 1 }));
+  const tx = new Transaction().add(SystemProgram.transfer({ fromPubkey: payer.publicKey, toPubkey: Keypair.generate().publicKey, lamports: 1_000_000 }));
   tx.feePayer = payer.publicKey;
   tx.recentBlockhash = (await conn.getLatestBlockhash()).blockhash;
   tx.sign(payer);

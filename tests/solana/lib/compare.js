@@ -17,18 +17,22 @@ export function splImage(name) {
 const show = (a) => a && { lamports: a.lamports.toString(), owner: a.owner, executable: a.executable,
   data: a.data.length > 64 ? `${a.data.length} bytes, sha ${a.data.toString('base64').slice(0, 24)}…` : a.data.toString('hex') };
 
-/// Sends one step to a target. `wire` may be an array (a step of several transactions).
-async function sendAll(target, wire) {
-  const list = Array.isArray(wire) ? wire : [wire];
-  const out = [];
-  for (const w of list) out.push(await target.send(w));
-  return out;
-}
-
 export async function runStep(step, ctx, targets) {
   const wire = step.build(ctx);
   const results = [];
-  for (const t of targets) results.push(await sendAll(t, wire));
+  if (step.primaryOnly) targets = targets.slice(0, 1);
+  // Transaction by transaction: the primary first, then (after ctx.syncPeer brings the peer's
+  // clock to the slot the primary executed in) the peer.
+  const list = Array.isArray(wire) ? wire : [wire];
+  for (const t of targets) results.push([]);
+  for (const w of list) {
+    const r = await targets[0].send(w);
+    results[0].push(r);
+    if (targets[1]) {
+      if (ctx.syncPeer) await ctx.syncPeer(r);
+      results[1].push(await targets[1].send(w));
+    }
+  }
   const diffs = [];
   const [a, b] = results;
   for (let i = 0; i < a.length; i++) {

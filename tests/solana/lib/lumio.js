@@ -15,7 +15,7 @@ export class LumioTarget {
     const deadline = Date.now() + 20_000;
     for (;;) {
       const tx = await this.conn.getTransaction(sig, { commitment: 'confirmed', maxSupportedTransactionVersion: 0 });
-      if (tx) return { err: tx.meta.err, computeUnits: tx.meta.computeUnitsConsumed, logs: tx.meta.logMessages, signature: sig };
+      if (tx) return { err: tx.meta.err, computeUnits: tx.meta.computeUnitsConsumed, logs: tx.meta.logMessages, signature: sig, slot: tx.slot };
       if (Date.now() > deadline) throw new Error(`transaction ${sig} not confirmed within 20 s`);
       await new Promise((r) => setTimeout(r, 20));
     }

@@ -197,7 +197,7 @@ export function buildScenario(env) {
           space: bufferLen(image2), lamports: env.rentFor(bufferLen(image2)), programId: LOADER_UPGRADEABLE }),
         loader.initializeBuffer(buffer2.publicKey, payer.publicKey)], [buffer2]),
       ...writeSteps(buffer2, image2, 'loader: upgrade buffer'),
-      tokenStep('loader: upgrade with the wrong authority fails', [programData],
+      tokenStep('loader: upgrade with the wrong authority fails', [],
         [loader.upgrade(programData, program.publicKey, buffer2.publicKey, payer.publicKey, dave.publicKey)], [dave],
         { fails: true, accountsAfter: () => [{ key: programData, mask: masks.programData }] }),
       tokenStep('loader: upgrade', [program.publicKey, buffer2.publicKey, payer.publicKey],
@@ -213,8 +213,11 @@ export function buildScenario(env) {
       tokenStep('loader: close', [payer.publicKey, programData, program.publicKey],
         [loader.close(programData, payer.publicKey, newAuthority.publicKey, program.publicKey)], [newAuthority],
         { nextSlot: true }),
+      // Agave tombstones a closed program in its cache at once; litesvm, whose clock the harness
+      // warps, keeps serving the cached program, so this step is checked on the primary only.
       tokenStep('loader: invoking a closed program fails', [payer.publicKey],
-        [new web3.TransactionInstruction({ programId: program.publicKey, keys: [], data: Buffer.from('x') })], [], { fails: true }),
+        [new web3.TransactionInstruction({ programId: program.publicKey, keys: [], data: Buffer.from('x') })], [],
+        { fails: true, primaryOnly: true }),
     );
   }
   return { steps, payer, keys: { alice, bob, dave, carol, mint, mint22, program } };
