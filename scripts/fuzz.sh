@@ -2,10 +2,10 @@
 # Builds every libFuzzer target with clang (-DLUMIO_FUZZ=ON) and runs each for SECONDS
 # (default 30). Usage: scripts/fuzz.sh [SECONDS] [TARGET-NAME-FILTER]
 set -euo pipefail
-root=$(cd "$(dirname "$0")/.." && pwd)
+source "$(dirname "$0")/env.sh"
 secs=${1:-30}
 filter=${2:-}
-build=$HOME/.cache/lumio/build-fuzz
+build=$build-fuzz  # per checkout, next to its regular build tree
 CC=clang CXX=clang++ cmake -S "$root" -B "$build" -G Ninja -DLUMIO_FUZZ=ON \
   -DCMAKE_BUILD_TYPE=RelWithDebInfo >/dev/null
 targets=$(ninja -C "$build" -t targets all | grep -oE '^[A-Za-z0-9_]*fuzz[A-Za-z0-9_]*:' | tr -d : | sort -u)
