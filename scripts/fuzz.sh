@@ -8,7 +8,9 @@ filter=${2:-}
 build=$build-fuzz  # per checkout, next to its regular build tree
 CC=clang CXX=clang++ cmake -S "$root" -B "$build" -G Ninja -DLUMIO_FUZZ=ON \
   -DCMAKE_BUILD_TYPE=RelWithDebInfo >/dev/null
-targets=$(ninja -C "$build" -t targets all | grep -oE '^[A-Za-z0-9_]*fuzz[A-Za-z0-9_]*:' | tr -d : | sort -u)
+# The fuzzer executables: linked targets whose name says fuzz (not libraries or phony aliases).
+targets=$(ninja -C "$build" -t targets all |
+  sed -nE 's#^([A-Za-z0-9_]+/)*([A-Za-z0-9_]*fuzz[A-Za-z0-9_]*): CXX_EXECUTABLE_LINKER.*#\2#p' | sort -u)
 status=0
 for t in $targets; do
   [[ -n "$filter" && "$t" != *"$filter"* ]] && continue
