@@ -19,8 +19,13 @@ cleanup() { [ -n "$pid" ] && kill -9 "$pid" 2>/dev/null || true; rm -rf "$work";
 trap cleanup EXIT
 
 echo "== in-process, one core ($txs transactions each)"
-"$build/tools/svmbench/lumio-svmbench" "$txs" "$spl/spl_token-3.5.0.so"
-(cd "$root/tests/solana" && node bench/litesvm-bench.js "$txs" "$spl/spl_token-3.5.0.so")
+"$build/tools/svmbench/lumio-svmbench" "$txs" "$spl/spl_token-3.5.0.so" | tee "$work/lumio.txt"
+(cd "$root/tests/solana" && node bench/litesvm-bench.js "$txs" "$spl/spl_token-3.5.0.so") | tee "$work/litesvm.txt"
+for kind in sol spl; do
+  a=$(awk -v k="$kind" '$1=="lumio" && $2==k {sub("TPS=","",$4); print $4}' "$work/lumio.txt")
+  b=$(awk -v k="$kind" '$1=="litesvm" && $2==k {sub("TPS=","",$4); print $4}' "$work/litesvm.txt")
+  [ -n "$a" ] && [ -n "$b" ] && echo "ratio lumio/litesvm $kind (per core, in-process): $(echo "scale=2; $a / $b" | bc)x"
+done
 
 echo "== over RPC: lumio dev ($txs transactions per workload)"
 "$build/node/lumio" dev --fresh --data-dir "$work/lumio" --eth-port 18745 --solana-rpc-port 18899 \
