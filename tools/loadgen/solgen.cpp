@@ -19,12 +19,15 @@
 #include <unordered_map>
 
 #include "common/hash.hpp"
+#include "svm/client.hpp"
 #include "svm/syscalls.hpp"
 #include "svm/transaction.hpp"
 #include "tools/loadgen/rpc_client.hpp"
 
 using namespace lumio;
 using namespace lumio::loadgen;
+using svm::Instruction;
+using svm::Keypair;
 using svm::Pubkey;
 using Clock = std::chrono::steady_clock;
 
@@ -40,16 +43,11 @@ Pubkey key_of(const char* b58) {
 const Pubkey kSystem{}, kToken = key_of("TokenkegQfeZyiNwAJbNbGKPFXCWuBvf9Ss623VQ5DA"),
              kAta = key_of("ATokenGPvbdGVxr1b2hvZbsiqW5xWH25efTNsLJA8knL");
 
-struct Keypair {
-  Pubkey pub;
-  std::array<uint8_t, 64> secret;
-};
-
 Keypair keypair(const std::string& seed_text) {
   Hash32 seed = sha256(BytesView(reinterpret_cast<const uint8_t*>(seed_text.data()), seed_text.size()));
-  Keypair k;
-  crypto_sign_seed_keypair(k.pub.data(), k.secret.data(), seed.bytes.data());
-  return k;
+  std::array<uint8_t, 32> s;
+  std::copy(seed.bytes.begin(), seed.bytes.end(), s.begin());
+  return Keypair::from_seed(s);
 }
 
 std::string b58(const Pubkey& p) { return svm::base58(p.data(), p.size()); }
@@ -69,60 +67,11 @@ Pubkey ata_of(const Pubkey& owner, const Pubkey& mint) {
   return find_pda({{owner.begin(), owner.end()}, {kToken.begin(), kToken.end()}, {mint.begin(), mint.end()}}, kAta);
 }
 
-struct Meta {
-  Pubkey key;
-  bool signer, writable;
-};
-struct Ix {
-  Pubkey program;
-  std::vector<Meta> accounts;
-  std::vector<uint8_t> data;
-};
+using Ix = Instruction;
 
-// Compiles a legacy message (fee payer first; signers, then writable before read-only) and signs it.
+// A legacy transaction (Message::new order), signed, base64 for sendTransaction.
 std::string signed_tx(const std::vector<Ix>& ixs, const std::vector<const Keypair*>& signers, const svm::Hash& blockhash) {
-  std::vector<Meta> keys{{signers[0]->pub, true, true}};
-  auto add = [&](const Meta& m) {
-    for (auto& k : keys)
-      if (k.key == m.key) { k.signer |= m.signer; k.writable |= m.writable; return; }
-    keys.push_back(m);
-  };
-  for (auto& ix : ixs) {
-    for (auto& a : ix.accounts) add(a);
-    add({ix.program, false, false});
-  }
-  std::stable_sort(keys.begin() + 1, keys.end(), [](const Meta& a, const Meta& b) {
-    return std::pair(!a.signer, !a.writable) < std::pair(!b.signer, !b.writable);
-  });
-  svm::Transaction tx;
-  auto& m = tx.message;
-  for (auto& k : keys) {
-    m.account_keys.push_back(k.key);
-    if (k.signer) ++m.header.num_required_signatures;
-    if (k.signer && !k.writable) ++m.header.num_readonly_signed_accounts;
-    if (!k.signer && !k.writable) ++m.header.num_readonly_unsigned_accounts;
-  }
-  auto index = [&](const Pubkey& p) {
-    for (size_t i = 0; i < keys.size(); ++i)
-      if (keys[i].key == p) return uint8_t(i);
-    throw std::logic_error("key");
-  };
-  m.recent_blockhash = blockhash;
-  for (auto& ix : ixs) {
-    svm::CompiledInstruction c{index(ix.program), {}, ix.data};
-    for (auto& a : ix.accounts) c.accounts.push_back(index(a.key));
-    m.instructions.push_back(std::move(c));
-  }
-  tx.signatures.resize(m.header.num_required_signatures);
-  tx.message_bytes = svm::encode_message(m);
-  for (size_t i = 0; i < tx.signatures.size(); ++i) {
-    const Keypair* kp = nullptr;
-    for (auto* s : signers)
-      if (s->pub == keys[i].key) kp = s;
-    if (!kp) throw std::logic_error("missing signer");
-    crypto_sign_detached(tx.signatures[i].data(), nullptr, tx.message_bytes.data(), tx.message_bytes.size(),
-                         kp->secret.data());
-  }
+  auto tx = svm::sign_message(svm::compile_message(signers[0]->pub, ixs, blockhash), signers);
   auto wire = svm::encode_transaction(tx);
   return svm::base64(wire.data(), wire.size());
 }
@@ -167,7 +116,7 @@ void wait_all(Rpc& rpc, std::vector<std::string> sigs, const char* what) {
     std::vector<std::string> left;
     for (size_t i = 0; i < sigs.size(); i += 256) {
       std::vector<std::string> part(sigs.begin() + i, sigs.begin() + std::min(sigs.size(), i + 256));
-      json st = rpc.call("getSignatureStatuses", {part})["value"];
+      json st = rpc.call("getSignatureStatuses", json::array({json(part)}))["value"];
       for (size_t j = 0; j < part.size(); ++j) {
         if (st[j].is_null()) left.push_back(part[j]);
         else if (!st[j]["err"].is_null())
@@ -250,7 +199,7 @@ void run(const Options& o) {
         }
       }
       if (batch.empty()) { std::this_thread::sleep_for(std::chrono::milliseconds(2)); continue; }
-      json st = w.call("getSignatureStatuses", {batch})["value"];
+      json st = w.call("getSignatureStatuses", json::array({json(batch)}))["value"];
       auto now = Clock::now();
       std::lock_guard lock(mu);
       for (size_t i = 0; i < batch.size(); ++i) {
