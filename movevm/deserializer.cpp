@@ -373,25 +373,6 @@ StructVariantHandle read_struct_variant_handle(Cursor& c) {
   return h;
 }
 
-// First bytecode version that knows an opcode (0 for the original set).
-uint32_t opcode_min_version(Opcode op) {
-  uint8_t b = uint8_t(op);
-  if (b >= 0x40 && b <= 0x47) return 4;
-  switch (op) {
-    // Aptos gates these six enum opcodes only; UnpackVariant* are left to the bounds checker.
-    case Opcode::TestVariant: case Opcode::TestVariantGeneric: case Opcode::PackVariant:
-    case Opcode::PackVariantGeneric: case Opcode::ImmBorrowVariantField:
-    case Opcode::ImmBorrowVariantFieldGeneric: case Opcode::MutBorrowVariantField:
-    case Opcode::MutBorrowVariantFieldGeneric:
-      return 7;
-    default: break;
-  }
-  if (b >= 0x48 && b <= 0x4D) return 6;
-  if (b >= 0x58 && b <= 0x5A) return 8;
-  if (b >= 0x5B && b <= 0x67) return 9;
-  if (b == 0x68) return 10;
-  return 0;
-}
 
 void read_code(Cursor& c, std::vector<Instruction>& code) {
   size_t count = c.uleb(kBytecodeCountMax);
@@ -401,7 +382,7 @@ void read_code(Cursor& c, std::vector<Instruction>& code) {
     if (byte == 0 || byte > kOpcodeMax) fail(StatusCode::UNKNOWN_OPCODE, "unknown opcode");
     Instruction ins;
     ins.op = Opcode(byte);
-    if (c.version() < opcode_min_version(ins.op))
+    if (c.version() < internal::opcode_min_version(ins.op))
       fail(StatusCode::MALFORMED, "opcode not available in this bytecode version");
     switch (internal::operand_of(ins.op)) {
       case internal::Operand::None: break;

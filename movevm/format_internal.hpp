@@ -84,4 +84,25 @@ constexpr StatusCode immediate_status(Opcode op) {
   }
 }
 
+// First bytecode version that knows an opcode (0 for the original set).
+// Shared by the deserializer and the serializer, so whatever one reads the other writes.
+constexpr uint32_t opcode_min_version(Opcode op) {
+  uint8_t b = uint8_t(op);
+  if (b >= 0x40 && b <= 0x47) return 4;
+  switch (op) {
+    // Aptos gates these six enum opcodes only; UnpackVariant* are left to the bounds checker.
+    case Opcode::TestVariant: case Opcode::TestVariantGeneric: case Opcode::PackVariant:
+    case Opcode::PackVariantGeneric: case Opcode::ImmBorrowVariantField:
+    case Opcode::ImmBorrowVariantFieldGeneric: case Opcode::MutBorrowVariantField:
+    case Opcode::MutBorrowVariantFieldGeneric:
+      return 7;
+    default: break;
+  }
+  if (b >= 0x48 && b <= 0x4D) return 6;
+  if (b >= 0x58 && b <= 0x5A) return 8;
+  if (b >= 0x5B && b <= 0x67) return 9;
+  if (b == 0x68) return 10;
+  return 0;
+}
+
 }  // namespace lumio::movevm::internal

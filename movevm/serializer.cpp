@@ -150,9 +150,7 @@ void write_code(Writer& w, const CodeUnit& u) {
   for (const Instruction& ins : u.code) {
     uint8_t b = uint8_t(ins.op);
     if (b == 0 || b > kOpcodeMax) fail(StatusCode::MALFORMED, "unknown opcode");
-    if ((b >= 0x48 && b <= 0x4D && w.version() < 6) || (b >= 0x4E && b <= 0x57 && w.version() < 7) ||
-        (b >= 0x58 && b <= 0x5A && w.version() < 8) || (b >= 0x5B && b <= 0x67 && w.version() < 9) ||
-        (b == 0x68 && w.version() < 10))
+    if (w.version() < internal::opcode_min_version(ins.op))
       fail(StatusCode::MALFORMED, "instruction not supported in this bytecode version");
     w.u8(b);
     switch (internal::operand_of(ins.op)) {

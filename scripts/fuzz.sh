@@ -19,6 +19,14 @@ for t in $targets; do
   corpus="$HOME/.cache/lumio/fuzz-corpus/$t"
   mkdir -p "$corpus"
   echo "== $t (${secs}s)"
-  if ! "$bin" "$corpus" -max_total_time="$secs" -max_len=65536 2>&1 | tail -2; then status=1; fi
+  # Crashes are kept (with their stack) under ~/.cache/lumio/fuzz-crashes, never in the checkout.
+  crashes="$HOME/.cache/lumio/fuzz-crashes/$t"
+  mkdir -p "$crashes"
+  if ! "$bin" "$corpus" -max_total_time="$secs" -max_len=65536 -artifact_prefix="$crashes/" \
+      > "$crashes/last.log" 2>&1; then
+    status=1
+    grep -E "ERROR|SUMMARY|#[0-9]+ 0x.* in " "$crashes/last.log" | head -30
+  fi
+  tail -1 "$crashes/last.log"
 done
 exit $status
