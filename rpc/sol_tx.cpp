@@ -6,116 +6,11 @@
 
 #include "rpc/sol_encoding.hpp"
 #include "svm/syscalls.hpp"
+#include "svm/transaction.hpp"
 
 namespace lumio::rpc::sol {
 
 namespace {
-
-// InstructionError's Display (solana-instruction), by variant name.
-const char* instruction_error_text(const std::string& k) {
-  static const std::pair<const char*, const char*> kTexts[] = {
-      {"GenericError", "generic instruction error"},
-      {"InvalidArgument", "invalid program argument"},
-      {"InvalidInstructionData", "invalid instruction data"},
-      {"InvalidAccountData", "invalid account data for instruction"},
-      {"AccountDataTooSmall", "account data too small for instruction"},
-      {"InsufficientFunds", "insufficient funds for instruction"},
-      {"IncorrectProgramId", "incorrect program id for instruction"},
-      {"MissingRequiredSignature", "missing required signature for instruction"},
-      {"AccountAlreadyInitialized", "instruction requires an uninitialized account"},
-      {"UninitializedAccount", "instruction requires an initialized account"},
-      {"UnbalancedInstruction", "sum of account balances before and after instruction do not match"},
-      {"ModifiedProgramId", "instruction illegally modified the program id of an account"},
-      {"ExternalAccountLamportSpend", "instruction spent from the balance of an account it does not own"},
-      {"ExternalAccountDataModified", "instruction modified data of an account it does not own"},
-      {"ReadonlyLamportChange", "instruction changed the balance of a read-only account"},
-      {"ReadonlyDataModified", "instruction modified data of a read-only account"},
-      {"DuplicateAccountIndex", "instruction contains duplicate accounts"},
-      {"ExecutableModified", "instruction changed executable bit of an account"},
-      {"RentEpochModified", "instruction modified rent epoch of an account"},
-      {"NotEnoughAccountKeys", "insufficient account keys for instruction"},
-      {"AccountDataSizeChanged", "program other than the account's owner changed the size of the account data"},
-      {"AccountNotExecutable", "instruction expected an executable account"},
-      {"AccountBorrowFailed", "instruction tries to borrow reference for an account which is already borrowed"},
-      {"AccountBorrowOutstanding", "instruction left account with an outstanding borrowed reference"},
-      {"DuplicateAccountOutOfSync", "instruction modifications of multiply-passed account differ"},
-      {"InvalidError", "program returned invalid error code"},
-      {"ExecutableDataModified", "instruction changed executable accounts data"},
-      {"ExecutableLamportChange", "instruction changed the balance of an executable account"},
-      {"ExecutableAccountNotRentExempt", "executable accounts must be rent exempt"},
-      {"UnsupportedProgramId", "Unsupported program id"},
-      {"CallDepth", "Cross-program invocation call depth too deep"},
-      {"MissingAccount", "An account required by the instruction is missing"},
-      {"ReentrancyNotAllowed", "Cross-program invocation reentrancy not allowed for this instruction"},
-      {"MaxSeedLengthExceeded", "Length of the seed is too long for address generation"},
-      {"InvalidSeeds", "Provided seeds do not result in a valid address"},
-      {"InvalidRealloc", "Failed to reallocate account data"},
-      {"ComputationalBudgetExceeded", "Computational budget exceeded"},
-      {"PrivilegeEscalation", "Cross-program invocation with unauthorized signer or writable account"},
-      {"ProgramEnvironmentSetupFailure", "Failed to create program execution environment"},
-      {"ProgramFailedToComplete", "Program failed to complete"},
-      {"ProgramFailedToCompile", "Program failed to compile"},
-      {"Immutable", "Account is immutable"},
-      {"IncorrectAuthority", "Incorrect authority provided"},
-      {"BorshIoError", "Failed to serialize or deserialize account data"},
-      {"AccountNotRentExempt", "An account does not have enough lamports to be rent-exempt"},
-      {"InvalidAccountOwner", "Invalid account owner"},
-      {"ArithmeticOverflow", "Program arithmetic overflowed"},
-      {"UnsupportedSysvar", "Unsupported sysvar"},
-      {"IllegalOwner", "Provided owner is not allowed"},
-      {"MaxAccountsDataAllocationsExceeded", "Accounts data allocations exceeded the maximum allowed per transaction"},
-      {"MaxAccountsExceeded", "Max accounts exceeded"},
-      {"MaxInstructionTraceLengthExceeded", "Max instruction trace length exceeded"},
-      {"BuiltinProgramsMustConsumeComputeUnits", "Builtin programs must consume compute units"},
-  };
-  for (auto& [n, t] : kTexts)
-    if (k == n) return t;
-  return nullptr;
-}
-
-// TransactionError's Display for unit variants.
-const char* tx_error_unit_text(const std::string& k) {
-  static const std::pair<const char*, const char*> kTexts[] = {
-      {"AccountInUse", "Account in use"},
-      {"AccountLoadedTwice", "Account loaded twice"},
-      {"AccountNotFound", "Attempt to debit an account but found no record of a prior credit."},
-      {"ProgramAccountNotFound", "Attempt to load a program that does not exist"},
-      {"InsufficientFundsForFee", "Insufficient funds for fee"},
-      {"InvalidAccountForFee", "This account may not be used to pay transaction fees"},
-      {"AlreadyProcessed", "This transaction has already been processed"},
-      {"BlockhashNotFound", "Blockhash not found"},
-      {"CallChainTooDeep", "Loader call chain is too deep"},
-      {"MissingSignatureForFee", "Transaction requires a fee but has no signature present"},
-      {"InvalidAccountIndex", "Transaction contains an invalid account reference"},
-      {"SignatureFailure", "Transaction did not pass signature verification"},
-      {"InvalidProgramForExecution", "This program may not be used for executing instructions"},
-      {"SanitizeFailure", "Transaction failed to sanitize accounts offsets correctly"},
-      {"ClusterMaintenance", "Transactions are currently disabled due to cluster maintenance"},
-      {"AccountBorrowOutstanding", "Transaction processing left an account with an outstanding borrowed reference"},
-      {"WouldExceedMaxBlockCostLimit", "Transaction would exceed max Block Cost Limit"},
-      {"UnsupportedVersion", "Transaction version is unsupported"},
-      {"InvalidWritableAccount", "Transaction loads a writable account that cannot be written"},
-      {"WouldExceedMaxAccountCostLimit", "Transaction would exceed max account limit within the block"},
-      {"WouldExceedAccountDataBlockLimit", "Transaction would exceed account data limit within the block"},
-      {"TooManyAccountLocks", "Transaction locked too many accounts"},
-      {"AddressLookupTableNotFound", "Transaction loads an address table account that doesn't exist"},
-      {"InvalidAddressLookupTableOwner", "Transaction loads an address table account with an invalid owner"},
-      {"InvalidAddressLookupTableData", "Transaction loads an address table account with invalid data"},
-      {"InvalidAddressLookupTableIndex", "Transaction address table lookup uses an invalid index"},
-      {"InvalidRentPayingAccount", "Transaction leaves an account with a lower balance than rent-exempt minimum"},
-      {"WouldExceedMaxVoteCostLimit", "Transaction would exceed max Vote Cost Limit"},
-      {"WouldExceedAccountDataTotalLimit", "Transaction would exceed total account data limit"},
-      {"MaxLoadedAccountsDataSizeExceeded", "Transaction exceeded max loaded accounts data size cap"},
-      {"InvalidLoadedAccountsDataSizeLimit", "LoadedAccountsDataSizeLimit set for transaction must be greater than 0."},
-      {"ResanitizationNeeded", "ResanitizationNeeded"},
-      {"UnbalancedTransaction", "Sum of account balances before and after transaction do not match"},
-      {"ProgramCacheHitMaxLimit", "Program cache hit max limit"},
-      {"CommitCancelled", "CommitCancelled"},
-  };
-  for (auto& [n, t] : kTexts)
-    if (k == n) return t;
-  return nullptr;
-}
 
 bool is_account_index_variant(const std::string& k) {
   return k == "InsufficientFundsForRent" || k == "ProgramExecutionTemporarilyRestricted";
@@ -541,16 +436,10 @@ json tx_error_json(const SolTxError& e) {
 
 std::string tx_error_text(const SolTxError& e) {
   if (e.kind == "InstructionError") {
-    std::string inner;
-    if (e.instruction_error == "Custom") {
-      char buf[32];
-      std::snprintf(buf, sizeof buf, "custom program error: 0x%x", e.custom);
-      inner = buf;
-    } else if (const char* t = instruction_error_text(e.instruction_error)) {
-      inner = t;
-    } else {
-      inner = e.instruction_error;
-    }
+    // InstructionError's Display, from the one table in svm/transaction.
+    std::string inner = e.instruction_error;
+    if (e.instruction_error == "Custom") inner = svm::InstructionError(svm::InstructionError::Custom, e.custom).message();
+    else if (auto ie = svm::InstructionError::from_name(e.instruction_error)) inner = ie->message();
     return "Error processing Instruction " + std::to_string(e.index) + ": " + inner;
   }
   if (e.kind == "DuplicateInstruction")
@@ -562,7 +451,7 @@ std::string tx_error_text(const SolTxError& e) {
   if (e.kind == "ProgramExecutionTemporarilyRestricted")
     return "Execution of the program referenced by account at index " + std::to_string(e.index) +
            " is temporarily restricted.";
-  if (const char* t = tx_error_unit_text(e.kind)) return t;
+  if (auto t = svm::TransactionError::from_name(e.kind)) return svm::message(*t);
   return e.kind;
 }
 

@@ -184,6 +184,18 @@ std::optional<InstructionError> InstructionError::from_name(std::string_view n) 
   return std::nullopt;
 }
 
+std::optional<TransactionError> TransactionError::from_name(std::string_view n) {
+  for (size_t i = 0; i < std::size(kTransactionErrors); ++i)
+    if (n == kTransactionErrors[i].name) {
+      TransactionError e{Kind(i)};
+      if (e.kind == InstructionError || e.kind == DuplicateInstruction || e.kind == InsufficientFundsForRent ||
+          e.kind == ProgramExecutionTemporarilyRestricted)
+        return std::nullopt;  // variants with a payload
+      return e;
+    }
+  return std::nullopt;
+}
+
 const char* name(const TransactionError& e) { return kTransactionErrors[e.kind].name; }
 
 std::string message(const TransactionError& e) {

@@ -143,6 +143,8 @@ struct TransactionError {
   // {"InstructionError":[0,{"Custom":1}]}, {"DuplicateInstruction":2},
   // {"InsufficientFundsForRent":{"account_index":1}}.
   std::string to_json() const;
+  // Looks a variant without payload up by name; nullopt if none has that name.
+  static std::optional<TransactionError> from_name(std::string_view name);
 };
 const char* name(const TransactionError& e);     // variant name
 std::string message(const TransactionError& e);  // Solana's Display text
