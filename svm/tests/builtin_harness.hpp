@@ -12,6 +12,7 @@
 
 #include "common/hash.hpp"
 #include "svm/alt.hpp"
+#include "svm/client.hpp"
 #include "svm/loader_upgradeable.hpp"
 #include "svm/nonce.hpp"
 #include "svm/runtime.hpp"
@@ -20,14 +21,13 @@
 
 namespace lumio::svm::test {
 
-struct Keypair {
-  Pubkey pub{};
-  std::array<uint8_t, 64> secret{};
-  explicit Keypair(uint8_t seed_byte) {
+// A deterministic keypair: the seed is 32 copies of one byte.
+struct Keypair : svm::Keypair {
+  explicit Keypair(uint8_t seed_byte) : svm::Keypair(from_seed(filled(seed_byte))) {}
+  static std::array<uint8_t, 32> filled(uint8_t b) {
     std::array<uint8_t, 32> seed;
-    seed.fill(seed_byte);
-    if (sodium_init() < 0) std::abort();
-    crypto_sign_seed_keypair(pub.data(), secret.data(), seed.data());
+    seed.fill(b);
+    return seed;
   }
 };
 
@@ -74,66 +74,10 @@ class Bank : public AccountSource {
   }
 };
 
-// Message::new: payer first, then writable signers, readonly signers, writable non-signers,
-// readonly non-signers (programs last among those), in first-seen order.
-inline Message compile_message(const Pubkey& payer, const std::vector<Instruction>& ixs, const Hash& blockhash) {
-  struct Meta {
-    Pubkey key;
-    bool signer, writable;
-  };
-  std::vector<Meta> metas{{payer, true, true}};
-  auto add = [&](const Pubkey& k, bool s, bool w) {
-    for (auto& m : metas)
-      if (m.key == k) {
-        m.signer |= s;
-        m.writable |= w;
-        return;
-      }
-    metas.push_back({k, s, w});
-  };
-  for (auto& ix : ixs) {
-    for (auto& a : ix.accounts) add(a.pubkey, a.is_signer, a.is_writable);
-    add(ix.program_id, false, false);
-  }
-  std::vector<Meta> ordered;
-  for (int cls = 0; cls < 4; ++cls)
-    for (auto& m : metas) {
-      int c = m.signer ? (m.writable ? 0 : 1) : (m.writable ? 2 : 3);
-      if (c == cls) ordered.push_back(m);
-    }
-  Message msg;
-  for (auto& m : ordered) {
-    msg.account_keys.push_back(m.key);
-    if (m.signer) ++msg.header.num_required_signatures;
-    if (m.signer && !m.writable) ++msg.header.num_readonly_signed_accounts;
-    if (!m.signer && !m.writable) ++msg.header.num_readonly_unsigned_accounts;
-  }
-  auto index = [&](const Pubkey& k) {
-    return uint8_t(std::find(msg.account_keys.begin(), msg.account_keys.end(), k) - msg.account_keys.begin());
-  };
-  msg.recent_blockhash = blockhash;
-  for (auto& ix : ixs) {
-    CompiledInstruction c;
-    c.program_id_index = index(ix.program_id);
-    for (auto& a : ix.accounts) c.accounts.push_back(index(a.pubkey));
-    c.data = ix.data;
-    msg.instructions.push_back(c);
-  }
-  return msg;
-}
+using svm::compile_message;  // Message::new (svm/client.hpp)
 
 inline Transaction sign(const Message& m, const std::vector<const Keypair*>& signers) {
-  Transaction tx;
-  tx.message = m;
-  tx.message_bytes = encode_message(m);
-  for (size_t i = 0; i < m.header.num_required_signatures; ++i) {
-    Signature s{};
-    for (auto* k : signers)
-      if (k->pub == m.account_keys[i])
-        crypto_sign_detached(s.data(), nullptr, tx.message_bytes.data(), tx.message_bytes.size(), k->secret.data());
-    tx.signatures.push_back(s);
-  }
-  return tx;
+  return sign_message(m, std::vector<const svm::Keypair*>(signers.begin(), signers.end()));
 }
 
 // A chain of slots: each slot has its own blockhash; SlotHashes and RecentBlockhashes follow.

@@ -12,6 +12,7 @@ namespace lumio::svm {
 namespace {
 
 using namespace test;
+using test::Keypair;  // the harness's seeded keypair, over svm::Keypair
 constexpr uint64_t kSol = 1'000'000'000;
 
 struct Expected {

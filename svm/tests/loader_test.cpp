@@ -10,6 +10,7 @@ namespace lumio::svm {
 namespace {
 
 using namespace test;
+using test::Keypair;  // the harness's seeded keypair, over svm::Keypair
 constexpr uint64_t kSol = 1'000'000'000;
 
 // A program that returns `r0` (0 = success, n = custom error n).

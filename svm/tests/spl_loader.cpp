@@ -15,6 +15,7 @@ namespace lumio::svm {
 namespace {
 
 using namespace test;
+using test::Keypair;  // the harness's seeded keypair, over svm::Keypair
 namespace fs = std::filesystem;
 constexpr uint64_t kSol = 1'000'000'000;
 
