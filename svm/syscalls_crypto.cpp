@@ -17,7 +17,7 @@
 #include <optional>
 
 #include "common/blake3.hpp"
-#include "evm/precompiles/curves.hpp"
+#include "common/ff/curves.hpp"
 #include "svm/precompiles.hpp"
 #include "svm/syscalls.hpp"
 
@@ -213,7 +213,7 @@ bool is_canonical_scalar(const uint8_t* s) {
 
 // --- BN254 (alt_bn128) over the EVM precompiles' field/curve/pairing templates -----------------
 namespace bn {
-namespace ff = evm::precompiles::ff;
+namespace ff = lumio::ff;
 using namespace ff;
 using Curve = ff::bn254::Curve;
 using F = Curve::F;
@@ -321,7 +321,7 @@ Bytes write_g2(const G2& p) {
 // from: a Grain LFSR seeded with (field=1, sbox=0, n=254, t, R_F=8, R_P); constants by rejection
 // sampling; the MDS matrix is the Cauchy matrix 1/(x_i + y_j) of the next 2t values (mod r).
 namespace pos {
-namespace ff = evm::precompiles::ff;
+namespace ff = lumio::ff;
 struct FrTag {
   static constexpr size_t N = 4;
   static constexpr ff::Modulus<4> M =

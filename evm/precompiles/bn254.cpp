@@ -1,7 +1,7 @@
 // 0x06..0x08: alt_bn128 (BN254) addition, scalar multiplication and pairing check
 // (EIP-196, EIP-197) with EIP-1108 gas.
 #include "evm/precompiles/internal.hpp"
-#include "evm/precompiles/curves.hpp"
+#include "common/ff/curves.hpp"
 
 namespace lumio::evm::precompiles {
 namespace {

@@ -7,7 +7,7 @@
 
 #include "common/hash.hpp"
 #include "evm/precompiles/internal.hpp"
-#include "evm/precompiles/curves.hpp"
+#include "common/ff/curves.hpp"
 
 namespace lumio::evm::precompiles {
 namespace {

@@ -2,9 +2,9 @@
 #include <gtest/gtest.h>
 
 #include "common/bytes.hpp"
-#include "evm/precompiles/curves.hpp"
+#include "common/ff/curves.hpp"
 
-using namespace lumio::evm::precompiles::ff;
+using namespace lumio::ff;
 
 namespace {
 

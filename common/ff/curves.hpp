@@ -1,9 +1,9 @@
 // Curve parameters for the Pairing template: BN254 (alt_bn128, EIP-196/197) and BLS12-381
 // (EIP-4844 KZG).
 #pragma once
-#include "evm/precompiles/pairing.hpp"
+#include "common/ff/pairing.hpp"
 
-namespace lumio::evm::precompiles::ff {
+namespace lumio::ff {
 
 namespace bn254 {
 struct Tag {
@@ -48,4 +48,4 @@ struct Curve {
 };
 }  // namespace bls12_381
 
-}  // namespace lumio::evm::precompiles::ff
+}  // namespace lumio::ff

@@ -7,9 +7,9 @@
 
 #include <vector>
 
-#include "evm/precompiles/field.hpp"
+#include "common/ff/field.hpp"
 
-namespace lumio::evm::precompiles::ff {
+namespace lumio::ff {
 
 inline std::vector<uint64_t> to_limbs(const mpz_t z) {
   std::vector<uint64_t> out((mpz_sizeinbase(z, 2) + 63) / 64);
@@ -213,4 +213,4 @@ struct Pairing {
   }
 };
 
-}  // namespace lumio::evm::precompiles::ff
+}  // namespace lumio::ff

@@ -13,7 +13,7 @@
 #include <optional>
 #include <vector>
 
-namespace lumio::evm::precompiles::ff {
+namespace lumio::ff {
 
 using u128 = unsigned __int128;
 template <size_t N>
@@ -514,4 +514,4 @@ bool on_curve(const Fq& x, const Fq& y, const Fq& b) {
   return y.sqr() == x.sqr() * x + b;
 }
 
-}  // namespace lumio::evm::precompiles::ff
+}  // namespace lumio::ff
