@@ -7,19 +7,16 @@
 
 #include "common/hash.hpp"
 #include "evm/precompiles/internal.hpp"
-#include "common/ff/curves.hpp"
+#include "common/ff/bls12_381.hpp"
 
 namespace lumio::evm::precompiles {
 namespace {
 using namespace ff;
 
 using BlsCurve = bls12_381::Curve;
-using F = BlsCurve::F;
-using P = Pairing<BlsCurve>;
-using E2 = P::E2;
-using G1 = Jacobian<F>;
-using G2 = Jacobian<E2>;
-constexpr Limbs<4> kOrder = parse_hex<4>(BlsCurve::kOrderHex);
+using P = bls12_381::P;
+using bls12_381::G1;
+using bls12_381::G2;
 constexpr uint64_t kFieldElementsPerBlob = 4096;
 
 constexpr const char* kG1Generator =
@@ -30,94 +27,15 @@ constexpr const char* kG2Generator =
     "7e024aa2b2f08f0a91260805272dc51051c6e47ad4fa403b02b4510b647ae3d1770bac0326a805bbefd48056c8c121"
     "bdb8";
 
-const F& b1() {
-  static const F b = F::from_u64(4);
-  return b;
+// ZCash compressed encodings (common/ff/bls12_381.hpp), in the r-order subgroup.
+std::optional<G1> decode_g1(const uint8_t* in) {
+  auto p = bls12_381::g1_uncompress(in);
+  if (!p || !bls12_381::g1_in_subgroup(*p)) return std::nullopt;
+  return p;
 }
-const E2& b2() {  // twist: y^2 = x^3 + 4(1 + u)
-  static const E2 b = E2{F::from_u64(4), F::zero()}.mul_xi();
-  return b;
-}
-
-// G1 membership of a curve point: sigma(P) == [-x^2]P with sigma(x, y) = (beta x, y), beta a cube
-// root of unity. Sound for any curve point: sigma^2 + sigma + 1 = 0, so sigma(P) = [l]P implies
-// [l^2 + l + 1]P = O, and l = -x^2 gives l^2 + l + 1 = x^4 - x^2 + 1 = r.
-bool sigma_check(const F& beta, const F& x, const F& y) {
-  G1 m = -G1::from_affine(x, y).mul(&BlsCurve::kParam, 1).mul(&BlsCurve::kParam, 1);
-  return m.equals_affine(beta * x, y);
-}
-std::optional<G1> decode_g1(const uint8_t* in, bool check_subgroup = true);
-std::pair<F, F> g1_generator_affine();
-const F& beta() {
-  static const F b = [] {
-    // A primitive cube root of unity: g^((p-1)/3) for a non-cube g; of the two roots, the one
-    // whose sigma acts as -x^2 on G1.
-    mpz_t p, e;
-    mpz_inits(p, e, nullptr);
-    mpz_import(p, 6, -1, 8, 0, 0, bls12_381::Tag::M.p.data());
-    mpz_sub_ui(e, p, 1);
-    mpz_divexact_ui(e, e, 3);
-    auto limbs = to_limbs(e);
-    mpz_clears(p, e, nullptr);
-    F root = F::one();
-    for (uint64_t g = 2; root == F::one(); ++g) root = F::from_u64(g).pow(limbs.data(), limbs.size());
-    auto [gx, gy] = g1_generator_affine();
-    return sigma_check(root, gx, gy) ? root : root.sqr();
-  }();
-  return b;
-}
-bool in_g1(const F& x, const F& y) { return sigma_check(beta(), x, y); }
-
-// ZCash serialization: bit 7 of byte 0 = compressed, bit 6 = infinity, bit 5 = y is the larger
-// root. Points must be canonical, on the curve and in the r-order subgroup.
-std::optional<G1> decode_g1(const uint8_t* in, bool check_subgroup) {
-  uint8_t flags = in[0];
-  if (!(flags & 0x80)) return std::nullopt;
-  uint8_t buf[48];
-  std::memcpy(buf, in, 48);
-  buf[0] &= 0x1f;
-  if (flags & 0x40) {
-    if (flags & 0x20) return std::nullopt;
-    for (auto b : buf)
-      if (b) return std::nullopt;
-    return G1::infinity();
-  }
-  auto x = F::from_bytes(buf);
-  if (!x) return std::nullopt;
-  auto y = (x->sqr() * *x + b1()).sqrt();
-  if (!y) return std::nullopt;
-  if (y->is_large() != bool(flags & 0x20)) *y = -*y;
-  if (check_subgroup && !in_g1(*x, *y)) return std::nullopt;
-  return G1::from_affine(*x, *y);
-}
-
-std::pair<F, F> g1_generator_affine() {
-  F x, y;
-  decode_g1(from_hex(kG1Generator)->data(), false)->to_affine(x, y);
-  return {x, y};
-}
-
 std::optional<G2> decode_g2(const uint8_t* in) {
-  uint8_t flags = in[0];
-  if (!(flags & 0x80)) return std::nullopt;
-  uint8_t buf[96];
-  std::memcpy(buf, in, 96);
-  buf[0] &= 0x1f;
-  if (flags & 0x40) {
-    if (flags & 0x20) return std::nullopt;
-    for (auto b : buf)
-      if (b) return std::nullopt;
-    return G2::infinity();
-  }
-  auto c1 = F::from_bytes(buf), c0 = F::from_bytes(buf + 48);
-  if (!c0 || !c1) return std::nullopt;
-  E2 x{*c0, *c1};
-  auto y = (x.sqr() * x + b2()).sqrt();
-  if (!y) return std::nullopt;
-  bool large = y->c1.is_zero() ? y->c0.is_large() : y->c1.is_large();
-  if (large != bool(flags & 0x20)) *y = -*y;
-  G2 q = G2::from_affine(x, *y);
-  if (!q.mul(kOrder.data(), 4).is_infinity()) return std::nullopt;
+  auto q = bls12_381::g2_uncompress(in);
+  if (!q || !bls12_381::g2_in_subgroup(*q)) return std::nullopt;
   return q;
 }
 
