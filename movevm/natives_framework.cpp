@@ -8,6 +8,7 @@
 
 #include "common/hash.hpp"
 #include "movevm/natives_internal.hpp"
+#include "movevm/ristretto_internal.hpp"
 
 namespace lumio::movevm {
 namespace natives {
@@ -381,9 +382,14 @@ std::optional<VMError> register_framework_natives(NativeRegistry& registry, cons
                                                   NativeOptions options) {
   natives::Registrar r{registry, std::nullopt};
   natives::register_framework(r, gas, options);
+  natives::register_reflect(r, gas);
   natives::register_tables(r, gas);
   natives::register_aggregators(r, gas);
   natives::register_crypto(r, gas);
+  natives::register_bls12381(r, gas);
+  natives::register_ristretto(r, gas);
+  natives::register_bulletproofs(r, gas);
+  natives::register_string_utils(r, gas, options);
   return r.error;
 }
 
