@@ -92,5 +92,6 @@ void register_framework(Registrar& r, const GasParameters& gas, const NativeOpti
 void register_tables(Registrar& r, const GasParameters& gas);
 void register_aggregators(Registrar& r, const GasParameters& gas);
 void register_crypto(Registrar& r, const GasParameters& gas);
+void register_bls12381(Registrar& r, const GasParameters& gas);
 
 }  // namespace lumio::movevm::natives
