@@ -382,15 +382,12 @@ std::optional<VMError> register_framework_natives(NativeRegistry& registry, cons
                                                   NativeOptions options) {
   natives::Registrar r{registry, std::nullopt};
   natives::register_framework(r, gas, options);
-  natives::register_reflect(r, gas);
   natives::register_tables(r, gas);
   natives::register_aggregators(r, gas);
   natives::register_crypto(r, gas);
   natives::register_bls12381(r, gas);
-  natives::register_bls12381(r, gas);
   natives::register_ristretto(r, gas);
   natives::register_bulletproofs(r, gas);
-  natives::register_string_utils(r, gas, options);
   return r.error;
 }
 
