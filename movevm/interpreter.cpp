@@ -274,6 +274,24 @@ struct Session::Impl : NativeContext, ResourceAccess {
   Expected<TypeLayout> layout_of(const Type& t) override { return loader.layout_of(t); }
   Expected<TypeTag> type_tag_of(const Type& t) override { return loader.tag_of(t); }
   Expected<Type> type_of(const TypeTag& tag) override { return loader.type_of_tag(tag); }
+  const StateView* state_view() override { return &session.state_view(); }
+  std::optional<VMError> load_module(const AccountAddress& a, const std::string& name) override {
+    auto m = loader.load_module(a, name);
+    if (!m) return m.error();
+    return std::nullopt;
+  }
+  Expected<const LoadedFunction*> find_function(const AccountAddress& a, const std::string& module,
+                                                const std::string& function) override {
+    auto m = loader.load_module(a, module);
+    if (m)
+      for (const auto& f : (*m)->functions)
+        if (f->name == function) return f.get();
+    // Aptos's loaders report a missing module or function alike (legacy status).
+    return VMError{StatusCode::FUNCTION_RESOLUTION_FAILURE,
+                   "Module or function do not exist for " + to_hex(a.view(), false) + "::" + module + "::" + function,
+                   {}, {}};
+  }
+
 
   Expected<GlobalSlot*> slot(const AccountAddress& addr, const Type& t) {
     auto tag = loader.tag_of(t);
@@ -309,6 +327,24 @@ struct Session::Impl : NativeContext, ResourceAccess {
     auto s = slot(a, t);
     if (!s) return s.error();
     return (*s)->value.kind != ValueKind::Invalid;
+  }
+  Expected<std::pair<Value, std::optional<uint64_t>>> borrow_global_loading(const AccountAddress& a, const Type& t,
+                                                                           bool mut) override {
+    auto tag = loader.tag_of(t);
+    if (!tag) return tag.error();
+    std::optional<uint64_t> loaded;
+    if (tag->kind == TagKind::Struct) {
+      Bytes key;
+      tag->struct_tag->serialize(key);
+      if (!globals.count({a, key})) {
+        auto s = slot(a, t);
+        if (!s) return s.error();
+        loaded = (*s)->original ? (*s)->original->size() : 0;
+      }
+    }
+    auto v = borrow_global(a, t, mut);
+    if (!v) return v.error();
+    return std::make_pair(std::move(*v), loaded);
   }
   Expected<Value> borrow_global(const AccountAddress& a, const Type& t, bool) override {
     auto s = slot(a, t);
@@ -346,6 +382,9 @@ struct Frame {
   uint32_t pc = 0;
   ContainerPtr locals;
   std::vector<Type> ty_args;
+  // Module lock (Aptos's reentrancy checker, AIP-73): set in a frame entered by native dynamic
+  // dispatch and inherited by everything it calls.
+  bool locked = false;
 };
 
 size_t type_nodes(const Type& t) {
@@ -456,8 +495,13 @@ class Interpreter {
     }
   }
 
-  std::optional<Fail> push_frame(const LoadedFunction& fn, std::vector<Type> ty_args, size_t nargs, Value* args);
+  std::optional<Fail> push_frame(const LoadedFunction& fn, std::vector<Type> ty_args, size_t nargs, Value* args,
+                                 bool native_dispatch = false);
+  // Runs a native; when the native dispatches (NativeResult::dispatch) the target's frame is
+  // pushed and `dispatched_` set: the caller then continues in that frame without advancing
+  // its pc (the target's Ret does, as for a call).
   std::optional<Fail> call_native(const LoadedFunction& fn, std::span<const Type> ty_args, std::vector<Value> args);
+  std::optional<Fail> dispatch_native(const LoadedFunction& native, NativeDispatch d);
   std::optional<Fail> step_loop();
   std::optional<Fail> check_depth(const Type& t);
   // A generic function instantiation: 1 + the type nodes of the caller's type arguments and
@@ -491,6 +535,7 @@ class Interpreter {
   OperandStack stack_;
   std::vector<Frame> frames_;
   std::optional<ExecutionError> pending_;  // error raised with its own location (natives)
+  bool dispatched_ = false;                // the last call_native pushed a dispatch target's frame
 };
 
 size_t Interpreter::type_depth(const Type& t, int guard) {
@@ -523,9 +568,22 @@ std::optional<Fail> Interpreter::check_depth(const Type& t) {
 }
 
 std::optional<Fail> Interpreter::push_frame(const LoadedFunction& fn, std::vector<Type> ty_args, size_t nargs,
-                                            Value* args) {
+                                            Value* args, bool native_dispatch) {
+  // Reentrancy under the module lock: while a natively dispatched call is active, a call into
+  // another module that is already on the call stack is refused (Aptos checks this before the
+  // frame is built).
+  bool locked = native_dispatch || (!frames_.empty() && frames_.back().locked);
+  if (locked && !frames_.empty() && fn.module != frames_.back().unit) {
+    for (const Frame& active : frames_)
+      if (active.unit == fn.module)
+        return Fail{StatusCode::RUNTIME_DISPATCH_ERROR,
+                    "Reentrancy disallowed: reentering `" + fn.module->id() + "` via function `" + fn.name +
+                        "` (module lock is active)",
+                    std::nullopt};
+  }
   if (frames_.size() >= limits_.max_call_depth) return Fail{StatusCode::CALL_STACK_OVERFLOW, "", std::nullopt};
   Frame f;
+  f.locked = locked;
   f.fn = &fn;
   f.unit = fn.module;
   f.code = fn.code->code.data();
@@ -551,11 +609,40 @@ std::optional<Fail> Interpreter::call_native(const LoadedFunction& fn, std::span
   auto r = (*fn.native)(s_, ty_args, args);
   if (!r) return Fail{r.error().status, r.error().message, std::nullopt};
   if (metered_ && !gas_.charge_native(r->cost)) return Fail{StatusCode::OUT_OF_GAS, "", std::nullopt};
-  if (r->aborted) return Fail{StatusCode::ABORTED, "", r->abort_code};
+  if (r->aborted) {
+    Fail f{StatusCode::ABORTED, "", r->abort_code};
+    if (r->abort_message) {
+      ExecutionError e = make_error(f);
+      if (frames_.empty()) locate(e, *fn.module);
+      e.abort_message = r->abort_message;
+      e.error.message = *r->abort_message;
+      pending_ = std::move(e);
+    }
+    return f;
+  }
   if (r->error) return Fail{*r->error, r->message, r->sub_status};
+  if (r->dispatch) return dispatch_native(fn, std::move(*r->dispatch));
   if (stack_.size() + r->values.size() > limits_.max_operand_stack)
     return Fail{StatusCode::EXECUTION_STACK_OVERFLOW, "", std::nullopt};
   for (auto& v : r->values) stack_.push_back(std::move(v));
+  return std::nullopt;
+}
+
+// Aptos's NativeResult::CallFunction: resolve the target (FUNCTION_RESOLUTION_FAILURE when it
+// does not exist), require the native's signature minus its trailing dispatch argument
+// (RUNTIME_DISPATCH_ERROR otherwise), then enter it as a locking call. No call gas is charged
+// for the target: the native's cost covers the dispatch.
+std::optional<Fail> Interpreter::dispatch_native(const LoadedFunction& native, NativeDispatch d) {
+  auto found = s_.find_function(d.module_address, d.module_name, d.function_name);
+  if (!found) return Fail{found.error().status, found.error().message, std::nullopt};
+  const LoadedFunction& target = **found;
+  if (native.params.empty() || native.type_params != target.type_params || native.returns != target.returns ||
+      !std::equal(native.params.begin(), native.params.end() - 1, target.params.begin(), target.params.end()))
+    return Fail{StatusCode::RUNTIME_DISPATCH_ERROR, "Invoking function with incompatible type", std::nullopt};
+  if (target.is_native() || d.args.size() != target.params.size() || d.ty_args.size() != target.type_params.size())
+    return invariant("native dispatch to a native or with a wrong argument count");
+  if (auto f = push_frame(target, std::move(d.ty_args), d.args.size(), d.args.data(), true)) return f;
+  dispatched_ = true;
   return std::nullopt;
 }
 
@@ -563,6 +650,11 @@ Outcome<std::vector<Value>> Interpreter::run(const LoadedFunction& entry, std::v
                                              std::vector<Value> args) {
   if (entry.is_native()) {
     auto f = call_native(entry, ty_args, std::move(args));
+    if (!f && dispatched_) {
+      dispatched_ = false;
+      f = step_loop();
+      if (f && !pending_) return make_error(*f);
+    }
     if (f) {
       if (pending_) return *pending_;
       ExecutionError e = make_error(*f);
@@ -797,6 +889,10 @@ std::optional<Fail> Interpreter::step_loop() {
             std::vector<Value> args(std::make_move_iterator(stack_.end() - nargs), std::make_move_iterator(stack_.end()));
             stack_.resize(stack_.size() - nargs);
             if (auto f = call_native(*callee, tys, std::move(args))) return f;
+            if (dispatched_) {
+              dispatched_ = false;
+              goto next_frame;
+            }
             break;
           }
           Value* args = stack_.data() + stack_.size() - nargs;
@@ -1282,6 +1378,10 @@ std::optional<Fail> Interpreter::step_loop() {
           stack_.resize(stack_.size() - provided);
           if (fn.is_native()) {
             if (auto f = call_native(fn, cl.c->function_type_args, std::move(args))) return f;
+            if (dispatched_) {
+              dispatched_ = false;
+              goto next_frame;
+            }
             break;
           }
           if (auto f = push_frame(fn, cl.c->function_type_args, total, args.data())) return f;

@@ -20,6 +20,9 @@
 
 namespace lumio::movevm {
 
+class StateView;
+struct LoadedFunction;
+
 // Per-session state natives share (event store, table store, transaction context, ...), one
 // object per C++ type. Owned by the session; natives look theirs up by type.
 class NativeExtensions {
@@ -50,6 +53,14 @@ class ResourceAccess {
   virtual Expected<Value> borrow_global(const AccountAddress& address, const Type& type, bool mut) = 0;
   virtual std::optional<VMError> move_to(const AccountAddress& address, const Type& type, Value v) = 0;
   virtual Expected<Value> move_from(const AccountAddress& address, const Type& type) = 0;
+  // borrow_global that also reports the bytes read from storage when this access loaded the
+  // resource (its first access in the session), nullopt when it was cached already.
+  virtual Expected<std::pair<Value, std::optional<uint64_t>>> borrow_global_loading(const AccountAddress& address,
+                                                                                   const Type& type, bool mut) {
+    auto v = borrow_global(address, type, mut);
+    if (!v) return v.error();
+    return std::make_pair(std::move(*v), std::optional<uint64_t>());
+  }
 };
 
 class NativeContext {
@@ -63,6 +74,33 @@ class NativeContext {
   virtual Expected<TypeTag> type_tag_of(const Type& t) = 0;
   // Runtime type of a tag (loads the struct's module), e.g. for natives that build types.
   virtual Expected<Type> type_of(const TypeTag& tag) = 0;
+  // The state the session reads (chain configuration such as feature flags, read without gas
+  // like Aptos's environment); null where there is none.
+  virtual const StateView* state_view() { return nullptr; }
+  // Loads (links) a module of the session's code: LINKER_ERROR when it does not exist.
+  virtual std::optional<VMError> load_module(const AccountAddress& /*address*/, const std::string& /*name*/) {
+    return VMError{StatusCode::LINKER_ERROR, "no code in this context", {}, {}};
+  }
+  // A function of a loaded-or-loadable module by name; FUNCTION_RESOLUTION_FAILURE when the
+  // module or the function does not exist.
+  virtual Expected<const LoadedFunction*> find_function(const AccountAddress& /*address*/,
+                                                        const std::string& /*module*/,
+                                                        const std::string& /*function*/) {
+    return VMError{StatusCode::FUNCTION_RESOLUTION_FAILURE, "no code in this context", {}, {}};
+  }
+};
+
+// A native's request to call a Move function in its place (Aptos's NativeResult::CallFunction):
+// the interpreter resolves `module::function`, checks that its signature is the native's minus
+// the trailing dispatch argument (same type-parameter abilities and results, else
+// RUNTIME_DISPATCH_ERROR), applies the module-lock reentrancy rule and calls it with `ty_args`
+// and `args`; its results become the native's.
+struct NativeDispatch {
+  AccountAddress module_address;
+  std::string module_name;
+  std::string function_name;
+  std::vector<Type> ty_args;
+  std::vector<Value> args;
 };
 
 struct NativeResult {
@@ -75,12 +113,17 @@ struct NativeResult {
   std::string message;
   std::vector<Value> values;  // results in declaration order
   uint64_t cost = 0;          // internal gas units, charged by the VM after the call
+  std::optional<NativeDispatch> dispatch;  // call this function instead (values unused)
+  std::optional<std::string> abort_message;  // an abort's message (Aptos's abort_with_message)
 
   static NativeResult ok(std::vector<Value> v, uint64_t cost = 0) {
     NativeResult r; r.values = std::move(v); r.cost = cost; return r;
   }
   static NativeResult abort(uint64_t code, uint64_t cost = 0) {
     NativeResult r; r.aborted = true; r.abort_code = code; r.cost = cost; return r;
+  }
+  static NativeResult call(NativeDispatch d, uint64_t cost) {
+    NativeResult r; r.dispatch = std::move(d); r.cost = cost; return r;
   }
   static NativeResult fail(StatusCode status, std::optional<uint64_t> sub = std::nullopt, std::string msg = {},
                            uint64_t cost = 0) {

@@ -385,6 +385,7 @@ std::optional<VMError> register_framework_natives(NativeRegistry& registry, cons
   natives::register_tables(r, gas);
   natives::register_aggregators(r, gas);
   natives::register_crypto(r, gas);
+  natives::register_dispatch(r, gas);
   natives::register_bls12381(r, gas);
   natives::register_ristretto(r, gas);
   natives::register_bulletproofs(r, gas);

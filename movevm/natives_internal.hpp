@@ -92,6 +92,7 @@ void register_framework(Registrar& r, const GasParameters& gas, const NativeOpti
 void register_tables(Registrar& r, const GasParameters& gas);
 void register_aggregators(Registrar& r, const GasParameters& gas);
 void register_crypto(Registrar& r, const GasParameters& gas);
+void register_dispatch(Registrar& r, const GasParameters& gas);  // natives_dispatch.cpp
 void register_bls12381(Registrar& r, const GasParameters& gas);
 
 }  // namespace lumio::movevm::natives
