@@ -6,6 +6,8 @@
 #include <boost/multiprecision/cpp_int.hpp>
 
 #include "movevm/runtime.hpp"
+#include "movevm/access_control.hpp"
+#include "movevm/function_values.hpp"
 
 namespace lumio::movevm {
 
@@ -457,7 +459,8 @@ class OperandStack {
 class Interpreter {
  public:
   Interpreter(Session::Impl& s, Loader& loader, const VMLimits& limits, GasMeter& gas)
-      : s_(s), loader_(loader), limits_(limits), gas_(gas), metered_(!gas.unmetered()) {
+      : s_(s), loader_(loader), limits_(limits), gas_(gas), metered_(!gas.unmetered()),
+        access_(limits.resource_access_control) {
     stack_.init(limits.max_operand_stack + 64);
   }
 
@@ -532,6 +535,7 @@ class Interpreter {
   const VMLimits& limits_;
   GasMeter& gas_;
   bool metered_;
+  AccessControl access_;
   OperandStack stack_;
   std::vector<Frame> frames_;
   std::optional<ExecutionError> pending_;  // error raised with its own location (natives)
@@ -596,6 +600,7 @@ std::optional<Fail> Interpreter::push_frame(const LoadedFunction& fn, std::vecto
     f.locals->values[i] = std::move(args[i]);
   }
   f.ty_args = std::move(ty_args);
+  if (auto e = access_.enter(fn, *f.locals)) return Fail{e->status, e->message, std::nullopt};
   frames_.push_back(std::move(f));
   return std::nullopt;
 }
@@ -721,6 +726,7 @@ std::optional<Fail> Interpreter::step_loop() {
               if (!shape_ok(rets[i], stack_[stack_.size() - rets.size() + i], fr->ty_args))
                 return invariant("return value of the wrong type");
           }
+          access_.exit(*fr->fn);
           frames_.pop_back();
           if (frames_.empty()) return std::nullopt;
           ++frames_.back().pc;
@@ -1171,6 +1177,8 @@ std::optional<Fail> Interpreter::step_loop() {
           if (def >= fr->unit->structs.size()) return invariant("bad struct");
           Type st{TypeKind::Struct, 0, 0, 0, fr->unit->structs[def].get(), std::move(tys)};
           if (!(loader_.abilities_of(st) & kAbilityKey)) return invariant("global access to a type without key");
+          if (access_.enabled())
+            if (auto e = access_.check(ins.op, st, stack_.data(), stack_.size())) return Fail{e->status, e->message, std::nullopt};
           auto vm_fail = [](const VMError& e) { return Fail{e.status, e.message, std::nullopt}; };
           switch (ins.op) {
             case Opcode::Exists: case Opcode::ExistsGeneric: {
@@ -1361,6 +1369,8 @@ std::optional<Fail> Interpreter::step_loop() {
         }
         case Opcode::CallClosure: {
           POP(cl);
+          if (cl.is_container(ContainerKind::Closure) && !cl.c->function && cl.c->stored)
+            if (auto e = resolve_closure(loader_, *cl.c)) return Fail{e->status, e->message, std::nullopt};
           if (!cl.is_container(ContainerKind::Closure) || !cl.c->function) return invariant("call of a non-closure");
           const LoadedFunction& fn = *cl.c->function;
           size_t total = fn.params.size();

@@ -60,6 +60,8 @@ struct VMLimits {
   // 1 + type nodes of a generic call's caller type arguments and instantiation
   // (TOO_MANY_TYPE_NODES beyond; MAX_TYPE_INSTANTIATION_NODES).
   size_t max_type_nodes = 128;
+  // Enforce functions' access specifiers (access_control.hpp); off as in Aptos production.
+  bool resource_access_control = false;
 };
 
 class Session {

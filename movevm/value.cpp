@@ -1,8 +1,10 @@
 #include "movevm/value.hpp"
 
 #include <algorithm>
+#include <bit>
 #include <cstring>
 
+#include "movevm/function_values.hpp"
 #include "movevm/natives.hpp"
 
 namespace lumio::movevm {
@@ -274,6 +276,7 @@ ContainerPtr copy_container(const Container& src) {
   c->function = src.function;
   c->function_type_args = src.function_type_args;
   c->mask = src.mask;
+  c->stored = src.stored;
   c->values.reserve(src.values.size());
   for (const auto& v : src.values) c->values.push_back(copy_value(v));
   return c;
@@ -327,6 +330,12 @@ std::optional<VMError> write_ref(const Value& ref, Value v) {
       dst.bytes = std::move(cp->bytes);
     }
     dst.variant = v.c->variant;
+    if (dst.kind == ContainerKind::Closure) {
+      dst.function = v.c->function;
+      dst.function_type_args = v.c->function_type_args;
+      dst.mask = v.c->mask;
+      dst.stored = v.c->stored;
+    }
     return std::nullopt;
   }
   if (ref.kind != ValueKind::IndexedRef) return bad();
@@ -409,7 +418,11 @@ std::optional<bool> eq_containers(const Container& x, const Container& y, int de
   }
   if (x.kind == ContainerKind::VecU8) return x.bytes == y.bytes;
   if (x.kind == ContainerKind::Closure) {
-    if (x.function != y.function || x.mask != y.mask || !(x.function_type_args == y.function_type_args)) return false;
+    // Aptos compares closures by function identity (module, name, type arguments; resolved
+    // or not), then the captured values.
+    auto same = same_closure_function(x, y);
+    if (!same) return std::nullopt;
+    if (!*same || x.mask != y.mask) return false;
   }
   if (x.kind == ContainerKind::Variant && x.variant != y.variant) return false;
   if (x.values.size() != y.values.size()) {
@@ -545,7 +558,28 @@ bool ser(const Value& v, const TypeLayout& l, Bytes& out, int depth) {
         if (!ser(v.c->values[i], fl[i], out, depth + 1)) return false;
       return true;
     }
-    case LayoutKind::Function: return false;
+    case LayoutKind::Function: {
+      // Aptos function data format V1: seq(5 + 2n) of version, module id, name, type
+      // arguments, mask, then (layout, value) per captured value.
+      if (!v.is_container(ContainerKind::Closure)) return false;
+      auto d = closure_data_of(*v.c);
+      if (!d || d->captured_layouts.size() != v.c->values.size()) return false;
+      uleb(out, 5 + 2 * v.c->values.size());
+      le(kFunctionDataFormatV1, 2);
+      out.insert(out.end(), d->address.bytes.begin(), d->address.bytes.end());
+      for (const std::string* id : {&d->module, &d->function}) {
+        uleb(out, id->size());
+        out.insert(out.end(), id->begin(), id->end());
+      }
+      uleb(out, d->ty_args.size());
+      for (const auto& t : d->ty_args) t.serialize(out);
+      le(d->mask, 8);
+      for (size_t i = 0; i < v.c->values.size(); ++i) {
+        serialize_layout(d->captured_layouts[i], out);
+        if (!ser(v.c->values[i], d->captured_layouts[i], out, depth + 1)) return false;
+      }
+      return true;
+    }
   }
   return false;
 }
@@ -662,7 +696,45 @@ std::optional<Value> de(Reader& r, const TypeLayout& l, int depth) {
       }
       return make_variant(uint16_t(x), std::move(fields));
     }
-    case LayoutKind::Function: return std::nullopt;
+    case LayoutKind::Function: {
+      // A stored closure comes back unresolved (its function loads on first call).
+      if (!r.len(x)) return std::nullopt;
+      uint64_t version;
+      if (!r.le(2, version) || version != kFunctionDataFormatV1) return std::nullopt;
+      auto d = std::make_shared<ClosureData>();
+      const uint8_t* a;
+      if (!r.take(32, a)) return std::nullopt;
+      std::memcpy(d->address.bytes.data(), a, 32);
+      for (std::string* id : {&d->module, &d->function}) {
+        uint64_t n;
+        const uint8_t* p;
+        if (!r.len(n) || !r.take(n, p)) return std::nullopt;
+        id->assign(reinterpret_cast<const char*>(p), n);
+        if (!is_valid_identifier(*id)) return std::nullopt;
+      }
+      uint64_t count;
+      if (!r.len(count)) return std::nullopt;
+      for (uint64_t i = 0; i < count; ++i) {
+        auto t = read_type_tag(r.b, r.p);
+        if (!t) return std::nullopt;
+        d->ty_args.push_back(std::move(*t));
+      }
+      if (!r.le(8, d->mask)) return std::nullopt;
+      uint64_t n = uint64_t(std::popcount(d->mask));
+      if (x != 5 + 2 * n) return std::nullopt;  // the sequence holds exactly these elements
+      auto c = std::make_shared<Container>(ContainerKind::Closure);
+      c->mask = d->mask;
+      for (uint64_t i = 0; i < n; ++i) {
+        auto l = read_layout(r.b, r.p);
+        if (!l) return std::nullopt;
+        auto e = de(r, *l, depth + 1);
+        if (!e) return std::nullopt;
+        d->captured_layouts.push_back(std::move(*l));
+        c->values.push_back(std::move(*e));
+      }
+      c->stored = std::move(d);
+      return Value::container(std::move(c));
+    }
   }
   return std::nullopt;
 }

@@ -140,6 +140,17 @@ struct Container;
 using ContainerPtr = std::shared_ptr<Container>;
 struct LoadedFunction;  // loader.hpp
 
+// A closure's storage identity (Aptos SerializedFunctionData, format V1): the function by name,
+// its type arguments as tags, the capture mask and the layouts of the captured values.
+struct ClosureData {
+  AccountAddress address;
+  std::string module;
+  std::string function;
+  std::vector<TypeTag> ty_args;
+  uint64_t mask = 0;
+  std::vector<TypeLayout> captured_layouts;
+};
+
 struct Value {
   ValueKind kind = ValueKind::Invalid;
   uint32_t index = 0;  // IndexedRef slot
@@ -197,9 +208,12 @@ struct Container {
   Bytes bytes;                          // VecU8
   // Closure: the function (with its type arguments) and the capture mask (bit i set:
   // parameter i is captured; captured values are in `values` in parameter order).
+  // A closure read from storage carries `stored` and no `function` until its first call
+  // resolves it (Aptos resolves lazily, so unused stored closures cost no loading).
   const LoadedFunction* function = nullptr;
   std::vector<Type> function_type_args;
   uint64_t mask = 0;
+  std::shared_ptr<const ClosureData> stored;
 
   explicit Container(ContainerKind k) : kind(k) {}
   size_t size() const { return kind == ContainerKind::VecU8 ? bytes.size() : values.size(); }
@@ -235,8 +249,10 @@ Expected<bool> values_equal(const Value& a, const Value& b);
 // Depth of nested containers (for VM_MAX_VALUE_DEPTH_REACHED checks).
 size_t value_depth(const Value& v);
 
-// BCS by layout. Serialization fails (nullopt) on a shape mismatch or a closure;
-// deserialization requires the exact byte length and canonical encodings.
+// BCS by layout. Serialization fails (nullopt) on a shape mismatch or a closure that is not
+// storable (function neither public nor #[persistent]); closures use Aptos's function-data
+// format V1 (function_values.hpp). Deserialization requires the exact byte length and
+// canonical encodings; closures come back unresolved.
 std::optional<Bytes> serialize_value(const Value& v, const TypeLayout& layout);
 std::optional<Value> deserialize_value(BytesView bytes, const TypeLayout& layout);
 
