@@ -25,8 +25,11 @@ bool is_canonical_scalar(const uint8_t* s) {
   return false;
 }
 
+// libsodium 1.0.18 ignores the top bit of s (it reads s mod 2^255); RFC 9496 and dalek reject
+// any s >= p, so that bit is checked here.
 std::optional<Point> decode(BytesView bytes) {
-  if (bytes.size() != 32 || crypto_core_ristretto255_is_valid_point(bytes.data()) != 1) return std::nullopt;
+  if (bytes.size() != 32 || (bytes[31] & 0x80) || crypto_core_ristretto255_is_valid_point(bytes.data()) != 1)
+    return std::nullopt;
   Point p;
   std::memcpy(p.data(), bytes.data(), 32);
   return p;
