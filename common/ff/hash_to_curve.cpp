@@ -102,6 +102,33 @@ std::vector<E2> fp2_table(const char* const (&hex)[N][2]) {
   return out;
 }
 
+// Square roots. Fp2 goes through the norm (two Fp exponentiations instead of two Fp2 ones):
+// a = a0 + a1 u is a square iff N(a) = a0^2 + a1^2 is; then with s = sqrt(N(a)) exactly one of
+// c = (a0 + s)/2 and (a0 - s)/2 = -a1^2/(4c) is a square, x0 is its root and x1 = a1/(2 x0).
+std::optional<F> sqrt_of(const F& a) { return a.sqrt(); }
+std::optional<E2> sqrt_of(const E2& a) {
+  static constexpr Limbs<6> e = [] {  // (p+1)/4
+    Limbs<6> r = shr(Tag::M.p, 2), one{};
+    one[0] = 1;
+    add_limbs(r, r, one);
+    return r;
+  }();
+  static const F half = F::from_u64(2).inv();
+  if (a.c1.is_zero()) {
+    if (auto r = a.c0.sqrt()) return E2{*r, F::zero()};
+    if (auto r = (-a.c0).sqrt()) return E2{F::zero(), *r};  // (r u)^2 = -r^2 = a0
+    return std::nullopt;
+  }
+  auto s = (a.c0.sqr() + a.c1.sqr()).sqrt();
+  if (!s) return std::nullopt;
+  F c = (a.c0 + *s) * half;
+  F y = c.pow(e.data(), e.size());  // y^2 = c, or -c when c is not a square
+  F x0 = y.sqr() == c ? y : a.c1 * (y.dbl()).inv();
+  E2 x{x0, a.c1 * x0.dbl().inv()};
+  if (!(x.sqr() == a)) return std::nullopt;
+  return x;
+}
+
 bool sgn0(const F& x) { return x.to_integer()[0] & 1; }
 bool sgn0(const E2& x) {  // RFC 9380 section 4.1, m = 2
   bool sign0 = sgn0(x.c0), zero0 = x.c0.is_zero(), sign1 = sgn0(x.c1);
@@ -148,10 +175,10 @@ Jacobian<K> map_to_curve(const Suite<K>& s, const K& u) {
   K x1 = tv1.is_zero() ? s.b * (s.z * s.a).inv() : -(s.b * s.a.inv()) * (K::one() + tv1.inv());
   auto g = [&](const K& x) { return (x.sqr() + s.a) * x + s.b; };
   K x = x1;
-  std::optional<K> y = g(x1).sqrt();
+  std::optional<K> y = sqrt_of(g(x1));
   if (!y) {
     x = zu2 * x1;
-    y = g(x).sqrt();  // exactly one of g(x1), g(x2) is a square
+    y = sqrt_of(g(x));  // exactly one of g(x1), g(x2) is a square
     if (!y) return Jacobian<K>::infinity();  // unreachable for a valid suite
   }
   if (sgn0(u) != sgn0(*y)) *y = -*y;

@@ -4,6 +4,7 @@
 #include <gtest/gtest.h>
 
 #include <chrono>
+#include <ctime>
 #include <filesystem>
 
 #include "common/ff/hash_to_curve.hpp"
@@ -523,17 +524,25 @@ TEST_F(Bls12381, FrameworkModuleThroughTheVM) {
   EXPECT_EQ(std::get<ExecutionError>(wrong_size).sub_status, std::optional<uint64_t>(0x10002));
 }
 
+// Wall time is printed too, but on a shared machine the thread's CPU time is the figure to read.
 TEST_F(Bls12381, VerifyTime) {
   Key k = key(5);
   Bytes msg(100, 'x'), pk = k.pk(), sig = k.sign(msg);
+  auto cpu_ms = [] {
+    timespec ts;
+    clock_gettime(CLOCK_THREAD_CPUTIME_ID, &ts);
+    return ts.tv_sec * 1e3 + ts.tv_nsec / 1e6;
+  };
   constexpr int kRuns = 20;
-  auto start = std::chrono::steady_clock::now();
+  auto wall_start = std::chrono::steady_clock::now();
+  double cpu_start = cpu_ms();
   int verified = 0;
   for (int i = 0; i < kRuns; ++i) verified += verify_normal(sig, pk, msg);
-  double ms = std::chrono::duration<double, std::milli>(std::chrono::steady_clock::now() - start).count() / kRuns;
+  double cpu = (cpu_ms() - cpu_start) / kRuns;
+  double wall = std::chrono::duration<double, std::milli>(std::chrono::steady_clock::now() - wall_start).count() / kRuns;
   EXPECT_EQ(verified, kRuns);
-  std::printf("verify_normal_signature_internal: %.2f ms per call\n", ms);
-  EXPECT_LT(ms, 50.0);  // generous for unoptimized builds; Release is far below
+  std::printf("verify_normal_signature_internal (100-byte message): %.2f ms CPU, %.2f ms wall per call\n", cpu, wall);
+  EXPECT_LT(cpu, 50.0);  // generous for unoptimized builds; Release is far below
 }
 
 }  // namespace
