@@ -7,6 +7,7 @@
 #include <cryptopp/siphash.h>
 
 #include "common/hash.hpp"
+#include "movevm/natives_algebra.hpp"
 #include "movevm/natives_internal.hpp"
 #include "movevm/ristretto_internal.hpp"
 
@@ -385,6 +386,7 @@ std::optional<VMError> register_framework_natives(NativeRegistry& registry, cons
   natives::register_tables(r, gas);
   natives::register_aggregators(r, gas);
   natives::register_crypto(r, gas);
+  natives::register_algebra(r, gas);
   natives::register_dispatch(r, gas);
   natives::register_bls12381(r, gas);
   natives::register_ristretto(r, gas);

@@ -1,0 +1,568 @@
+// 0x1::crypto_algebra natives: field and group laws, arkworks encodings (published generator
+// encodings, Aptos's Gt generators and orders), pairing bilinearity, Aptos's abort codes and
+// gas, the element-memory limit; then the genuine framework on the v10 genesis.
+#include <gtest/gtest.h>
+
+#include <filesystem>
+
+#include "movevm/framework.hpp"
+#include "movevm/gas_schedule.hpp"
+#include "movevm/natives_algebra.hpp"
+#include "movevm/natives_aptos.hpp"
+#include "movevm/runtime.hpp"
+#include "movevm/tests/test_util.hpp"
+
+namespace lumio::movevm {
+namespace {
+
+const std::filesystem::path kGenesis = std::filesystem::path(LUMIO_SOURCE_DIR) / ".." / "shared" / "aptos-genesis";
+constexpr uint64_t kNotImplemented = 0x0C'0001;
+
+Bytes hex(std::string_view h) { return *from_hex(h); }
+
+// A context whose struct types are named by index (the natives only ask for type tags), with
+// the algebra feature flags set as a test chooses.
+class AlgebraContext final : public NativeContext, public ResourceAccess {
+ public:
+  explicit AlgebraContext(bool bls = true, bool bn = true) {
+    FeatureFlags f;
+    f.bits.assign(8, 0);
+    if (bls) f.bits[13 / 8] |= 1 << (13 % 8);
+    if (bn) f.bits[43 / 8] |= 1 << (43 % 8);
+    ext_.add(std::make_shared<FeatureFlags>(f));
+  }
+  Type type(const std::string& name) {
+    Type t;
+    t.kind = TypeKind::Struct;
+    t.index = uint16_t(names_.size());
+    names_.push_back(name);
+    return t;
+  }
+  GasMeter& gas() override { return meter_; }
+  NativeExtensions& extensions() override { return ext_; }
+  ResourceAccess& resources() override { return *this; }
+  Expected<TypeLayout> layout_of(const Type&) override { return VMError{StatusCode::UNKNOWN_INVARIANT_VIOLATION_ERROR, "", {}, {}}; }
+  Expected<TypeTag> type_tag_of(const Type& t) override {
+    if (t.kind == TypeKind::U64) return *parse_type_tag("u64");
+    return *parse_type_tag(names_.at(t.index));
+  }
+  Expected<Type> type_of(const TypeTag&) override { return VMError{StatusCode::UNKNOWN_INVARIANT_VIOLATION_ERROR, "", {}, {}}; }
+  Expected<bool> exists(const AccountAddress&, const Type&) override { return false; }
+  Expected<Value> borrow_global(const AccountAddress&, const Type&, bool) override { return VMError{StatusCode::MISSING_DATA, "", {}, {}}; }
+  std::optional<VMError> move_to(const AccountAddress&, const Type&, Value) override { return std::nullopt; }
+  Expected<Value> move_from(const AccountAddress&, const Type&) override { return VMError{StatusCode::MISSING_DATA, "", {}, {}}; }
+
+ private:
+  std::vector<std::string> names_;
+  UnmeteredGasMeter meter_;
+  NativeExtensions ext_;
+};
+
+class CryptoAlgebra : public ::testing::Test {
+ protected:
+  static void SetUpTestSuite() {
+    std::string blob = test_util::slurp(kGenesis / "v10_2026-07-16" / "genesis.blob");
+    auto s = MoveState::from_genesis(BytesView(reinterpret_cast<const uint8_t*>(blob.data()), blob.size()));
+    ASSERT_TRUE(s.ok());
+    state_ = new MoveState(std::move(*s));
+    params_ = new GasParameters(*GasSchedule::from_state(*state_));
+    registry_ = new NativeRegistry;
+    ASSERT_FALSE(register_all_natives(*registry_, *params_));
+  }
+
+  AlgebraContext ctx_;
+  std::map<std::string, Type> types_;
+
+  Type T(const std::string& s) {
+    std::string full = s.find("::") == std::string::npos ? "0x1::bls12381_algebra::" + s : s;
+    auto it = types_.find(full);
+    if (it == types_.end()) it = types_.emplace(full, ctx_.type(full)).first;
+    return it->second;
+  }
+  static std::string bn(const std::string& s) { return "0x1::bn254_algebra::" + s; }
+
+  Expected<NativeResult> call(const char* name, std::vector<Type> tys, std::vector<Value> args, NativeContext* c = nullptr) {
+    const NativeFunction* f = registry_->find(address_from_u64(1), "crypto_algebra", name);
+    if (!f) return VMError{StatusCode::MISSING_DEPENDENCY, name, {}, {}};
+    return (*f)(c ? *c : ctx_, tys, args);
+  }
+  // A native that returns one handle.
+  uint64_t h(const char* name, std::vector<Type> tys, std::vector<Value> args = {}) {
+    auto r = call(name, std::move(tys), std::move(args));
+    EXPECT_TRUE(r.ok()) << name << ": " << (r.ok() ? "" : r.error().message);
+    if (!r.ok()) return ~0ull;
+    EXPECT_FALSE(r->aborted) << name << " aborted " << r->abort_code;
+    if (r->aborted || r->values.empty()) return ~0ull;
+    return r->values.back().u64;
+  }
+  static Value u(uint64_t v) { return Value::u64v(v); }
+  static Value handles(std::vector<uint64_t> v) {
+    std::vector<Value> e;
+    for (auto x : v) e.push_back(u(x));
+    return make_vector(std::move(e));
+  }
+  uint64_t from_u64(const std::string& s, uint64_t v) { return h("from_u64_internal", {T(s)}, {u(v)}); }
+  bool eq(const std::string& s, uint64_t a, uint64_t b) {
+    auto r = call("eq_internal", {T(s)}, {u(a), u(b)});
+    EXPECT_TRUE(r.ok() && !r->aborted);
+    return r.ok() && !r->aborted && r->values.at(0).b;
+  }
+  Bytes ser(const std::string& s, const std::string& fmt, uint64_t a) {
+    auto r = call("serialize_internal", {T(s), T(fmt)}, {u(a)});
+    EXPECT_TRUE(r.ok() && !r->aborted);
+    if (!r.ok() || r->aborted) return {};
+    return r->values.at(0).c->bytes;
+  }
+  std::optional<uint64_t> deser(const std::string& s, const std::string& fmt, const Bytes& b) {
+    auto r = call("deserialize_internal", {T(s), T(fmt)}, {make_vec_u8(b)});
+    EXPECT_TRUE(r.ok() && !r->aborted);
+    if (!r.ok() || r->aborted || !r->values.at(0).b) return std::nullopt;
+    return r->values.at(1).u64;
+  }
+  uint64_t abort_code(const char* name, std::vector<Type> tys, std::vector<Value> args = {}, NativeContext* c = nullptr) {
+    auto r = call(name, std::move(tys), std::move(args), c);
+    EXPECT_TRUE(r.ok());
+    EXPECT_TRUE(r.ok() && r->aborted) << name;
+    return r.ok() && r->aborted ? r->abort_code : 0;
+  }
+  uint64_t p(const std::string& name) { return params_->native("aptos_framework.algebra." + name); }
+
+  static inline MoveState* state_ = nullptr;
+  static inline GasParameters* params_ = nullptr;
+  static inline NativeRegistry* registry_ = nullptr;
+};
+
+// Published encodings: BLS12-381 generators (ZCash), BN254 generators (arkworks, little-endian).
+const char* kBlsG1Compr = "97f1d3a73197d7942695638c4fa9ac0fc3688c4f9774b905a14e3a3f171bac586c55e83ff97a1aeffb3af00adb22c6bb";
+const char* kBlsG1Uncompr =
+    "17f1d3a73197d7942695638c4fa9ac0fc3688c4f9774b905a14e3a3f171bac586c55e83ff97a1aeffb3af00adb22c6bb"
+    "08b3f481e3aaa0f1a09e30ed741d8ae4fcf5e095d5d00af600db18cb2c04b3edd03cc744a2888ae40caa232946c5e7e1";
+const char* kBlsG2Compr =
+    "93e02b6052719f607dacd3a088274f65596bd0d09920b61ab5da61bbdc7f5049334cf11213945d57e5ac7d055d042b7e"
+    "024aa2b2f08f0a91260805272dc51051c6e47ad4fa403b02b4510b647ae3d1770bac0326a805bbefd48056c8c121bdb8";
+const char* kBlsG2Uncompr =
+    "13e02b6052719f607dacd3a088274f65596bd0d09920b61ab5da61bbdc7f5049334cf11213945d57e5ac7d055d042b7e"
+    "024aa2b2f08f0a91260805272dc51051c6e47ad4fa403b02b4510b647ae3d1770bac0326a805bbefd48056c8c121bdb8"
+    "0606c4a02ea734cc32acd2b02bc28b99cb3e287e85a763af267492ab572e99ab3f370d275cec1da1aaa9075ff05f79be"
+    "0ce5d527727d6e118cc9cdc6da2e351aadfd9baa8cbdd3a76d429a695160d12c923ac9cc3baca289e193548608b82801";
+// Aptos's orders (little-endian): BLS12-381 r and q^12, BN254 q^12.
+const char* kBlsR = "01000000fffffffffe5bfeff02a4bd5305d8a10908d83933487d9d2953a7ed73";
+const char* kBlsQ12 =
+    "1175f55da544c7625f8ccb1360e2b1d3ca40747811c8f5ed04440afe232b476c0215676aec05f2a44ac2da6b6d1b7cff075e7b2a587e0a"
+    "ab601a8d3db4f0d29906e5e4d0d78119f396d5a59f0f8d1ca8bca62540be6ab9c12d0ca00de1f311f106278d000e55a393c9766a74e0d0"
+    "8a298450f60d7e666575e3354bf14b8731f4e721c0c180a5ed55c2f8f51f815baecbf96b5fc717eb58ac161a27d1d5f2bdc1a079609b9d"
+    "6449165b2466b32a01eac7992a1ea0cac2f223cde1d56f9bbccc67afe44621daf858df3fc0eb837818f3e42ab3e131ce4e492efa63c108"
+    "e6ef91c29ed63b3045baebcb0ab8d203c7f558beaffccba31b12aca7f54b58d0c28340e4fdb3c7c94fe9c4fef9d640ff2fcff02f174841"
+    "6cbed0981fbff49f0e39eaf8a30273e67ed851944d33d6a593ef5ddcd62da84568822a6045b633bf6a513b3cfe8f9de13e76f8dcbd9159"
+    "80dec205eab6a5c0c72dcebd9afff1d25509ddbf33f8e24131fbd74cda93336514340cf8036b66b09ed9e6a6ac37e22fb3ac407e321bea"
+    "e8cd9fe74c8aaeb4edaa9a7272848fc623f6fe835a2e647379f547fc5ec6371318a85bfa60009cb20ccbb8a467492988a87633c14c0324"
+    "ba0d0c3e1798ed29c8494cea35023746da05e35d184b4a301d5b2238d665495c6318b5af8653758008952d06cb9e62487b196d64383c73"
+    "c06d6e1cccdf9b3ce8f95679e7050d949004a55f4ccf95b2552880ae36d1f7e09504d2338316d87d14a064511a295d768113e301bdf9d4"
+    "383a8be32192d3f2f3b2de14181c73839a7cb4af5301";
+const char* kBnQ12 =
+    "21f186cad2e2d4c1dbaf8a066b0ebf41f734e3f859b1c523a6c1f4d457413fdbe3cd44add090135d3ae519acc30ee3bdb6bfac6573b767"
+    "e975b18a77d53cdcddebf3672c74da9d1409d51b2b2db7ff000d59e3aa7cf09220159f925c86b65459ca6558c4eaa703bf45d85030ff85"
+    "cc6a879c7e2c4034f7045faf20e4d3dcfffac5eb6634c3e7b939b69b2be70bdf6b9a4680297839b4e3a48cd746bd4d0ea82749ffb7e71b"
+    "d9b3fb10aa684d71e6adab1250b1d8604d91b51c76c256a50b60ddba2f52b6cc853ac926c6ea86d09d400b2f2330e5c8e92e38905ba50a"
+    "50c9e11cd979c284bf1327ccdc051a6da1a4a7eac5cec16757a27a1a2311bedd108a9b21ac0814269e7523a5dd3a1f5f4767ffe504a6cb"
+    "3994fb0ec98d5cd5da00b9cb1188a85f2aa871ecb8a0f9d64141f1ccd2699c138e0ef9ac4d8d6a692b29db0f38b60eb08426ab46109fba"
+    "b9a5221bb44dd338aafebcc4e6c10dd933597f3ff44ba41d04e82871447f3a759cfa9397c22c0c77f13618dfb65adc8aacf008";
+
+TEST_F(CryptoAlgebra, FieldLaws) {
+  for (std::string f : {std::string("Fr"), std::string("Fq12"), bn("Fr"), bn("Fq"), bn("Fq12")}) {
+    SCOPED_TRACE(f);
+    uint64_t a = from_u64(f, 7), b = from_u64(f, 5), zero = h("zero_internal", {T(f)}), one = h("one_internal", {T(f)});
+    EXPECT_TRUE(eq(f, h("add_internal", {T(f)}, {u(a), u(b)}), from_u64(f, 12)));
+    EXPECT_TRUE(eq(f, h("sub_internal", {T(f)}, {u(a), u(b)}), from_u64(f, 2)));
+    EXPECT_TRUE(eq(f, h("mul_internal", {T(f)}, {u(a), u(b)}), from_u64(f, 35)));
+    EXPECT_TRUE(eq(f, h("sqr_internal", {T(f)}, {u(a)}), from_u64(f, 49)));
+    EXPECT_TRUE(eq(f, h("add_internal", {T(f)}, {u(a), u(h("neg_internal", {T(f)}, {u(a)}))}), zero));
+    EXPECT_TRUE(eq(f, from_u64(f, 1), one));
+    EXPECT_FALSE(eq(f, a, b));
+    // b - a = -(a - b); (a / b) * b = a; a * a^-1 = 1.
+    EXPECT_TRUE(eq(f, h("sub_internal", {T(f)}, {u(b), u(a)}), h("neg_internal", {T(f)}, {u(from_u64(f, 2))})));
+    uint64_t q = h("div_internal", {T(f)}, {u(a), u(b)});
+    EXPECT_TRUE(eq(f, h("mul_internal", {T(f)}, {u(q), u(b)}), a));
+    EXPECT_TRUE(eq(f, h("mul_internal", {T(f)}, {u(a), u(h("inv_internal", {T(f)}, {u(a)}))}), one));
+    // Division by zero and the inverse of zero: (false, 0), charged the eq / inv step only.
+    auto d = call("div_internal", {T(f)}, {u(a), u(zero)});
+    ASSERT_TRUE(d.ok() && !d->aborted);
+    EXPECT_FALSE(d->values.at(0).b);
+    auto i = call("inv_internal", {T(f)}, {u(zero)});
+    ASSERT_TRUE(i.ok() && !i->aborted);
+    EXPECT_FALSE(i->values.at(0).b);
+    // Group operations a field does not have.
+    EXPECT_EQ(abort_code("double_internal", {T(f)}, {u(a)}), kNotImplemented);
+  }
+}
+
+TEST_F(CryptoAlgebra, GroupLaws) {
+  for (auto [g, fr] : {std::pair{std::string("G1"), std::string("Fr")}, {std::string("G2"), std::string("Fr")},
+                       {std::string("Gt"), std::string("Fr")}, {bn("G1"), bn("Fr")}, {bn("G2"), bn("Fr")},
+                       {bn("Gt"), bn("Fr")}}) {
+    SCOPED_TRACE(g);
+    uint64_t gen = h("one_internal", {T(g)}), zero = h("zero_internal", {T(g)});
+    auto times = [&](uint64_t k) { return h("scalar_mul_internal", {T(g), T(fr)}, {u(gen), u(from_u64(fr, k))}); };
+    EXPECT_TRUE(eq(g, h("add_internal", {T(g)}, {u(gen), u(gen)}), times(2)));
+    EXPECT_TRUE(eq(g, h("double_internal", {T(g)}, {u(gen)}), times(2)));
+    EXPECT_TRUE(eq(g, h("add_internal", {T(g)}, {u(times(3)), u(times(4))}), times(7)));
+    EXPECT_TRUE(eq(g, h("sub_internal", {T(g)}, {u(times(3)), u(times(5))}), h("neg_internal", {T(g)}, {u(times(2))})));
+    EXPECT_TRUE(eq(g, h("add_internal", {T(g)}, {u(gen), u(zero)}), gen));
+    EXPECT_TRUE(eq(g, h("add_internal", {T(g)}, {u(gen), u(h("neg_internal", {T(g)}, {u(gen)}))}), zero));
+    EXPECT_FALSE(eq(g, gen, zero));
+    // [r]G = 0: r - 1 as a scalar is -1.
+    uint64_t minus_one = h("neg_internal", {T(fr)}, {u(from_u64(fr, 1))});
+    EXPECT_TRUE(eq(g, h("scalar_mul_internal", {T(g), T(fr)}, {u(gen), u(minus_one)}), h("neg_internal", {T(g)}, {u(gen)})));
+    // Field-only operations abort.
+    EXPECT_EQ(abort_code("mul_internal", {T(g)}, {u(gen), u(gen)}), kNotImplemented);
+    EXPECT_EQ(abort_code("from_u64_internal", {T(g)}, {u(1)}), kNotImplemented);
+    EXPECT_EQ(abort_code("inv_internal", {T(g)}, {u(gen)}), kNotImplemented);
+    if (g.find("Gt") == std::string::npos) {
+      // MSM = sum of scalar products.
+      uint64_t msm = h("multi_scalar_mul_internal", {T(g), T(fr)},
+                       {handles({gen, times(2), zero}), handles({from_u64(fr, 3), from_u64(fr, 5), from_u64(fr, 9)})});
+      EXPECT_TRUE(eq(g, msm, times(13)));
+      EXPECT_EQ(abort_code("multi_scalar_mul_internal", {T(g), T(fr)}, {handles({gen}), handles({})}), 0x01'0002u);
+    } else {
+      EXPECT_EQ(abort_code("multi_scalar_mul_internal", {T(g), T(fr)}, {handles({gen}), handles({minus_one})}),
+                kNotImplemented);
+    }
+  }
+  // A scalar of the other curve.
+  EXPECT_EQ(abort_code("scalar_mul_internal", {T("G1"), T(bn("Fr"))}, {u(0), u(0)}), kNotImplemented);
+}
+
+TEST_F(CryptoAlgebra, Encodings) {
+  // Generators as published (ZCash for BLS12-381; arkworks little-endian for BN254).
+  uint64_t g1 = h("one_internal", {T("G1")}), g2 = h("one_internal", {T("G2")});
+  EXPECT_EQ(to_hex(ser("G1", "FormatG1Compr", g1), false), kBlsG1Compr);
+  EXPECT_EQ(to_hex(ser("G1", "FormatG1Uncompr", g1), false), kBlsG1Uncompr);
+  EXPECT_EQ(to_hex(ser("G2", "FormatG2Compr", g2), false), kBlsG2Compr);
+  EXPECT_EQ(to_hex(ser("G2", "FormatG2Uncompr", g2), false), kBlsG2Uncompr);
+  Bytes bn_g1(64, 0);
+  bn_g1[0] = 1, bn_g1[32] = 2;
+  uint64_t n1 = h("one_internal", {T(bn("G1"))});
+  EXPECT_EQ(ser(bn("G1"), bn("FormatG1Uncompr"), n1), bn_g1);
+  EXPECT_EQ(ser(bn("G1"), bn("FormatG1Compr"), n1), Bytes(bn_g1.begin(), bn_g1.begin() + 32));
+  // -G has the larger y: the flag bit (BN254: 0x80 in the last byte; uncompressed too).
+  uint64_t neg = h("neg_internal", {T(bn("G1"))}, {u(n1)});
+  Bytes c = ser(bn("G1"), bn("FormatG1Compr"), neg);
+  EXPECT_EQ(c.back(), 0x80);
+  EXPECT_EQ(ser(bn("G1"), bn("FormatG1Uncompr"), neg).back() & 0xc0, 0x80);
+  // Infinity.
+  Bytes inf_c(48, 0), inf_u(96, 0);
+  inf_c[0] = 0xc0, inf_u[0] = 0x40;
+  EXPECT_EQ(ser("G1", "FormatG1Compr", h("zero_internal", {T("G1")})), inf_c);
+  EXPECT_EQ(ser("G1", "FormatG1Uncompr", h("zero_internal", {T("G1")})), inf_u);
+  Bytes bn_inf(32, 0);
+  bn_inf[31] = 0x40;
+  EXPECT_EQ(ser(bn("G1"), bn("FormatG1Compr"), h("zero_internal", {T(bn("G1"))})), bn_inf);
+
+  // Round trips in every format, for several multiples (both signs of y).
+  struct Case { std::string s, fr; std::vector<std::string> fmts; };
+  std::vector<Case> cases = {
+      {"G1", "Fr", {"FormatG1Compr", "FormatG1Uncompr"}},
+      {"G2", "Fr", {"FormatG2Compr", "FormatG2Uncompr"}},
+      {"Gt", "Fr", {"FormatGt"}},
+      {bn("G1"), bn("Fr"), {bn("FormatG1Compr"), bn("FormatG1Uncompr")}},
+      {bn("G2"), bn("Fr"), {bn("FormatG2Compr"), bn("FormatG2Uncompr")}},
+      {bn("Gt"), bn("Fr"), {bn("FormatGt")}}};
+  for (const auto& cs : cases) {
+    uint64_t gen = h("one_internal", {T(cs.s)});
+    for (uint64_t k : {0ull, 1ull, 2ull, 12345ull, 0xffffffffffffffffull}) {
+      uint64_t x = h("scalar_mul_internal", {T(cs.s), T(cs.fr)}, {u(gen), u(from_u64(cs.fr, k))});
+      x = h("neg_internal", {T(cs.s)}, {u(k % 2 ? x : h("neg_internal", {T(cs.s)}, {u(x)}))});
+      for (const auto& f : cs.fmts) {
+        SCOPED_TRACE(cs.s + " " + f + " " + std::to_string(k));
+        Bytes b = ser(cs.s, f, x);
+        auto back = deser(cs.s, f, b);
+        ASSERT_TRUE(back);
+        EXPECT_TRUE(eq(cs.s, *back, x));
+        EXPECT_EQ(ser(cs.s, f, *back), b);
+        // Wrong lengths are rejected before parsing, free of charge.
+        Bytes longer = b;
+        longer.push_back(0);
+        auto r = call("deserialize_internal", {T(cs.s), T(f)}, {make_vec_u8(longer)});
+        ASSERT_TRUE(r.ok() && !r->aborted);
+        EXPECT_FALSE(r->values.at(0).b);
+        EXPECT_EQ(r->cost, 0u);
+      }
+    }
+  }
+
+  // Fields: little-endian, Msb reversed; the modulus itself is not canonical.
+  uint64_t x = from_u64("Fr", 0x0102);
+  Bytes lsb = ser("Fr", "FormatFrLsb", x), msb = ser("Fr", "FormatFrMsb", x);
+  EXPECT_EQ(lsb.size(), 32u);
+  EXPECT_EQ(lsb[0], 0x02);
+  EXPECT_EQ(lsb[1], 0x01);
+  EXPECT_EQ(Bytes(msb.rbegin(), msb.rend()), lsb);
+  EXPECT_FALSE(deser("Fr", "FormatFrLsb", hex(kBlsR)));
+  Bytes r_minus_1 = hex(kBlsR);
+  r_minus_1[0] = 0;
+  auto m1 = deser("Fr", "FormatFrLsb", r_minus_1);
+  ASSERT_TRUE(m1);
+  EXPECT_TRUE(eq("Fr", *m1, h("neg_internal", {T("Fr")}, {u(from_u64("Fr", 1))})));
+  Bytes fq12_one(576, 0);
+  fq12_one[0] = 1;
+  EXPECT_EQ(ser("Fq12", "FormatFq12LscLsb", h("one_internal", {T("Fq12")})), fq12_one);
+  EXPECT_EQ(ser(bn("Fq"), bn("FormatFqMsb"), from_u64(bn("Fq"), 3)).back(), 3);
+  // A structure/format mismatch aborts.
+  EXPECT_EQ(abort_code("serialize_internal", {T("G1"), T("FormatG2Compr")}, {u(g1)}), kNotImplemented);
+  EXPECT_EQ(abort_code("deserialize_internal", {T("Fr"), T(bn("FormatFrLsb"))}, {make_vec_u8(lsb)}), kNotImplemented);
+}
+
+TEST_F(CryptoAlgebra, InvalidEncodingsRejected) {
+  Bytes g1c = hex(kBlsG1Compr), g1u = hex(kBlsG1Uncompr);
+  EXPECT_TRUE(deser("G1", "FormatG1Compr", g1c));
+  EXPECT_TRUE(deser("G1", "FormatG1Uncompr", g1u));
+  Bytes b = g1c;
+  b[0] &= 0x7f;  // compressed bytes without the compression flag
+  EXPECT_FALSE(deser("G1", "FormatG1Compr", b));
+  b = g1u;
+  b[0] |= 0x80;  // uncompressed with the compression flag
+  EXPECT_FALSE(deser("G1", "FormatG1Uncompr", b));
+  b = g1u;
+  b[0] |= 0x20;  // sort flag on an uncompressed point
+  EXPECT_FALSE(deser("G1", "FormatG1Uncompr", b));
+  b = g1u;
+  b[95] ^= 1;  // off the curve
+  EXPECT_FALSE(deser("G1", "FormatG1Uncompr", b));
+  Bytes inf(48, 0);
+  inf[0] = 0xe0;  // infinity with the sort flag
+  EXPECT_FALSE(deser("G1", "FormatG1Compr", inf));
+  inf[0] = 0xc0, inf[47] = 1;  // infinity with a non-zero x
+  EXPECT_FALSE(deser("G1", "FormatG1Compr", inf));
+  inf[47] = 0;
+  EXPECT_TRUE(deser("G1", "FormatG1Compr", inf));
+  // (0, 2) is on y^2 = x^3 + 4 but has order 3: not in G1.
+  Bytes order3(96, 0);
+  order3[95] = 2;
+  EXPECT_FALSE(deser("G1", "FormatG1Uncompr", order3));
+  Bytes x0(48, 0);
+  x0[0] = 0x80;
+  EXPECT_FALSE(deser("G1", "FormatG1Compr", x0));
+  x0[0] = 0xa0;
+  EXPECT_FALSE(deser("G1", "FormatG1Compr", x0));
+  // x = p is not canonical.
+  Bytes xp = hex("9a0111ea397fe69a4b1ba7b6434bacd764774b84f38512bf6730d2a0f6b0f6241eabfffeb153ffffb9feffffffffaaab");
+  EXPECT_FALSE(deser("G1", "FormatG1Compr", xp));
+  // BN254: both flags set; a non-canonical x; a point off the curve.
+  Bytes n(32, 0);
+  n[0] = 1, n[31] = 0xc0;
+  EXPECT_FALSE(deser(bn("G1"), bn("FormatG1Compr"), n));
+  Bytes nu(64, 0);
+  nu[0] = 1, nu[32] = 3;
+  EXPECT_FALSE(deser(bn("G1"), bn("FormatG1Uncompr"), nu));
+  nu[32] = 2;
+  EXPECT_TRUE(deser(bn("G1"), bn("FormatG1Uncompr"), nu));
+  nu[31] = 0x80;  // top bit of x (EmptyFlags)
+  EXPECT_FALSE(deser(bn("G1"), bn("FormatG1Uncompr"), nu));
+  // Gt: an Fq12 element outside the r-torsion.
+  uint64_t two = from_u64("Fq12", 2);
+  Bytes not_gt = ser("Fq12", "FormatFq12LscLsb", two);
+  EXPECT_FALSE(deser("Gt", "FormatGt", not_gt));
+  EXPECT_TRUE(deser("Fq12", "FormatFq12LscLsb", not_gt));
+  Bytes bad = not_gt;
+  bad[575] = 0xff;  // a coefficient >= p
+  EXPECT_FALSE(deser("Fq12", "FormatFq12LscLsb", bad));
+}
+
+TEST_F(CryptoAlgebra, PairingMatchesAptosGeneratorsAndIsBilinear) {
+  for (std::string c : {std::string("0x1::bls12381_algebra::"), std::string("0x1::bn254_algebra::")}) {
+    SCOPED_TRACE(c);
+    auto t = [&](const char* s) { return T(c + s); };
+    uint64_t p = h("one_internal", {t("G1")}), q = h("one_internal", {t("G2")});
+    uint64_t e = h("pairing_internal", {t("G1"), t("G2"), t("Gt")}, {u(p), u(q)});
+    // one<Gt>() is Aptos's constant e(G1, G2).
+    EXPECT_TRUE(eq(c + "Gt", e, h("one_internal", {t("Gt")})));
+    EXPECT_FALSE(eq(c + "Gt", e, h("zero_internal", {t("Gt")})));
+    auto fr = [&](uint64_t v) { return from_u64(c + "Fr", v); };
+    uint64_t a = fr(1234567), b = fr(7654321);
+    uint64_t ap = h("scalar_mul_internal", {t("G1"), t("Fr")}, {u(p), u(a)});
+    uint64_t bq = h("scalar_mul_internal", {t("G2"), t("Fr")}, {u(q), u(b)});
+    uint64_t lhs = h("pairing_internal", {t("G1"), t("G2"), t("Gt")}, {u(ap), u(bq)});
+    uint64_t ab = h("mul_internal", {t("Fr")}, {u(a), u(b)});
+    uint64_t rhs = h("scalar_mul_internal", {t("Gt"), t("Fr")}, {u(e), u(ab)});
+    EXPECT_TRUE(eq(c + "Gt", lhs, rhs));
+    // e(P, 0) = 1; multi_pairing = product; e(aP, Q) e(-P, aQ) = 1.
+    uint64_t z = h("pairing_internal", {t("G1"), t("G2"), t("Gt")}, {u(p), u(h("zero_internal", {t("G2")}))});
+    EXPECT_TRUE(eq(c + "Gt", z, h("zero_internal", {t("Gt")})));
+    uint64_t m = h("multi_pairing_internal", {t("G1"), t("G2"), t("Gt")}, {handles({p, ap}), handles({q, bq})});
+    EXPECT_TRUE(eq(c + "Gt", m, h("add_internal", {t("Gt")}, {u(e), u(lhs)})));
+    uint64_t aq = h("scalar_mul_internal", {t("G2"), t("Fr")}, {u(q), u(a)});
+    uint64_t one = h("multi_pairing_internal", {t("G1"), t("G2"), t("Gt")},
+                     {handles({ap, h("neg_internal", {t("G1")}, {u(p)})}), handles({q, aq})});
+    EXPECT_TRUE(eq(c + "Gt", one, h("zero_internal", {t("Gt")})));
+    EXPECT_EQ(abort_code("multi_pairing_internal", {t("G1"), t("G2"), t("Gt")}, {handles({p}), handles({})}), 0x01'0002u);
+    // The Gt element is in Fq12 (upcast keeps the handle); downcast checks the r-torsion.
+    auto up = call("upcast_internal", {t("Gt"), t("Fq12")}, {u(e)});
+    ASSERT_TRUE(up.ok() && !up->aborted);
+    EXPECT_EQ(up->values.at(0).u64, e);
+    auto down = call("downcast_internal", {t("Fq12"), t("Gt")}, {u(e)});
+    ASSERT_TRUE(down.ok() && !down->aborted);
+    EXPECT_TRUE(down->values.at(0).b);
+    auto bad = call("downcast_internal", {t("Fq12"), t("Gt")}, {u(from_u64(c + "Fq12", 2))});
+    ASSERT_TRUE(bad.ok() && !bad->aborted);
+    EXPECT_FALSE(bad->values.at(0).b);
+  }
+  // Mixed curves.
+  EXPECT_EQ(abort_code("pairing_internal", {T("G1"), T(bn("G2")), T("Gt")}, {u(0), u(0)}), kNotImplemented);
+}
+
+TEST_F(CryptoAlgebra, OrdersAndGas) {
+  auto order = [&](const std::string& s) {
+    auto r = call("order_internal", {T(s)}, {});
+    EXPECT_TRUE(r.ok() && !r->aborted);
+    return to_hex(r->values.at(0).c->bytes, false);
+  };
+  EXPECT_EQ(order("Fr"), kBlsR);
+  EXPECT_EQ(order("G2"), kBlsR);
+  EXPECT_EQ(order("Fq12"), kBlsQ12);
+  EXPECT_EQ(order(bn("Fq12")), kBnQ12);
+  EXPECT_EQ(order(bn("Fr")), "010000f093f5e1439170b97948e833285d588181b64550b829a031e1724e6430");
+  EXPECT_EQ(order(bn("Fq")), "47fd7cd8168c203c8dca7168916a81975d588181b64550b829a031e1724e6430");
+  // Costs as the schedule names them.
+  uint64_t a = from_u64("Fr", 1);
+  auto r = call("add_internal", {T("Fr")}, {u(a), u(a)});
+  EXPECT_EQ(r->cost, p("ark_bls12_381_fr_add"));
+  r = call("add_internal", {T("Gt")}, {u(h("one_internal", {T("Gt")})), u(h("one_internal", {T("Gt")}))});
+  EXPECT_EQ(r->cost, p("ark_bls12_381_fq12_mul"));
+  r = call("serialize_internal", {T("G1"), T("FormatG1Compr")}, {u(h("one_internal", {T("G1")}))});
+  EXPECT_EQ(r->cost, p("ark_bls12_381_g1_proj_to_affine") + p("ark_bls12_381_g1_affine_serialize_comp"));
+  r = call("pairing_internal", {T(bn("G1")), T(bn("G2")), T(bn("Gt"))},
+           {u(h("one_internal", {T(bn("G1"))})), u(h("one_internal", {T(bn("G2"))}))});
+  EXPECT_EQ(r->cost, p("ark_bn254_g1_proj_to_affine") + p("ark_bn254_g2_proj_to_affine") + p("ark_bn254_pairing"));
+  EXPECT_GT(r->cost, 0u);
+  // MSM of 2 entries: window 3, 85 windows, 8 buckets.
+  uint64_t g = h("one_internal", {T("G1")});
+  r = call("multi_scalar_mul_internal", {T("G1"), T("Fr")}, {handles({g, g}), handles({a, a})});
+  EXPECT_EQ(r->cost, 2 * p("ark_bls12_381_g1_proj_to_affine") + p("ark_bls12_381_g1_proj_add") * (11 * 85) +
+                         p("ark_bls12_381_g1_proj_double") * (8 * 85));
+}
+
+TEST_F(CryptoAlgebra, UnsupportedAndGatedAndBadHandles) {
+  // Not an algebra structure.
+  EXPECT_EQ(abort_code("zero_internal", {T("0x1::string::String")}), kNotImplemented);
+  EXPECT_EQ(abort_code("order_internal", {T("0x1::bls12381_algebra::FormatFrLsb")}), kNotImplemented);
+  // Structures whose feature is off.
+  AlgebraContext no_bn(true, false);
+  Type bn_fr = no_bn.type(bn("Fr")), bls_fr = no_bn.type("0x1::bls12381_algebra::Fr");
+  EXPECT_EQ(abort_code("zero_internal", {bn_fr}, {}, &no_bn), kNotImplemented);
+  auto ok = call("zero_internal", {bls_fr}, {}, &no_bn);
+  ASSERT_TRUE(ok.ok());
+  EXPECT_FALSE(ok->aborted);
+  // A handle that does not exist, or holds another structure: invariant violation.
+  auto r = call("neg_internal", {T("Fr")}, {u(999999)});
+  ASSERT_FALSE(r.ok());
+  EXPECT_EQ(r.error().status, StatusCode::UNKNOWN_INVARIANT_VIOLATION_ERROR);
+  uint64_t g1 = h("one_internal", {T("G1")});
+  r = call("neg_internal", {T("Fr")}, {u(g1)});
+  ASSERT_FALSE(r.ok());
+  EXPECT_EQ(r.error().status, StatusCode::UNKNOWN_INVARIANT_VIOLATION_ERROR);
+}
+
+TEST_F(CryptoAlgebra, MemoryLimit) {
+  // 1 MiB of arkworks-sized elements: Fq12 is 576 bytes, so the 1821st allocation fails.
+  size_t made = 0;
+  for (;; ++made) {
+    auto r = call("zero_internal", {T("Fq12")}, {});
+    ASSERT_TRUE(r.ok());
+    if (r->aborted) {
+      EXPECT_EQ(r->abort_code, 0x09'0003u);
+      EXPECT_EQ(r->cost, p("ark_bls12_381_fq12_zero"));
+      break;
+    }
+    ASSERT_LT(made, 5000u);
+  }
+  EXPECT_EQ(made, (size_t(1) << 20) / 576);
+  // Still full for a 32-byte scalar? 1820 * 576 = 1048320: 256 bytes left, room for 8 scalars.
+  for (int i = 0; i < 8; ++i) EXPECT_FALSE(call("zero_internal", {T("Fr")}, {})->aborted);
+  EXPECT_TRUE(call("zero_internal", {T("Fr")}, {})->aborted);
+}
+
+TEST_F(CryptoAlgebra, HashToCurve) {
+  // RFC 9380 J.9.1 / J.10.1: BLS12381G1_XMD:SHA-256_SSWU_RO_, msg "" .
+  std::string dst1 = "QUUX-V01-CS02-with-BLS12381G1_XMD:SHA-256_SSWU_RO_";
+  uint64_t p1 = h("hash_to_internal", {T("G1"), T("HashG1XmdSha256SswuRo")},
+                  {make_vec_u8(Bytes(dst1.begin(), dst1.end())), make_vec_u8({})});
+  Bytes enc = ser("G1", "FormatG1Uncompr", p1);
+  EXPECT_EQ(to_hex(BytesView(enc).first(48), false),
+            "052926add2207b76ca4fa57a8734416c8dc95e24501772c814278700eed6d1e4e8cf62d9c09db0fac349612b759e79a1");
+  std::string dst2 = "QUUX-V01-CS02-with-BLS12381G2_XMD:SHA-256_SSWU_RO_";
+  uint64_t p2 = h("hash_to_internal", {T("G2"), T("HashG2XmdSha256SswuRo")},
+                  {make_vec_u8(Bytes(dst2.begin(), dst2.end())), make_vec_u8({})});
+  Bytes enc2 = ser("G2", "FormatG2Uncompr", p2);  // x.c1 first
+  EXPECT_EQ(to_hex(BytesView(enc2).subspan(48, 48), false),
+            "0141ebfbdca40eb85b87142e130ab689c673cf60f1a3e98d69335266f30d9b8d4ac44c1038e9dcdd5393faf5c41fb78a");
+  auto r = call("hash_to_internal", {T("G1"), T("HashG1XmdSha256SswuRo")},
+                {make_vec_u8(Bytes(300, 'd')), make_vec_u8(Bytes(10, 'm'))});
+  EXPECT_EQ(r->cost, params_->native("move_stdlib.hash.sha2_256.base") +
+                         params_->native("move_stdlib.hash.sha2_256.per_byte") * 317 +
+                         p("ark_h2c_bls12381g1_xmd_sha256_sswu_base") + p("ark_h2c_bls12381g1_xmd_sha256_sswu_per_msg_byte") * 10);
+  EXPECT_EQ(abort_code("hash_to_internal", {T("G2"), T("HashG1XmdSha256SswuRo")}, {make_vec_u8({}), make_vec_u8({})}),
+            kNotImplemented);
+}
+
+// The genuine framework: 0x1::crypto_algebra's public functions with bls12381_algebra and
+// bn254_algebra types on the v10 genesis (its features enable the module and both curves).
+TEST_F(CryptoAlgebra, FrameworkPathOnV10Genesis) {
+  Session session(*state_, *registry_);
+  add_session_extensions(session.extensions(), TransactionContext{}, state_);
+  UnmeteredGasMeter gas;
+  auto tag = [](const std::string& s) { return *parse_type_tag(s); };
+  auto run = [&](const char* fn, std::vector<TypeTag> tys, std::vector<Bytes> args) {
+    auto r = session.execute_function(address_from_u64(1), "crypto_algebra", fn, tys, {}, args, gas);
+    EXPECT_TRUE(std::holds_alternative<ExecutionResult>(r)) << fn;
+    return std::holds_alternative<ExecutionResult>(r) ? std::get<ExecutionResult>(r).return_values : std::vector<Value>{};
+  };
+  auto handle_bcs = [](const Value& element) {
+    Bytes b(8);
+    uint64_t v = element.c->values.at(0).u64;
+    for (int i = 0; i < 8; ++i) b[i] = uint8_t(v >> (8 * i));
+    return b;
+  };
+  TypeTag g1 = tag("0x1::bls12381_algebra::G1"), g2 = tag("0x1::bls12381_algebra::G2"), gt = tag("0x1::bls12381_algebra::Gt");
+  auto one1 = run("one", {g1}, {});
+  ASSERT_EQ(one1.size(), 1u);
+
+  auto bytes = run("serialize", {g1, tag("0x1::bls12381_algebra::FormatG1Compr")}, {handle_bcs(one1[0])});
+  ASSERT_EQ(bytes.size(), 1u);
+  EXPECT_EQ(to_hex(bytes[0].c->bytes, false), kBlsG1Compr);
+  // deserialize returns Option<Element>: some for the generator, none for garbage.
+  Bytes enc = hex(kBlsG2Compr);
+  Bytes vec_arg{uint8_t(enc.size())};
+  vec_arg.insert(vec_arg.end(), enc.begin(), enc.end());
+  auto q = run("deserialize", {g2, tag("0x1::bls12381_algebra::FormatG2Compr")}, {vec_arg});
+  ASSERT_EQ(q.size(), 1u);
+  // 0x1::option::Option is an enum in v10: Some = variant 1 with the element.
+  ASSERT_EQ(q[0].c->variant, 1);
+  Value q_elem = q[0].c->values.at(0);
+  vec_arg[1] ^= 0x01;
+  auto none = run("deserialize", {g2, tag("0x1::bls12381_algebra::FormatG2Compr")}, {vec_arg});
+  ASSERT_EQ(none.size(), 1u);
+  EXPECT_EQ(none[0].c->variant, 0);
+  // pairing(one<G1>, deserialized G2) == one<Gt>.
+  auto e = run("pairing", {g1, g2, gt}, {handle_bcs(one1[0]), handle_bcs(q_elem)});
+  auto gen = run("one", {gt}, {});
+  ASSERT_EQ(e.size(), 1u);
+  ASSERT_EQ(gen.size(), 1u);
+  auto same = run("eq", {gt}, {handle_bcs(e[0]), handle_bcs(gen[0])});
+  ASSERT_EQ(same.size(), 1u);
+  EXPECT_TRUE(same[0].b);
+  // Unsupported combination through the framework: mul on G1 aborts in crypto_algebra.
+  auto bad = session.execute_function(address_from_u64(1), "crypto_algebra", "mul", {g1}, {},
+                                      {handle_bcs(one1[0]), handle_bcs(one1[0])}, gas);
+  ASSERT_TRUE(std::holds_alternative<ExecutionError>(bad));
+  EXPECT_EQ(std::get<ExecutionError>(bad).sub_status, std::optional<uint64_t>(kNotImplemented));
+  // BN254 is enabled on this genesis too.
+  auto bn1 = run("one", {tag("0x1::bn254_algebra::G1")}, {});
+  auto bn_bytes = run("serialize", {tag("0x1::bn254_algebra::G1"), tag("0x1::bn254_algebra::FormatG1Uncompr")},
+                      {handle_bcs(bn1.at(0))});
+  ASSERT_EQ(bn_bytes.size(), 1u);
+  EXPECT_EQ(bn_bytes[0].c->bytes.at(0), 1);
+  EXPECT_EQ(bn_bytes[0].c->bytes.at(32), 2);
+}
+
+}  // namespace
+}  // namespace lumio::movevm
