@@ -76,3 +76,30 @@ TEST(MoveTest, LoaderErrorsRenderLikeAptos) {
   auto r = runner.run_file(f);
   EXPECT_TRUE(r.passed()) << r.output << "--- expected ---\n" << r.expected;
 }
+
+TEST(MoveTest, WholeCorpusWithoutVerifier) {
+  // --no-verify over the whole corpus, in process: every task the verifier accepts prints
+  // exactly what Aptos prints; every task it rejects is published/run anyway, and its calls end
+  // in a status (a crash or hang fails this test). Counts recorded on 2026-11-26.
+  lumio::movetest::RunnerOptions options;
+  options.no_verify = true;
+  lumio::movetest::Runner runner(
+      lumio::movetest::Runner::load_stdlib(shared() / "aptos-genesis" / "v6_2024-10-04" / "modules"), options);
+  lumio::movetest::NoVerifyTally tally;
+  size_t passed = 0;
+  for (const auto& f : fs::recursive_directory_iterator(shared() / "move-tests")) {
+    if (f.path().extension() != ".mvir") continue;
+    auto r = runner.run_file(f.path());
+    tally.add(r);
+    if (r.passed()) ++passed;
+    else ADD_FAILURE() << f.path() << " tasks differing: " << r.mismatched_tasks.size() << " "
+                       << r.unsupported_reason << "\n--- got ---\n" << r.output << "--- expected ---\n" << r.expected;
+  }
+  std::cout << tally.summary() << passed << " passed\n";
+  EXPECT_GE(passed, 507u);
+  EXPECT_GE(tally.rejected, 550u);
+  // Rejected code that reached the interpreter was stopped by its runtime checks this often.
+  EXPECT_GE(tally.caught, 380u);
+  EXPECT_GE(tally.calls, 600u);
+  EXPECT_LE(tally.diverged, 8u);
+}
