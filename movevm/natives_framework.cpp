@@ -383,6 +383,7 @@ std::optional<VMError> register_framework_natives(NativeRegistry& registry, cons
                                                   NativeOptions options) {
   natives::Registrar r{registry, std::nullopt};
   natives::register_framework(r, gas, options);
+  natives::register_reflect(r, gas);
   natives::register_tables(r, gas);
   natives::register_aggregators(r, gas);
   natives::register_crypto(r, gas);

@@ -90,6 +90,7 @@ struct Registrar {
 void register_std(Registrar& r, const GasParameters& gas, const NativeOptions& options);
 void register_framework(Registrar& r, const GasParameters& gas, const NativeOptions& options);
 void register_tables(Registrar& r, const GasParameters& gas);
+void register_reflect(Registrar& r, const GasParameters& gas);  // natives_reflect.cpp
 void register_aggregators(Registrar& r, const GasParameters& gas);
 void register_crypto(Registrar& r, const GasParameters& gas);
 void register_dispatch(Registrar& r, const GasParameters& gas);  // natives_dispatch.cpp
