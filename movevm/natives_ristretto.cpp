@@ -2,7 +2,7 @@
 // points live in a per-session PointStore and Move holds their handles; scalars are 32-byte
 // little-endian vectors. Group and scalar arithmetic is libsodium's; written here are only what
 // it lacks: the canonical-scalar test, the multi-scalar sum (a plain sum of products) and the
-// handle bookkeeping.
+// handle bookkeeping; the multi-scalar multiplication is ristretto_msm.cpp.
 #include <sodium.h>
 
 #include <cstring>
@@ -69,6 +69,10 @@ Point hash_sha512(BytesView msg) {
   return from_uniform_bytes(h);
 }
 Point multi_scalar_mul(std::span<const Scalar> scalars, std::span<const Point> points) {
+  if (auto r = multi_scalar_mul_vartime(scalars, points)) return *r;
+  return multi_scalar_mul_sodium(scalars, points);
+}
+Point multi_scalar_mul_sodium(std::span<const Scalar> scalars, std::span<const Point> points) {
   Point acc = kIdentity;
   for (size_t i = 0; i < scalars.size() && i < points.size(); ++i) {
     if (scalars[i] == kZero || points[i] == kIdentity) continue;

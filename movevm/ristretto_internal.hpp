@@ -43,6 +43,11 @@ Point from_uniform_bytes(const uint8_t* b64);  // RFC 9496 one-way map (dalek fr
 Point hash_sha512(BytesView msg);              // from_uniform_bytes(SHA2-512(msg))
 // sum s_i * P_i (variable time is fine: all inputs are public).
 Point multi_scalar_mul(std::span<const Scalar> scalars, std::span<const Point> points);
+// The same over our own field/group arithmetic (ristretto_msm.cpp), nullopt when some P_i is
+// not a valid encoding; multi_scalar_mul uses it.
+std::optional<Point> multi_scalar_mul_vartime(std::span<const Scalar> scalars, std::span<const Point> points);
+// The per-term libsodium sum (scalarmult + add), kept as the reference the tests compare with.
+Point multi_scalar_mul_sodium(std::span<const Scalar> scalars, std::span<const Point> points);
 
 Scalar scalar_from_u64(uint64_t v);
 Scalar scalar_reduce64(const uint8_t* b64);  // little-endian 512-bit number mod l

@@ -210,6 +210,51 @@ TEST_F(Ristretto, Rfc9496MultiplesOfTheBasepoint) {
   }
 }
 
+// Our multi-scalar multiplication (own field arithmetic, bucket method) equals libsodium's
+// per-term sum, across the window sizes, with identity points, zero and l - 1 scalars; invalid
+// encodings are refused.
+TEST(RistrettoMsm, AgreesWithLibsodium) {
+  auto rnd_point = [] {
+    uint8_t w[64];
+    randombytes_buf(w, sizeof w);
+    return rs::from_uniform_bytes(w);
+  };
+  auto rnd_scalar = [] {
+    uint8_t w[64];
+    randombytes_buf(w, sizeof w);
+    return rs::scalar_reduce64(w);
+  };
+  for (size_t n : {0, 1, 2, 3, 7, 8, 9, 63, 64, 65, 300, 600}) {
+    std::vector<rs::Scalar> sc(n);
+    std::vector<rs::Point> pt(n);
+    for (size_t i = 0; i < n; ++i) sc[i] = rnd_scalar(), pt[i] = rnd_point();
+    if (n > 2) {
+      pt[1] = rs::kIdentity;
+      sc[2] = rs::kZero;
+      sc[0] = scalar_hx("ecd3f55c1a631258d69cf7a2def9de1400000000000000000000000000000010");
+    }
+    auto ours = rs::multi_scalar_mul_vartime(sc, pt);
+    ASSERT_TRUE(ours) << n;
+    EXPECT_EQ(hex(*ours), hex(rs::multi_scalar_mul_sodium(sc, pt))) << n;
+  }
+  // P + (-P) = identity; RFC multiples: sum_{k} 1 * kB = (0+1+...+15) B = 120 B = 8 * 15B
+  std::vector<rs::Point> mult;
+  for (const char* h : kMultiples) mult.push_back(point_hx(h));
+  std::vector<rs::Scalar> ones(16, rs::kOne);
+  EXPECT_EQ(*rs::multi_scalar_mul_vartime(ones, mult), rs::mul(point_hx(kMultiples[15]), rs::scalar_from_u64(8)));
+  rs::Point p = rnd_point();
+  std::vector<rs::Point> pp{p, rs::neg(p)};
+  std::vector<rs::Scalar> s2{rs::kOne, rs::kOne};
+  EXPECT_EQ(*rs::multi_scalar_mul_vartime(s2, pp), rs::kIdentity);
+  std::vector<rs::Point> bad{point_hx("ecffffffffffffffffffffffffffffffffffffffffffffffffffffffffffff7f")};
+  std::vector<rs::Scalar> one{rs::kOne};
+  EXPECT_FALSE(rs::multi_scalar_mul_vartime(one, bad));
+  Bytes top = hx(kMultiples[3]);
+  top[31] |= 0x80;
+  bad[0] = point_hx(hex(top));
+  EXPECT_FALSE(rs::multi_scalar_mul_vartime(one, bad));
+}
+
 // RFC 9496 A.2: every invalid encoding is rejected (is_canonical false, decompress (MAX, false)).
 TEST_F(Ristretto, Rfc9496InvalidEncodings) {
   const char* bad[] = {
