@@ -6,6 +6,7 @@
 #include <boost/multiprecision/cpp_int.hpp>
 
 #include "movevm/runtime.hpp"
+#include "movevm/runtime_type_checks.hpp"
 #include "movevm/access_control.hpp"
 #include "movevm/function_values.hpp"
 
@@ -266,6 +267,7 @@ struct Session::Impl : NativeContext, ResourceAccess {
   const VMLimits& limits;
   GasMeter* meter = nullptr;
   std::map<std::pair<AccountAddress, Bytes>, GlobalSlot> globals;  // key: address, BCS of tag
+  std::unique_ptr<RuntimeTypeChecker> type_checker;  // paranoid mode: interned types per session
 
   Impl(Session& s, Loader& l, const VMLimits& lim) : session(s), loader(l), limits(lim) {}
 
@@ -384,6 +386,8 @@ struct Frame {
   uint32_t pc = 0;
   ContainerPtr locals;
   std::vector<Type> ty_args;
+  FunctionTypes* types = nullptr;  // paranoid mode: this instance's types
+  size_t type_base = 0;            // paranoid mode: type stack size at entry (after the arguments)
   // Module lock (Aptos's reentrancy checker, AIP-73): set in a frame entered by native dynamic
   // dispatch and inherited by everything it calls.
   bool locked = false;
@@ -462,6 +466,11 @@ class Interpreter {
       : s_(s), loader_(loader), limits_(limits), gas_(gas), metered_(!gas.unmetered()),
         access_(limits.resource_access_control) {
     stack_.init(limits.max_operand_stack + 64);
+    if (limits.paranoid_type_checks) {
+      if (!s.type_checker) s.type_checker = std::make_unique<RuntimeTypeChecker>(loader, limits.max_operand_stack);
+      rtc_ = s.type_checker.get();
+      rtc_->reset();
+    }
   }
 
   Outcome<std::vector<Value>> run(const LoadedFunction& entry, std::vector<Type> ty_args, std::vector<Value> args);
@@ -530,9 +539,15 @@ class Interpreter {
     return r;
   }
 
+  Fail type_fail() const {
+    const TypeCheckError& e = rtc_->error();
+    return Fail{e.status, e.message, e.sub_status};
+  }
+
   Session::Impl& s_;
   Loader& loader_;
   const VMLimits& limits_;
+  RuntimeTypeChecker* rtc_ = nullptr;  // null: paranoid type checks off
   GasMeter& gas_;
   bool metered_;
   AccessControl access_;
@@ -598,6 +613,11 @@ std::optional<Fail> Interpreter::push_frame(const LoadedFunction& fn, std::vecto
   for (size_t i = 0; i < nargs; ++i) {
     if (!shape_ok(fn.locals[i], args[i], ty_args)) return invariant("argument of the wrong type");
     f.locals->values[i] = std::move(args[i]);
+  }
+  if (rtc_) {
+    f.types = rtc_->callee() && rtc_->callee()->fn == &fn ? rtc_->callee() : rtc_->function_types(fn, ty_args);
+    if (!f.types) return type_fail();
+    f.type_base = rtc_->size();
   }
   f.ty_args = std::move(ty_args);
   if (auto e = access_.enter(fn, *f.locals)) return Fail{e->status, e->message, std::nullopt};
@@ -698,6 +718,10 @@ Outcome<std::vector<Value>> Interpreter::run(const LoadedFunction& entry, std::v
     }                                                                                                        \
   } while (0)
 
+#define TYPE_CHECK(OP)                                                                                  \
+  if (rtc_ && !rtc_->step_op<OP>(*fr->types, *fr->unit, fr->pc, ins, locals, nlocals, fr->type_base)) \
+  return type_fail()
+
 std::optional<Fail> Interpreter::step_loop() {
   // Operand-stack floor of the current frame is not tracked per frame: verified code never
   // pops below what it pushed; for unverified code `base` guards the whole stack.
@@ -709,9 +733,14 @@ std::optional<Fail> Interpreter::step_loop() {
     for (;;) {
       if (fr->pc >= fr->code_len) return Fail{StatusCode::PC_OVERFLOW, "", std::nullopt};
       const Instruction& ins = fr->code[fr->pc];
+      // Paranoid type checks: the hot instructions run theirs in their cases (TYPE_CHECK).
+      if (rtc_ && !checked_in_case(ins.op) &&
+          !rtc_->step(*fr->types, *fr->unit, fr->pc, ins, locals, nlocals, fr->type_base))
+        return type_fail();
       switch (ins.op) {
         case Opcode::Nop: CHARGE(); break;
         case Opcode::Pop: {
+          TYPE_CHECK(Opcode::Pop);
           CHARGE();
           POP(v);
           (void)v;
@@ -727,12 +756,17 @@ std::optional<Fail> Interpreter::step_loop() {
                 return invariant("return value of the wrong type");
           }
           access_.exit(*fr->fn);
+          // References into this frame's locals that unverified code let escape now see
+          // invalid slots (Aptos drops the locals' values at return), not stale values.
+          if (fr->locals.use_count() > 1)
+            for (auto& v : fr->locals->values) v = Value();
           frames_.pop_back();
           if (frames_.empty()) return std::nullopt;
           ++frames_.back().pc;
           goto next_frame;
         }
         case Opcode::BrTrue: case Opcode::BrFalse: {
+          TYPE_CHECK(Opcode::BrTrue);
           CHARGE();
           if (stack_.size() <= base || stack_.back().kind != ValueKind::Bool) return invariant("branch on a non-bool");
           bool c = stack_.back().b;
@@ -753,10 +787,10 @@ std::optional<Fail> Interpreter::step_loop() {
       return Fail{StatusCode::EXECUTION_STACK_OVERFLOW, "", std::nullopt};    \
     stack_.push_prim(k, v);                                                  \
   } while (0)
-        case Opcode::LdU8: CHARGE(); PUSH_PRIM(ValueKind::U8, uint8_t(ins.value)); break;
+        case Opcode::LdU8: TYPE_CHECK(Opcode::LdU8); CHARGE(); PUSH_PRIM(ValueKind::U8, uint8_t(ins.value)); break;
         case Opcode::LdU16: CHARGE(); PUSH(Value::u16(uint16_t(ins.value))); break;
         case Opcode::LdU32: CHARGE(); PUSH(Value::u32(uint32_t(ins.value))); break;
-        case Opcode::LdU64: CHARGE(); PUSH_PRIM(ValueKind::U64, ins.value); break;
+        case Opcode::LdU64: TYPE_CHECK(Opcode::LdU64); CHARGE(); PUSH_PRIM(ValueKind::U64, ins.value); break;
         case Opcode::LdI8: CHARGE(); PUSH(Value::i64v(ValueKind::I8, int8_t(ins.value))); break;
         case Opcode::LdI16: CHARGE(); PUSH(Value::i64v(ValueKind::I16, int16_t(ins.value))); break;
         case Opcode::LdI32: CHARGE(); PUSH(Value::i64v(ValueKind::I32, int32_t(ins.value))); break;
@@ -777,8 +811,8 @@ std::optional<Fail> Interpreter::step_loop() {
           PUSH(v);
           break;
         }
-        case Opcode::LdTrue: CHARGE(); PUSH_PRIM(ValueKind::Bool, 0); stack_.back().b = true; break;
-        case Opcode::LdFalse: CHARGE(); PUSH_PRIM(ValueKind::Bool, 0); stack_.back().b = false; break;
+        case Opcode::LdTrue: TYPE_CHECK(Opcode::LdTrue); CHARGE(); PUSH_PRIM(ValueKind::Bool, 0); stack_.back().b = true; break;
+        case Opcode::LdFalse: TYPE_CHECK(Opcode::LdTrue); CHARGE(); PUSH_PRIM(ValueKind::Bool, 0); stack_.back().b = false; break;
         case Opcode::LdConst: {
           if (ins.index >= fr->unit->constants.size()) return invariant("bad constant");
           CHARGE_WITH(ch_.bytes = fr->unit->tables->constant_pool[ins.index].data.size());
@@ -786,6 +820,7 @@ std::optional<Fail> Interpreter::step_loop() {
           break;
         }
         case Opcode::CopyLoc: {
+          TYPE_CHECK(Opcode::CopyLoc);
           if (ins.index >= nlocals || locals[ins.index].kind == ValueKind::Invalid)
             return invariant("copy of an unavailable local");
           CHARGE_WITH(ch_.value = &locals[ins.index]);
@@ -801,6 +836,7 @@ std::optional<Fail> Interpreter::step_loop() {
           break;
         }
         case Opcode::MoveLoc: {
+          TYPE_CHECK(Opcode::MoveLoc);
           if (ins.index >= nlocals || locals[ins.index].kind == ValueKind::Invalid)
             return invariant("move of an unavailable local");
           CHARGE_WITH(ch_.value = &locals[ins.index]);
@@ -811,6 +847,7 @@ std::optional<Fail> Interpreter::step_loop() {
           break;
         }
         case Opcode::StLoc: {
+          TYPE_CHECK(Opcode::StLoc);
           if (ins.index >= nlocals) return invariant("bad local");
           if (stack_.size() <= base) return invariant("empty stack");
           CHARGE_WITH(ch_.value = &stack_.back());
@@ -894,11 +931,13 @@ std::optional<Fail> Interpreter::step_loop() {
           if (callee->is_native()) {
             std::vector<Value> args(std::make_move_iterator(stack_.end() - nargs), std::make_move_iterator(stack_.end()));
             stack_.resize(stack_.size() - nargs);
+            const size_t before = stack_.size();
             if (auto f = call_native(*callee, tys, std::move(args))) return f;
             if (dispatched_) {
               dispatched_ = false;
               goto next_frame;
             }
+            if (rtc_ && !rtc_->native_returns(*rtc_->callee(), stack_.size() - before)) return type_fail();
             break;
           }
           Value* args = stack_.data() + stack_.size() - nargs;
@@ -1022,6 +1061,7 @@ std::optional<Fail> Interpreter::step_loop() {
           break;
         }
         case Opcode::Add: case Opcode::Sub: case Opcode::Mul: case Opcode::Div: case Opcode::Mod: {
+          TYPE_CHECK(Opcode::Add);
           CHARGE();
           if (stack_.size() < base + 2) return invariant("empty stack");
           const Value& b = stack_.back();
@@ -1098,6 +1138,7 @@ std::optional<Fail> Interpreter::step_loop() {
           break;
         }
         case Opcode::Lt: case Opcode::Gt: case Opcode::Le: case Opcode::Ge: {
+          TYPE_CHECK(Opcode::Lt);
           CHARGE();
           if (stack_.size() < base + 2) return invariant("empty stack");
           const Value& b = stack_.back();
@@ -1376,6 +1417,9 @@ std::optional<Fail> Interpreter::step_loop() {
           size_t total = fn.params.size();
           size_t captured = cl.c->values.size();
           if (captured > total) return invariant("closure captures too much");
+          if (size_t(std::popcount(total < 64 ? cl.c->mask & ((uint64_t(1) << total) - 1) : cl.c->mask)) != captured)
+            return invariant("closure mask does not match its captured values");
+          if (rtc_ && !rtc_->closure_call(fn, cl.c->function_type_args, cl.c->mask)) return type_fail();
           size_t provided = total - captured;
           CHARGE_WITH(ch_.args = total; ch_.locals = fn.locals.size(); ch_.type_args = cl.c->function_type_args.size());
           if (stack_.size() < provided) return invariant("empty stack");
@@ -1387,11 +1431,13 @@ std::optional<Fail> Interpreter::step_loop() {
           }
           stack_.resize(stack_.size() - provided);
           if (fn.is_native()) {
+            const size_t before = stack_.size();
             if (auto f = call_native(fn, cl.c->function_type_args, std::move(args))) return f;
             if (dispatched_) {
               dispatched_ = false;
               goto next_frame;
             }
+            if (rtc_ && !rtc_->native_returns(*rtc_->callee(), stack_.size() - before)) return type_fail();
             break;
           }
           if (auto f = push_frame(fn, cl.c->function_type_args, total, args.data())) return f;

@@ -62,6 +62,9 @@ struct VMLimits {
   size_t max_type_nodes = 128;
   // Enforce functions' access specifiers (access_control.hpp); off as in Aptos production.
   bool resource_access_control = false;
+  // Aptos's paranoid_type_checks (on in production): a type stack parallel to the operand stack,
+  // every instruction's operand types checked (runtime_type_checks.hpp).
+  bool paranoid_type_checks = true;
 };
 
 class Session {
