@@ -1,6 +1,7 @@
 // 0x1::crypto_algebra natives: field and group laws, arkworks encodings (published generator
 // encodings, Aptos's Gt generators and orders), pairing bilinearity, Aptos's abort codes and
 // gas, the element-memory limit; then the genuine framework on the v10 genesis.
+#include <gmp.h>
 #include <gtest/gtest.h>
 
 #include <filesystem>
@@ -502,6 +503,139 @@ TEST_F(CryptoAlgebra, HashToCurve) {
                          p("ark_h2c_bls12381g1_xmd_sha256_sswu_base") + p("ark_h2c_bls12381g1_xmd_sha256_sswu_per_msg_byte") * 10);
   EXPECT_EQ(abort_code("hash_to_internal", {T("G2"), T("HashG1XmdSha256SswuRo")}, {make_vec_u8({}), make_vec_u8({})}),
             kNotImplemented);
+}
+
+// Groth16 (eprint 2016/260, 3.2) over the natives, as aptos-move/move-examples/groth16_example
+// verifies: e(A, B) = e(alpha, beta) + e(sum a_i [vk_i], gamma) + e(C, delta) in Gt.
+class Groth16 : public CryptoAlgebra {
+ protected:
+  bool verify(const std::string& c, uint64_t alpha, uint64_t beta, uint64_t gamma, uint64_t delta,
+              std::vector<uint64_t> abc, std::vector<uint64_t> inputs, uint64_t a, uint64_t b, uint64_t cc) {
+    auto t = [&](const char* s) { return T(c + s); };
+    auto pair = [&](uint64_t x, uint64_t y) { return h("pairing_internal", {t("G1"), t("G2"), t("Gt")}, {u(x), u(y)}); };
+    uint64_t left = pair(a, b);
+    inputs.insert(inputs.begin(), from_u64(c + "Fr", 1));
+    uint64_t acc = h("multi_scalar_mul_internal", {t("G1"), t("Fr")}, {handles(abc), handles(inputs)});
+    uint64_t right = h("zero_internal", {t("Gt")});
+    for (uint64_t e : {pair(alpha, beta), pair(acc, gamma), pair(cc, delta)})
+      right = h("add_internal", {t("Gt")}, {u(right), u(e)});
+    return eq(c + "Gt", left, right);
+  }
+  uint64_t must(std::optional<uint64_t> h) {
+    EXPECT_TRUE(h);
+    return h.value_or(~0ull);
+  }
+  // snarkjs decimals as arkworks' little-endian 32-byte coordinates.
+  static Bytes le(const char* decimal) {
+    mpz_t z;
+    mpz_init_set_str(z, decimal, 10);
+    Bytes b(32, 0);
+    size_t n = 0;
+    mpz_export(b.data(), &n, -1, 1, 0, 0, z);
+    mpz_clear(z);
+    return b;
+  }
+  static Bytes cat(std::initializer_list<const char*> parts) {
+    Bytes out;
+    for (auto p : parts) {
+      Bytes b = le(p);
+      out.insert(out.end(), b.begin(), b.end());
+    }
+    return out;
+  }
+};
+
+// arkworks' groth16 MiMC test proof (BLS12-381), as groth16_example.move embeds it.
+TEST_F(Groth16, Bls12381MimcProof) {
+  uint64_t alpha = must(deser("G1", "FormatG1Compr", hex("9819f632fa8d724e351d25081ea31ccf379991ac25c90666e07103fffb042ed91c76351cd5a24041b40e26d231a5087e")));
+  uint64_t beta = must(deser("G2", "FormatG2Compr", hex("871f36a996c71a89499ffe99aa7d3f94decdd2ca8b070dbb467e42d25aad918af6ec94d61b0b899c8f724b2b549d99fc1623a0e51b6cfbea220e70e7da5803c8ad1144a67f98934a6bf2881ec6407678fd52711466ad608d676c60319a299824")));
+  uint64_t gamma = must(deser("G2", "FormatG2Compr", hex("96750d8445596af8d679487c7267ae9734aeac584ace191d225680a18ecff8ebae6dd6a5fd68e4414b1611164904ee120363c2b49f33a873d6cfc26249b66327a0de03e673b8139f79809e8b641586cde9943fa072ee5ed701c81b3fd426c220")));
+  uint64_t delta = must(deser("G2", "FormatG2Compr", hex("8d3ac832f2508af6f01872ada87ea66d2fb5b099d34c5bac81e7482c956276dfc234c8d2af5fd2394b5440d0708a2c9f124a53c0755e9595cf9f8adade5deefcb8a574a67debd3b74d08c49c23ddc14cd6d48b65dce500c8a5d330e760fe85bb")));
+  std::vector<uint64_t> abc = {
+      must(deser("G1", "FormatG1Compr", hex("b0df760d0f2d67fdff69d0ed3a0653dd8808df3c407ea4d0e27f8612c3fbb748cb4372d33cac512ee5ef4ee1683c3fe5"))),
+      must(deser("G1", "FormatG1Compr", hex("96ec80d6b1050bbfc209f727678acce8788c05475771daffdd444ad8786c7a40195d859850fe2e72be3054e9fb8ce805")))};
+  uint64_t input = must(deser("Fr", "FormatFrLsb", hex("0ee291cfc951388c3c7f7c85ff2dfd42bbc66a6b4acaef9a5a51ce955125a74f")));
+  uint64_t a = must(deser("G1", "FormatG1Compr", hex("8a7c7364403d91bfa5c723ce93b920c8d2e559ea5e7e34eb68cea437aa4f26bf56ba22d9400988a86f2943c79401e959")));
+  uint64_t b = must(deser("G2", "FormatG2Compr", hex("9352f8a2f9ff60d390e363d063354e9728adf39c91294499575855e803dd80eeaa1488cd24d1b80eb1b2625011e22a5d139e24f2c7ac3508874ec4bdb9c71ddf109e7853d641d23ed27bef265248d78eabe9137c03b088d8adbdf39e10f87eab")));
+  uint64_t c = must(deser("G1", "FormatG1Compr", hex("896f68b438e076d3017e64aa47621fcd69b45f49a7038e2b1b9ed4f2de9b8eb8e0a76785a39a08f024435811a73a6818")));
+  const std::string bls = "0x1::bls12381_algebra::";
+  EXPECT_TRUE(verify(bls, alpha, beta, gamma, delta, abc, {input}, a, b, c));
+  EXPECT_FALSE(verify(bls, alpha, beta, gamma, delta, abc, {from_u64("Fr", 1)}, a, b, c));
+  EXPECT_FALSE(verify(bls, alpha, beta, gamma, delta, abc, {input}, c, b, a));
+
+  // The prepared key's e(alpha, beta), serialized by arkworks as a Gt element: our pairing
+  // gives exactly that value (the convention, and the Gt format, match).
+  Bytes pvk = hex(
+      "15cee98b42f8d158f421bce13983e23597123817a3b19b006294b9145f3f382686706ad9161d6234661fb1a32da19d0e2a9e672901fe4abe9efd4da96bcdb8324459b93aa48a8abb92ddd28ef053f118e190eddd6c6212bc09428ea05e709104290e37f320a3aac1dcf96f66efd9f5826b69cd075b72801ef54ccb740a0947bb3f73174e5d2fdc04292f58841ad9cc0d0c25021dfd8d592943b5e61c97f1ba68dcabd7de970ecc347c04bbaf9a062d9d49476f0b5bc77b2b9c7222781c53b713c0aae7a4cc57ff8cfb433d27fb1328d0c5453dbb97f3a70e9ce3b1da52cee2047cad225410b6dacb28e7b6876795d005cf0aefb7f25350d0197a5c2aa7369a5e06a210580bba1cc1941e1871a465cf68c84f32a29e6e898e4961a2b1fd5f8f03f03b1e1a0e191becdc8f01fb15adeb7cb6cc39e686edfcf7d65e952cf5e19a477fb5f6d2dab61a4d6c07777c1842150646c8b6fcb5989d9e524a97e7bf8b7be6b12983205970f16aeaccbdbe6cd565fa570dc45b0ad8f51c46e1f05e9f3f230dcf7567db5fc9a59a55c39139c7b357103c26bca9b70032cccff2345b76f596901ea81dc28f1d490a129501cf02204e00e8b59770188d69379144629239933523a8ec71ce6f91fbd01b2b9c411f89948183fea3949d89919e239a4aadb2347803e97ae8f7f20ade26da001f803cd61eb9bf8a67356f7cf6ec1744720b078eb992529f5c219bf16d5ef2e233a04572730e7c9572eadd9aa63c69c9f7dcf3423b1dc4c9b2032c8a7bbe91505283163a85413ecf0a0095fe1899b29f60011226f009");
+  uint64_t ab = must(deser("Gt", "FormatGt", pvk));
+  uint64_t e = h("pairing_internal", {T("G1"), T("G2"), T("Gt")}, {u(alpha), u(beta)});
+  EXPECT_TRUE(eq("Gt", ab, e));
+  EXPECT_EQ(ser("Gt", "FormatGt", e), pvk);
+  // verify_proof_prepared: one multi-pairing against -gamma, -delta (their encodings: flag 0x20 flipped).
+  uint64_t gamma_neg = must(deser("G2", "FormatG2Compr", hex("b6750d8445596af8d679487c7267ae9734aeac584ace191d225680a18ecff8ebae6dd6a5fd68e4414b1611164904ee120363c2b49f33a873d6cfc26249b66327a0de03e673b8139f79809e8b641586cde9943fa072ee5ed701c81b3fd426c220")));
+  uint64_t delta_neg = must(deser("G2", "FormatG2Compr", hex("ad3ac832f2508af6f01872ada87ea66d2fb5b099d34c5bac81e7482c956276dfc234c8d2af5fd2394b5440d0708a2c9f124a53c0755e9595cf9f8adade5deefcb8a574a67debd3b74d08c49c23ddc14cd6d48b65dce500c8a5d330e760fe85bb")));
+  EXPECT_TRUE(eq("G2", gamma_neg, h("neg_internal", {T("G2")}, {u(gamma)})));
+  uint64_t acc = h("multi_scalar_mul_internal", {T("G1"), T("Fr")}, {handles(abc), handles({from_u64("Fr", 1), input})});
+  uint64_t m = h("multi_pairing_internal", {T("G1"), T("G2"), T("Gt")}, {handles({a, acc, c}), handles({b, gamma_neg, delta_neg})});
+  EXPECT_TRUE(eq("Gt", ab, m));
+}
+
+// A circom/snarkjs proof over BN254 with 8 public inputs (groth16_example.move's test).
+TEST_F(Groth16, Bn254CircomProof) {
+  const std::string c = "0x1::bn254_algebra::";
+  auto g1 = [&](const char* x, const char* y) { return must(deser(c + "G1", c + "FormatG1Uncompr", cat({x, y}))); };
+  auto g2 = [&](const char* x0, const char* x1, const char* y0, const char* y1) {
+    return must(deser(c + "G2", c + "FormatG2Uncompr", cat({x0, x1, y0, y1})));
+  };
+  uint64_t a = g1("9291141442484249183824149917322150275993152355313319552386216014158050680949",
+                  "4751084799539532208179359846086616641767957505361605807745261011239799367574");
+  uint64_t b = g2("4154738608741966676660560127107026081842675422117462672893103452342068780854",
+                  "4513470140932917342403349901925141325820502953664313447973655116956106256795",
+                  "15981382089229198179693168711034036915586021039523535710774744447138572769902",
+                  "11691946641863119124627852663455054061430853487917262585560660740296157381098");
+  uint64_t cc = g1("19416574444268205378069689424519026208317515867624593374135746889327790637883",
+                   "9387724931669771435449663200581094189180308746057595118467671565223418773035");
+  uint64_t alpha = g1("20491192805390485299153009773594534940189261866228447918068658471970481763042",
+                      "9383485363053290200918347156157836566562967994039712273449902621266178545958");
+  uint64_t beta = g2("6375614351688725206403948262868962793625744043794305715222011528459656738731",
+                     "4252822878758300859123897981450591353533073413197771768651442665752259397132",
+                     "10505242626370262277552901082094356697409835680220590971873171140371331206856",
+                     "21847035105528745403288232691147584728191162732299865338377159692350059136679");
+  uint64_t gamma = g2("10857046999023057135944570762232829481370756359578518086990519993285655852781",
+                      "11559732032986387107991004021392285783925812861821192530917403151452391805634",
+                      "8495653923123431417604973247489272438418190587263600148770280649306958101930",
+                      "4082367875863433681332203403145435568316851327593401208105741076214120093531");
+  EXPECT_TRUE(eq(c + "G2", gamma, h("one_internal", {T(c + "G2")})));  // snarkjs's gamma is the generator
+  uint64_t delta = g2("11733257046589851891850695012146277477007262722187040969185039828348964552798",
+                      "4027038803827470819590008730534113934894139311083936102089700708335772383417",
+                      "4501048010313692533367858190733760821904297928029128233318781536412685771070",
+                      "7929485975251451284651333169168875690528578182699769192928243180764480545757");
+  std::vector<uint64_t> abc = {
+      g1("9301933260370907965380929235907744187309044275532228633956723711236164592702",
+         "16430819258686105004298644553325509170608676387027348203797023622583733864344"),
+      g1("15788660278421993534955189104796829710153510462607851239961905416961864489081",
+         "15949953543860974252716711139898663592700226282992131841266708887108944899694"),
+      g1("2752114278074204756951480614592040829268118205913128303990769829555505490153",
+         "73756394237398953482375632482393116165824820760002925371208078608366682284"),
+      g1("6831852747912655055472532439405874457935232091421568713540315004023659266911",
+         "17612881006477748801680400530139134796116043408186867599538777507587075595161"),
+      g1("17635013362332631023685688861083101650289128874790189338507065664254475202088",
+         "6682655906896444146648448177201874759860197304706943082757442475451670349909"),
+      g1("9475873236009016297956856337772183876551495716493352835259515853844766276811",
+         "354515196483384658424215379959670593913045973021122448612086705709310867552"),
+      g1("7739081130943509516619482455397124703705394954310688728375429231271874275446",
+         "20649108686175166181372170979134000369449535282768431130801436273782009562466"),
+      g1("19048468636913770448398586085397679668705519948654488617907272996340406724088",
+         "16091090919051613132321664644473341983081123954146774949203587504747978913249"),
+      g1("15589510145441310638849264936668688491890711017850837908639714876170500087371",
+         "160324255716095477979225131314833211463231522810162446268019950262710535809")};
+  std::vector<uint64_t> inputs;
+  for (const char* v : {"0", "7714357208561315320836530795186262204499958856333073618293621003566744654598",
+                        "91557130945874", "34458076785421617", "2800000", "5591876", "5591876", "751199308"})
+    inputs.push_back(must(deser(c + "Fr", c + "FormatFrLsb", le(v))));
+  EXPECT_TRUE(verify(c, alpha, beta, gamma, delta, abc, inputs, a, b, cc));
+  inputs[4] = from_u64(c + "Fr", 2800001);
+  EXPECT_FALSE(verify(c, alpha, beta, gamma, delta, abc, inputs, a, b, cc));
 }
 
 // The genuine framework: 0x1::crypto_algebra's public functions with bls12381_algebra and
