@@ -1,5 +1,6 @@
 // lumio-movetest: runs Move transactional tests (.mvir) and compares with their .exp files.
-//   lumio-movetest [--verbose] [--no-verify] [PATH...]   (default: ../shared/move-tests)
+//   lumio-movetest [--verbose] [--no-verify] [--dump-modules DIR] [PATH...]
+//   (default PATH: ../shared/move-tests; --dump-modules writes every compiled unit to DIR)
 // --no-verify: every publish and script skips the bytecode verifier; tasks it would reject run
 // anyway (reported per file, summarized), every other task must print what Aptos prints.
 // Last line: "N passed, N failed" (--no-verify: passed = every compared task identical).
@@ -18,6 +19,7 @@ int main(int argc, char** argv) {
     std::string a = argv[i];
     if (a == "--verbose" || a == "-v") verbose = true;
     else if (a == "--no-verify") options.no_verify = true;
+    else if (a == "--dump-modules" && i + 1 < argc) options.dump_units = argv[++i];
     else roots.emplace_back(a);
   }
   fs::path shared = fs::path(LUMIO_SOURCE_DIR) / ".." / "shared";

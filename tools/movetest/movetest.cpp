@@ -411,6 +411,11 @@ FileResult Runner::run_file(const fs::path& mvir) const {
     }
   };
 
+  auto dump = [&](const Bytes& bytes, size_t task) {
+    if (options_.dump_units.empty()) return;
+    std::ofstream(options_.dump_units / (mvir.stem().string() + "." + std::to_string(task) + ".mv"), std::ios::binary)
+        .write(reinterpret_cast<const char*>(bytes.data()), std::streamsize(bytes.size()));
+  };
   auto tasks = split(slurp(mvir));
   std::string out = "processed " + std::to_string(tasks.size()) + (tasks.size() == 1 ? " task" : " tasks") + "\n";
   for (size_t i = 0; i < tasks.size(); ++i) {
@@ -454,6 +459,7 @@ FileResult Runner::run_file(const fs::path& mvir) const {
           if (t.kind == "print-bytecode") {
             text = disassemble(m);
           } else {
+            dump(*bytes, i);
             auto loaded = deserialize_module(*bytes);
             if (!loaded)
               throw "Error: Unable to publish module '" + module_id(m) + "'. Got " +
@@ -597,6 +603,7 @@ FileResult Runner::run_file(const fs::path& mvir) const {
           if (auto* e = std::get_if<ir::CompileError>(&compiled)) throw "Error: " + e->message;
           auto bytes = serialize_script(std::get<CompiledScript>(compiled));
           if (!bytes) throw "Error: " + bytes.error().message;
+          dump(*bytes, i);
           auto loaded = deserialize_script(*bytes);
           if (!loaded) {
             VMError e{StatusCode::CODE_DESERIALIZATION_ERROR, {}, {}, {}};  // how the VM reports it

@@ -61,6 +61,9 @@ struct RunnerOptions {
   // must print exactly what Aptos prints.
   bool no_verify = false;
   uint64_t probe_steps = 200000;  // budget of each probe call (StepMeter units)
+  // If set, every module and script compiled from a publish/run task is written there as
+  // <file>.<task>.mv (seed corpus of movevm_exec_fuzz).
+  std::filesystem::path dump_units;
 };
 
 class Runner {
