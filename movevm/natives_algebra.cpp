@@ -479,7 +479,12 @@ template <class T> const T* element(AlgebraStore& st, const Value& handle) {
 
 template <class T> R store(AlgebraStore& st, T v, uint64_t cost, bool with_flag = false) {
   size_t next = st.bytes_used + ark_size<T>();
-  if (next > kMemoryLimit) return NativeResult::abort(kTooMuchMemory, cost);
+  if (next > kMemoryLimit) {
+    NativeResult r = NativeResult::abort(kTooMuchMemory, cost);
+    r.abort_message = "Algebra context memory " + std::to_string(kMemoryLimit) + "-byte limit exceeded: currently using " +
+                      std::to_string(st.bytes_used) + " bytes; was asked for " + std::to_string(next) + " bytes";
+    return r;
+  }
   st.bytes_used = next;
   st.objs.emplace_back(std::move(v));
   Value h = Value::u64v(st.objs.size() - 1);
@@ -876,12 +881,14 @@ void register_algebra(Registrar& r, const GasParameters& g) {
     auto st = store_of(ctx);
     if (!st) return st.error();
     auto h = a.size() == 1 ? u64_of(a[0]) : std::nullopt;
+    if (!h) return violated();
+    uint64_t handle = *h;
     return with_type(s, [&](auto t) -> R {
       using T = typename decltype(t)::type;
-      const T* x = a.size() == 1 ? element<T>(**st, a[0]) : nullptr;
-      if (!x || !h) return violated();
+      const T* x = element<T>(**st, a[0]);
+      if (!x) return violated();
       if constexpr (IsE12<T>::value)
-        return NativeResult::ok({Value::boolean(in_gt(*x)), Value::u64v(*h)}, gas(s, "pow_u256"));
+        return NativeResult::ok({Value::boolean(in_gt(*x)), Value::u64v(handle)}, gas(s, "pow_u256"));
       return violated();
     });
   });
@@ -1083,7 +1090,11 @@ void register_algebra(Registrar& r, const GasParameters& g) {
     auto s = structure_of(ctx, ty[0]);
     if (!s) return s.error();
     auto suite = suite_of(ctx, ty[1]);
-    if (!suite) return NativeResult::abort(kTypeToTagFailed);
+    if (!suite) {
+      NativeResult r = NativeResult::abort(kTypeToTagFailed);
+      r.abort_message = "Conversion from type to type tag failed (too complex)";
+      return r;
+    }
     bool g1 = *s == S::BG1 && *suite == Suite::G1, g2 = *s == S::BG2 && *suite == Suite::G2;
     if (auto e = gate(ctx, g1 || g2, kBls12381Structures)) return std::move(*e);
     auto st = store_of(ctx);

@@ -472,6 +472,8 @@ TEST_F(CryptoAlgebra, MemoryLimit) {
     if (r->aborted) {
       EXPECT_EQ(r->abort_code, 0x09'0003u);
       EXPECT_EQ(r->cost, p("ark_bls12_381_fq12_zero"));
+      EXPECT_EQ(r->abort_message, std::optional<std::string>("Algebra context memory 1048576-byte limit exceeded: "
+                                                             "currently using 1048320 bytes; was asked for 1048896 bytes"));
       break;
     }
     ASSERT_LT(made, 5000u);
