@@ -84,7 +84,7 @@ TypeId TypeInterner::make(TypeKind kind, std::span<const TypeId> args, const Str
   switch (kind) {
     case TypeKind::Signer: ab = kAbilityDrop; break;
     case TypeKind::Reference: case TypeKind::MutableReference: ab = kReferenceAbilities; break;
-    case TypeKind::Vector: ab = args.empty() ? 0 : AbilitySet(nodes_[args[0]].abilities & kPrimitiveAbilities); break;
+    case TypeKind::Vector: ab = args.empty() ? 0 : AbilitySet(abilities(args[0]) & kPrimitiveAbilities); break;
     case TypeKind::Function: ab = fn_abilities; break;
     case TypeKind::Struct: {
       // Declared abilities, each kept only where every non-phantom argument has what it
@@ -92,7 +92,7 @@ TypeId TypeInterner::make(TypeKind kind, std::span<const TypeId> args, const Str
       ab = si->abilities;
       for (size_t i = 0; i < args.size(); ++i) {
         if (i < si->type_params.size() && si->type_params[i].is_phantom) continue;
-        AbilitySet a = nodes_[args[i]].abilities;
+        AbilitySet a = abilities(args[i]);
         AbilitySet keep = a & (kAbilityCopy | kAbilityDrop | kAbilityStore);
         if (a & kAbilityStore) keep |= kAbilityKey;
         ab &= keep;
@@ -101,8 +101,8 @@ TypeId TypeInterner::make(TypeKind kind, std::span<const TypeId> args, const Str
     }
     default: ab = kPrimitiveAbilities; break;  // integers, bool, address
   }
-  TypeId id = TypeId(nodes_.size());
-  nodes_.push_back(Node{kind, ab, fn_abilities, fn_args, si, uint32_t(args_.size()), uint32_t(args.size())});
+  TypeId id = TypeId(nodes_.size()) << 4 | ab;
+  nodes_.push_back(Node{kind, fn_abilities, fn_args, si, uint32_t(args_.size()), uint32_t(args.size())});
   args_.insert(args_.end(), args.begin(), args.end());
   ids_.emplace(key_, id);
   return id;
@@ -127,15 +127,15 @@ TypeId TypeInterner::intern(const Type& t, std::span<const TypeId> ty_args) {
       return make(t.kind, {ids, t.args.size()}, t.kind == TypeKind::Struct ? t.struct_info : nullptr,
                   t.kind == TypeKind::Function ? t.abilities : 0, t.kind == TypeKind::Function ? t.function_args : 0);
     }
-    default: return TypeId(t.kind);
+    default: return prim(t.kind);
   }
 }
 
 std::string TypeInterner::name(TypeId id) const {
   static const char* prim[] = {"bool", "u8", "u16", "u32", "u64", "u128", "u256", "i8",
                                "i16", "i32", "i64", "i128", "i256", "address", "signer"};
-  if (id == kNoType || id >= nodes_.size()) return "?";
-  const Node& n = nodes_[id];
+  if (id == kNoType || (id >> 4) >= nodes_.size()) return "?";
+  const Node& n = nodes_[id >> 4];
   auto list = [&](size_t from, size_t to) {
     std::string s;
     for (size_t i = from; i < to; ++i) s += (i > from ? ", " : "") + name(args_[n.args_off + i]);
@@ -524,20 +524,20 @@ bool RuntimeTypeChecker::step(FunctionTypes& ft, const LoadedModule& unit, uint3
         if (!check_assignable(stack_[type_base + i], ft.returns[i])) return false;
       return true;
     }
-    case Opcode::BrTrue: case Opcode::BrFalse: return pop(a) && check_eq(a, TypeId(TypeKind::Bool));
-    case Opcode::LdU8: return push(TypeId(TypeKind::U8));
-    case Opcode::LdU16: return push(TypeId(TypeKind::U16));
-    case Opcode::LdU32: return push(TypeId(TypeKind::U32));
-    case Opcode::LdU64: return push(TypeId(TypeKind::U64));
-    case Opcode::LdU128: return push(TypeId(TypeKind::U128));
-    case Opcode::LdU256: return push(TypeId(TypeKind::U256));
-    case Opcode::LdI8: return push(TypeId(TypeKind::I8));
-    case Opcode::LdI16: return push(TypeId(TypeKind::I16));
-    case Opcode::LdI32: return push(TypeId(TypeKind::I32));
-    case Opcode::LdI64: return push(TypeId(TypeKind::I64));
-    case Opcode::LdI128: return push(TypeId(TypeKind::I128));
-    case Opcode::LdI256: return push(TypeId(TypeKind::I256));
-    case Opcode::LdTrue: case Opcode::LdFalse: return push(TypeId(TypeKind::Bool));
+    case Opcode::BrTrue: case Opcode::BrFalse: return pop(a) && check_eq(a, prim(TypeKind::Bool));
+    case Opcode::LdU8: return push(prim(TypeKind::U8));
+    case Opcode::LdU16: return push(prim(TypeKind::U16));
+    case Opcode::LdU32: return push(prim(TypeKind::U32));
+    case Opcode::LdU64: return push(prim(TypeKind::U64));
+    case Opcode::LdU128: return push(prim(TypeKind::U128));
+    case Opcode::LdU256: return push(prim(TypeKind::U256));
+    case Opcode::LdI8: return push(prim(TypeKind::I8));
+    case Opcode::LdI16: return push(prim(TypeKind::I16));
+    case Opcode::LdI32: return push(prim(TypeKind::I32));
+    case Opcode::LdI64: return push(prim(TypeKind::I64));
+    case Opcode::LdI128: return push(prim(TypeKind::I128));
+    case Opcode::LdI256: return push(prim(TypeKind::I256));
+    case Opcode::LdTrue: case Opcode::LdFalse: return push(prim(TypeKind::Bool));
     case Opcode::LdConst: return (e = entry(ft, unit, pc, ins)) && push(e[0]);
     case Opcode::CopyLoc: return local(a) && check_ability(a, kAbilityCopy) && push(a);
     case Opcode::MoveLoc: return local(a) && push(a);
@@ -584,7 +584,7 @@ bool RuntimeTypeChecker::step(FunctionTypes& ft, const LoadedModule& unit, uint3
     }
     case Opcode::TestVariant: case Opcode::TestVariantGeneric:
       return (e = entry(ft, unit, pc, ins)) && pop(a) && check_ref_eq(a, e[0], false) &&
-             push(TypeId(TypeKind::Bool));
+             push(prim(TypeKind::Bool));
     case Opcode::ReadRef:
       if (!pop(a)) return false;
       if (!types_.is_ref(a)) return fail("Expected a reference to read, got " + types_.name(a));
@@ -603,35 +603,35 @@ bool RuntimeTypeChecker::step(FunctionTypes& ft, const LoadedModule& unit, uint3
     case Opcode::Add: case Opcode::Sub: case Opcode::Mul: case Opcode::Div: case Opcode::Mod:
     case Opcode::BitOr: case Opcode::BitAnd: case Opcode::Xor: case Opcode::Or: case Opcode::And:
       return pop(b) && top(a) && check_eq(b, a);
-    case Opcode::Shl: case Opcode::Shr: return pop(b) && top(a) && check_eq(b, TypeId(TypeKind::U8));
+    case Opcode::Shl: case Opcode::Shr: return pop(b) && top(a) && check_eq(b, prim(TypeKind::U8));
     case Opcode::Lt: case Opcode::Gt: case Opcode::Le: case Opcode::Ge:
-      return pop(b) && pop(a) && check_eq(b, a) && push(TypeId(TypeKind::Bool));
+      return pop(b) && pop(a) && check_eq(b, a) && push(prim(TypeKind::Bool));
     case Opcode::Eq: case Opcode::Neq:
-      return pop(b) && pop(a) && check_eq(b, a) && check_ability(b, kAbilityDrop) && push(TypeId(TypeKind::Bool));
-    case Opcode::Not: return top(a) && check_eq(a, TypeId(TypeKind::Bool));
+      return pop(b) && pop(a) && check_eq(b, a) && check_ability(b, kAbilityDrop) && push(prim(TypeKind::Bool));
+    case Opcode::Not: return top(a) && check_eq(a, prim(TypeKind::Bool));
     case Opcode::Negate: return top(a);
     case Opcode::CastU8: case Opcode::CastU16: case Opcode::CastU32: case Opcode::CastU64:
     case Opcode::CastU128: case Opcode::CastU256: case Opcode::CastI8: case Opcode::CastI16:
     case Opcode::CastI32: case Opcode::CastI64: case Opcode::CastI128: case Opcode::CastI256:
-      return pop(a) && push(TypeId(cast_kind(ins.op)));
-    case Opcode::Abort: return pop(a) && check_eq(a, TypeId(TypeKind::U64));
+      return pop(a) && push(TypeInterner::prim(cast_kind(ins.op)));
+    case Opcode::Abort: return pop(a) && check_eq(a, prim(TypeKind::U64));
     case Opcode::AbortMsg:
-      return pop(b) && check_eq(b, types_.vec(TypeId(TypeKind::U8))) && pop(a) && check_eq(a, TypeId(TypeKind::U64));
+      return pop(b) && check_eq(b, types_.vec(prim(TypeKind::U8))) && pop(a) && check_eq(a, prim(TypeKind::U64));
     case Opcode::Exists: case Opcode::ExistsGeneric:
-      return (e = entry(ft, unit, pc, ins)) && pop(a) && check_eq(a, TypeId(TypeKind::Address)) &&
-             push(TypeId(TypeKind::Bool));
+      return (e = entry(ft, unit, pc, ins)) && pop(a) && check_eq(a, prim(TypeKind::Address)) &&
+             push(prim(TypeKind::Bool));
     case Opcode::MoveFrom: case Opcode::MoveFromGeneric:
-      return (e = entry(ft, unit, pc, ins)) && pop(a) && check_eq(a, TypeId(TypeKind::Address)) &&
+      return (e = entry(ft, unit, pc, ins)) && pop(a) && check_eq(a, prim(TypeKind::Address)) &&
              check_ability(e[0], kAbilityKey) && push(e[0]);
     case Opcode::MutBorrowGlobal: case Opcode::ImmBorrowGlobal: case Opcode::MutBorrowGlobalGeneric:
     case Opcode::ImmBorrowGlobalGeneric: {
       bool mut = ins.op == Opcode::MutBorrowGlobal || ins.op == Opcode::MutBorrowGlobalGeneric;
-      return (e = entry(ft, unit, pc, ins)) && pop(a) && check_eq(a, TypeId(TypeKind::Address)) &&
+      return (e = entry(ft, unit, pc, ins)) && pop(a) && check_eq(a, prim(TypeKind::Address)) &&
              check_ability(e[0], kAbilityKey) && push(types_.ref(e[0], mut));
     }
     case Opcode::MoveTo: case Opcode::MoveToGeneric:
       if (!(e = entry(ft, unit, pc, ins)) || !pop(a) || !pop(b)) return false;
-      if (b != types_.ref(TypeId(TypeKind::Signer), false)) return fail("Expected &signer type, got " + types_.name(b));
+      if (b != types_.ref(prim(TypeKind::Signer), false)) return fail("Expected &signer type, got " + types_.name(b));
       return check_eq(a, e[0]) && check_ability(a, kAbilityKey);
     case Opcode::VecPack: {
       if (!(e = entry(ft, unit, pc, ins))) return false;
@@ -644,10 +644,10 @@ bool RuntimeTypeChecker::step(FunctionTypes& ft, const LoadedModule& unit, uint3
     }
     case Opcode::VecLen:
       return (e = entry(ft, unit, pc, ins)) && pop(a) && check_vec_ref(a, e[0], false) &&
-             push(TypeId(TypeKind::U64));
+             push(prim(TypeKind::U64));
     case Opcode::VecImmBorrow: case Opcode::VecMutBorrow: {
       bool mut = ins.op == Opcode::VecMutBorrow;
-      return (e = entry(ft, unit, pc, ins)) && pop(b) && check_eq(b, TypeId(TypeKind::U64)) && pop(a) &&
+      return (e = entry(ft, unit, pc, ins)) && pop(b) && check_eq(b, prim(TypeKind::U64)) && pop(a) &&
              check_vec_ref(a, e[0], mut) && push(types_.ref(e[0], mut));
     }
     case Opcode::VecPushBack:
@@ -664,8 +664,8 @@ bool RuntimeTypeChecker::step(FunctionTypes& ft, const LoadedModule& unit, uint3
       return true;
     }
     case Opcode::VecSwap:
-      return (e = entry(ft, unit, pc, ins)) && pop(b) && check_eq(b, TypeId(TypeKind::U64)) && pop(b) &&
-             check_eq(b, TypeId(TypeKind::U64)) && pop(a) && check_vec_ref(a, e[0], true);
+      return (e = entry(ft, unit, pc, ins)) && pop(b) && check_eq(b, prim(TypeKind::U64)) && pop(b) &&
+             check_eq(b, prim(TypeKind::U64)) && pop(a) && check_vec_ref(a, e[0], true);
     case Opcode::PackClosure: case Opcode::PackClosureGeneric: {
       if (!(e = entry(ft, unit, pc, ins))) return false;
       const FunctionTypes& fn = *instances_[e[0]];

@@ -28,10 +28,14 @@ inline constexpr TypeId kNoType = 0xFFFFFFFFu;
 // move-core-types sub_status::unknown_invariant_violation::EPARANOID_FAILURE.
 inline constexpr uint64_t kParanoidFailure = 1;
 
-// Hash-consed runtime types: equal types have equal ids. Ids 0..14 are the primitives and signer
-// in TypeKind order (Bool .. Signer).
+// Hash-consed runtime types: equal types have equal ids. An id carries the type's abilities in
+// its low 4 bits (ability checks need no lookup): id = node index << 4 | abilities. The
+// primitives and signer are nodes 0..14 in TypeKind order (Bool .. Signer), see `prim`.
 class TypeInterner {
  public:
+  static constexpr TypeId prim(TypeKind k) {
+    return TypeId(k) << 4 | (k == TypeKind::Signer ? kAbilityDrop : kAbilityCopy | kAbilityDrop | kAbilityStore);
+  }
   TypeInterner();
   // `t` with TypeParam i replaced by ty_args[i]; kNoType when a type parameter is unbound.
   TypeId intern(const Type& t, std::span<const TypeId> ty_args);
@@ -42,13 +46,13 @@ class TypeInterner {
   }
   TypeId vec(TypeId elem) { return make(TypeKind::Vector, std::span<const TypeId>(&elem, 1)); }
 
-  TypeKind kind(TypeId id) const { return nodes_[id].kind; }
-  AbilitySet abilities(TypeId id) const { return nodes_[id].abilities; }
+  TypeKind kind(TypeId id) const { return nodes_[id >> 4].kind; }
+  static AbilitySet abilities(TypeId id) { return AbilitySet(id & 0xF); }
   std::span<const TypeId> args(TypeId id) const {
-    return {args_.data() + nodes_[id].args_off, nodes_[id].nargs};
+    return {args_.data() + nodes_[id >> 4].args_off, nodes_[id >> 4].nargs};
   }
-  uint8_t function_args(TypeId id) const { return nodes_[id].fn_args; }
-  AbilitySet function_abilities(TypeId id) const { return nodes_[id].fn_abilities; }
+  uint8_t function_args(TypeId id) const { return nodes_[id >> 4].fn_args; }
+  AbilitySet function_abilities(TypeId id) const { return nodes_[id >> 4].fn_abilities; }
   bool is_ref(TypeId id) const {
     return kind(id) == TypeKind::Reference || kind(id) == TypeKind::MutableReference;
   }
@@ -57,7 +61,6 @@ class TypeInterner {
  private:
   struct Node {
     TypeKind kind;
-    AbilitySet abilities;
     AbilitySet fn_abilities;
     uint8_t fn_args;
     const StructInfo* si;
@@ -90,6 +93,7 @@ struct TypeCheckError {
 
 class RuntimeTypeChecker {
  public:
+  static constexpr TypeId prim(TypeKind k) { return TypeInterner::prim(k); }
   RuntimeTypeChecker(Loader& loader, size_t max_stack);
 
   // Clears the type stack (a new top-level call).
@@ -182,11 +186,11 @@ inline bool RuntimeTypeChecker::step_op(FunctionTypes& ft, const LoadedModule& u
                                         const Instruction& ins, const Value* locals, size_t nlocals,
                                         size_t type_base) {
   TypeId a = 0, b = 0;
-  if constexpr (OP == Opcode::LdU8) return push(TypeId(TypeKind::U8));
-  if constexpr (OP == Opcode::LdU64) return push(TypeId(TypeKind::U64));
-  if constexpr (OP == Opcode::LdTrue) return push(TypeId(TypeKind::Bool));
+  if constexpr (OP == Opcode::LdU8) return push(prim(TypeKind::U8));
+  if constexpr (OP == Opcode::LdU64) return push(prim(TypeKind::U64));
+  if constexpr (OP == Opcode::LdTrue) return push(prim(TypeKind::Bool));
   if constexpr (OP == Opcode::BrTrue) {  // BrTrue and BrFalse
-    if (n_ != 0 && st_[n_ - 1] == TypeId(TypeKind::Bool)) {
+    if (n_ != 0 && st_[n_ - 1] == prim(TypeKind::Bool)) {
       --n_;
       return true;
     }
@@ -223,7 +227,7 @@ inline bool RuntimeTypeChecker::step_op(FunctionTypes& ft, const LoadedModule& u
   if constexpr (OP == Opcode::Lt) {  // Lt, Gt, Le, Ge
     if (n_ >= 2 && st_[n_ - 1] == st_[n_ - 2]) {
       --n_;
-      st_[n_ - 1] = TypeId(TypeKind::Bool);
+      st_[n_ - 1] = prim(TypeKind::Bool);
       return true;
     }
   }
