@@ -331,13 +331,16 @@ Expected<const LoadedModule*> Loader::link(std::unique_ptr<LoadedModule> unit) {
       }
       for (const auto& v : def.variants) {
         std::vector<Type> fl;
+        std::vector<std::string> names;
         for (const auto& f : v.fields) {
           auto ty = type_of(*unit, f.type);
           if (!ty) return ty.error();
           fl.push_back(std::move(*ty));
+          names.push_back(cm->identifiers.at(f.name));
         }
         s.variants.push_back(std::move(fl));
         s.variant_names.push_back(cm->identifiers.at(v.name));
+        s.variant_field_names.push_back(std::move(names));
       }
     }
   }

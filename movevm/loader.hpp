@@ -33,6 +33,7 @@ struct StructInfo {
   std::vector<std::string> field_names;     // struct
   std::vector<std::vector<Type>> variants;  // enum: per-variant field types
   std::vector<std::string> variant_names;
+  std::vector<std::vector<std::string>> variant_field_names;  // enum: per-variant field names
 };
 
 struct LoadedFunction {

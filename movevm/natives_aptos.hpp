@@ -22,6 +22,9 @@ namespace lumio::movevm {
 struct NativeOptions {
   bool debug_output = false;  // debug::print writes to stderr (off in production)
   uint8_t chain_id = 4;       // type_info::chain_id (4 = testing/devnet genesis)
+  // Feature SIGNER_NATIVE_FORMAT_FIX (25, on in every network since 2023): string_utils prints
+  // signers as `signer(@0x1)`; off, formatting a signer fails as it did before the fix.
+  bool signer_native_format_fix = true;
 };
 
 // Registers every native; the first duplicate (e.g. one already registered by someone else)

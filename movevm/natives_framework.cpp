@@ -286,6 +286,15 @@ void register_framework(Registrar& r, const GasParameters& g, const NativeOption
                           t->monotonic_counter++;
     return NativeResult::ok({Value::u128v(v)}, mic);
   });
+  // Registered in production too (Aptos): the session's call count, 1 for the first call.
+  r.add(1, "transaction_context", "monotonically_increasing_counter_internal_for_test_only",
+        [=](NativeContext& ctx, Ty, Args&) -> Expected<NativeResult> {
+          TransactionContext* t = txn_of(ctx);
+          if (!t) return invariant("no transaction context in this session");
+          constexpr uint64_t kCounterOverflow = 0x03'0002;  // invalid_state(EMONOTONICALLY_INCREASING_COUNTER_OVERFLOW)
+          if (t->monotonic_counter >= 0xFFFF) return NativeResult::abort(kCounterOverflow, mic);
+          return NativeResult::ok({Value::u128v(++t->monotonic_counter)}, mic);
+        });
 
   // --- object
   uint64_t ex_base = p("object.exists_at.base"), ex_item = p("object.exists_at.per_item_loaded");
@@ -392,6 +401,7 @@ std::optional<VMError> register_framework_natives(NativeRegistry& registry, cons
   natives::register_bls12381(r, gas);
   natives::register_ristretto(r, gas);
   natives::register_bulletproofs(r, gas);
+  natives::register_string_utils(r, gas, options);
   return r.error;
 }
 

@@ -68,6 +68,9 @@ inline Value empty_vector_of(const Type& t) {
   return t.kind == TypeKind::U8 ? make_vec_u8({}) : make_vector({});
 }
 
+// Well-formed UTF-8 (Rust's str::from_utf8: no overlongs, surrogates or code points > 0x10FFFF).
+bool valid_utf8(const Bytes& s);
+
 inline uint64_t per_byte(uint64_t base, uint64_t unit, uint64_t n) { return base + unit * n; }
 
 // Hashes.
@@ -95,5 +98,6 @@ void register_aggregators(Registrar& r, const GasParameters& gas);
 void register_crypto(Registrar& r, const GasParameters& gas);
 void register_dispatch(Registrar& r, const GasParameters& gas);  // natives_dispatch.cpp
 void register_bls12381(Registrar& r, const GasParameters& gas);
+void register_string_utils(Registrar& r, const GasParameters& gas, const NativeOptions& options);
 
 }  // namespace lumio::movevm::natives

@@ -122,6 +122,10 @@ bool is_char_boundary(const Bytes& s, uint64_t i) {
   return int8_t(s[i]) >= -0x40;
 }
 
+constexpr uint64_t kBcsSerializationFailure = 0x1C5;  // NFE_BCS_SERIALIZATION_FAILURE
+
+}  // namespace
+
 bool valid_utf8(const Bytes& s) {
   size_t i = 0, n = s.size();
   while (i < n) {
@@ -144,10 +148,6 @@ bool valid_utf8(const Bytes& s) {
   }
   return true;
 }
-
-constexpr uint64_t kBcsSerializationFailure = 0x1C5;  // NFE_BCS_SERIALIZATION_FAILURE
-
-}  // namespace
 
 void register_std(Registrar& r, const GasParameters& g, const NativeOptions& options) {
   const GasParameters* gp = &g;
