@@ -1,5 +1,10 @@
 // 0x1::reflect::native_resolve: resolving public functions into closures of the requested
 // function type (type arguments inferred), and each ReflectionError result.
+#include <filesystem>
+#include <fstream>
+#include <sstream>
+
+#include "movevm/framework.hpp"
 #include "movevm/tests/closure_test_util.hpp"
 
 using namespace lumio;
@@ -94,4 +99,113 @@ TEST(Reflect, NativeResolve) {
             3);
   EXPECT_EQ(error_of(call(fun_type({ty(TypeKind::Signer)}, {ty(TypeKind::Signer)}), 0x42, "FV", "id")), 3);  // T: copy
   EXPECT_EQ(error_of(call(fun_type({u64}, {u64}), 0x42, "FV", "ghost")), 4);  // FunctionNotInstantiated
+}
+
+// Through the genuine v10 framework: 0x1::reflect::resolve (feature-gated, then the native)
+// called from a module whose placeholder type u128 is rewritten to |u64, u64| u64; the
+// resolved closure is then called.
+namespace {
+
+constexpr const char* kCaller = R"(module 0x42.E {
+    import 0x1.reflect;
+    import 0x1.result;
+    import 0x1.string;
+    public add(x: u64, y: u64): u64 {
+    label b0:
+        return move(x) + move(y);
+    }
+    public probe(m: vector<u8>, f: vector<u8>): u64 {
+        let r: result.Result<u128, reflect.ReflectionError>;
+        let ms: string.String;
+        let fs: string.String;
+    label b0:
+        ms = string.utf8(move(m));
+        fs = string.utf8(move(f));
+        r = reflect.resolve<u128>(0x42, &ms, &fs);
+        jump_if_false (result.is_ok<u128, reflect.ReflectionError>(&r)) b2;
+    label b1:
+        _ = result.unwrap<u128, reflect.ReflectionError>(move(r));
+        return 100;
+    label b2:
+        return reflect.error_code(result.unwrap_err<u128, reflect.ReflectionError>(move(r)));
+    }
+})";
+
+void rewrite_u128(SignatureToken& t) {
+  if (t.kind == TokenKind::U128) {
+    t = SignatureToken{TokenKind::Function, 0, kAbilityCopy | kAbilityDrop | kAbilityStore, 2,
+                       {prim(TokenKind::U64), prim(TokenKind::U64), prim(TokenKind::U64)}};
+    return;
+  }
+  for (auto& c : t.children) rewrite_u128(c);
+}
+
+}  // namespace
+
+TEST(Reflect, ResolveThroughTheV10Framework) {
+  std::ifstream in(std::filesystem::path(LUMIO_SOURCE_DIR) / ".." / "shared" / "aptos-genesis" / "v10_2026-07-16" /
+                       "genesis.blob",
+                   std::ios::binary);
+  std::stringstream ss;
+  ss << in.rdbuf();
+  std::string blob = ss.str();
+  auto state = MoveState::from_genesis(BytesView(reinterpret_cast<const uint8_t*>(blob.data()), blob.size()));
+  ASSERT_TRUE(state.ok()) << state.error().message;
+  GasParameters params(*GasSchedule::from_state(*state));
+  NativeRegistry natives;
+  ASSERT_FALSE(register_all_natives(natives, params));
+
+  std::vector<CompiledModule> deps;
+  for (const char* name : {"reflect", "result", "string"}) {
+    auto m = deserialize_module(state->modules().at({addr(1), name}));
+    ASSERT_TRUE(m.ok());
+    deps.push_back(std::move(*m));
+  }
+  auto parsed = ir::parse_module(kCaller);
+  ASSERT_TRUE(std::holds_alternative<ir::Module>(parsed)) << std::get<ir::ParseError>(parsed).describe();
+  auto compiled = ir::compile_module(std::get<ir::Module>(parsed), {&deps[0], &deps[1], &deps[2]});
+  ASSERT_TRUE(std::holds_alternative<CompiledModule>(compiled)) << std::get<ir::CompileError>(compiled).message;
+  CompiledModule m = std::get<CompiledModule>(compiled);
+  m.version = 8;
+  for (auto& sig : m.signatures)
+    for (auto& t : sig) rewrite_u128(t);
+  // b1 calls the resolved function: `_ = unwrap(r); return 100` becomes `unwrap(r)(2, 3)`.
+  TableIndex fun_sig = 0;
+  for (size_t i = 0; i < m.signatures.size(); ++i)
+    if (m.signatures[i].size() == 1 && m.signatures[i][0].kind == TokenKind::Function) fun_sig = TableIndex(i);
+  for (auto& d : m.function_defs) {
+    if (m.identifiers[m.function_handles[d.function].name] != "probe") continue;
+    auto& code = d.code->code;
+    size_t pop = find_op(code, Opcode::Pop);
+    ASSERT_TRUE(pop >= 2 && code[pop + 1].op == Opcode::LdU64 && code[pop + 2].op == Opcode::Ret);
+    std::vector<Instruction> call{Instruction{Opcode::LdU64, 0, 2, {}}, Instruction{Opcode::LdU64, 0, 3, {}},
+                                  code[pop - 2], code[pop - 1], Instruction{Opcode::CallClosure, fun_sig, 0, {}}};
+    code.erase(code.begin() + long(pop - 2), code.begin() + long(pop + 2));
+    code.insert(code.begin() + long(pop - 2), call.begin(), call.end());
+    for (auto& ins : code)
+      if (ins.op == Opcode::BrFalse) ins.index += 1;  // b2 moved by one instruction
+  }
+
+  Session session(*state, natives);
+  add_session_extensions(session.extensions(), TransactionContext{}, &*state);
+  session.loader().add_module(std::make_shared<const CompiledModule>(std::move(m)));
+  UnmeteredGasMeter gas;
+  auto probe = [&](const std::string& module, const std::string& fn) -> int64_t {
+    auto bytes = [](const std::string& s) {
+      Bytes b{uint8_t(s.size())};
+      b.insert(b.end(), s.begin(), s.end());
+      return b;
+    };
+    auto r = session.execute_function(addr(0x42), "E", "probe", {}, {}, {bytes(module), bytes(fn)}, gas);
+    if (auto* e = std::get_if<ExecutionError>(&r)) {
+      ADD_FAILURE() << status_name(e->error.status) << " " << e->error.message;
+      return -1;
+    }
+    return int64_t(std::get<ExecutionResult>(r).return_values.at(0).u64);
+  };
+  EXPECT_EQ(probe("E", "add"), 5);      // Ok: the resolved closure add(2, 3)
+  EXPECT_EQ(probe("E", "3x"), 0);       // InvalidIdentifier
+  EXPECT_EQ(probe("E", "missing"), 1);  // FunctionNotFound
+  EXPECT_EQ(probe("E", "probe"), 3);    // FunctionIncompatibleType
+  EXPECT_EQ(probe("F", "add"), 1);      // no such module
 }
