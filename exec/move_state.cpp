@@ -170,104 +170,62 @@ movevm::Expected<size_t> load_genesis(BytesView blob, state::BlockOverlay& overl
 
 namespace {
 
-movevm::TransactionContext context_of(const MoveStoreView& view, const movevm::EntryCall& call) {
-  movevm::TransactionContext txn;
-  txn.sender = call.sender;
-  txn.txn_hash = call.txn_hash;
-  txn.max_gas_amount = call.max_gas_amount;
-  txn.gas_unit_price = call.gas_unit_price;
-  txn.chain_id = view.chain_id().value_or(4);
-  std::vector<std::string> tys;
-  for (const auto& t : call.type_args) tys.push_back(t.to_string());
-  txn.entry_function = movevm::TransactionContext::EntryFunction{
-      call.module_address.is_zero() ? movevm::account_address(1) : call.module_address, call.module, call.function, tys,
-      call.args};
-  return txn;
-}
-
 movevm::ExecutionError error_of(movevm::StatusCode status, std::string message) {
   movevm::ExecutionError e;
   e.error = movevm::VMError{status, std::move(message), {}, {}};
   return e;
 }
 
+movevm::ExecutionEnv env_of(const MoveStoreView& view) {
+  return movevm::ExecutionEnv{view, &view, view.chain_id().value_or(4), [&view] { return view.usage(); }, {}};
+}
+
 }  // namespace
 
 MoveTxOutcome execute_move_transaction(const MoveStoreView& view, const movevm::NativeRegistry& natives,
                                        const movevm::GasParameters& gas, const movevm::EntryCall& call) {
-  MoveTxOutcome out;
-  movevm::CallOutput& r = out.output;
   movevm::AptosGasMeter meter(gas, call.max_gas_amount);
+  MoveTxOutcome out;
   auto failed = [&](movevm::ExecutionError e) {
-    r.error = std::move(e);
-    r.events.clear();
-    r.returns.clear();
-    r.gas_used = meter.gas_used();
-    out.changes = {};
-    out.tables.clear();
+    out = {};
+    out.output.error = std::move(e);
+    out.output.gas_used = meter.gas_used();
     return std::move(out);
   };
-  auto out_of_gas = [&] { return failed(error_of(meter.failure(), "")); };
   try {
-    movevm::Session session(view, natives);
-    movevm::add_session_extensions(session.extensions(), context_of(view, call), &view);
-    session.extensions().add(std::make_shared<movevm::StateStorageUsage>(
-        movevm::StateStorageUsage{[&view] { return view.usage(); }}));
-    uint64_t size = call.txn_size.value_or(movevm::entry_txn_size(call));
-    if (!meter.charge_intrinsic(size) || !meter.charge_io_transaction(size)) return out_of_gas();
-    std::vector<AccountAddress> signers;
-    if (call.pass_signer) signers.push_back(call.sender);
-    auto res = session.execute_function(call.module_address.is_zero() ? movevm::account_address(1) : call.module_address,
-                                        call.module, call.function, call.type_args, signers, call.args, meter);
-    if (auto* e = std::get_if<movevm::ExecutionError>(&res)) return failed(*e);
-    r.returns = std::move(std::get<movevm::ExecutionResult>(res).return_values);
-    r.events = session.extensions().get<movevm::EventStore>()->events;
-    auto cs = session.change_set();
-    if (auto* e = std::get_if<movevm::ExecutionError>(&cs)) return failed(*e);
-    auto tables = session.extensions().get<movevm::TableStore>()->changes();
-    if (!tables) return failed(error_of(movevm::StatusCode::VALUE_SERIALIZATION_ERROR, "table item does not serialize"));
-    out.changes = std::move(std::get<movevm::ChangeSet>(cs));
-    out.tables = std::move(*tables);
+    out = movevm::run_entry_transaction(env_of(view), natives, meter, call);
+    if (out.output.error) return failed(*out.output.error);
     // IO gas of the write set the store will see (MoveState::charge_writes over the store).
     for (const auto& [key, data] : move_write_set(view, out.changes, out.tables)) {
       Space s = state::space_of(key);
       bool creation = !view.read(s, state::key_of(key));
       auto size_of = data ? std::optional<uint64_t>(data->size()) : std::nullopt;
-      if (!meter.charge_io_write(aptos_key_size(s, key.size() - 1), size_of, creation)) return out_of_gas();
+      if (!meter.charge_io_write(aptos_key_size(s, key.size() - 1), size_of, creation))
+        return failed(error_of(meter.failure(), ""));
     }
-    for (const auto& e : r.events) {
+    for (const auto& e : out.output.events) {
       Bytes tag;
       movevm::type_tag_bcs(e.type, tag);
       // ContractEvent size: (v1: GUID key + sequence number) + type tag + data.
-      if (!meter.charge_io_event((e.v2 ? 0 : e.key.size() + 8) + tag.size() + e.data.size())) return out_of_gas();
+      if (!meter.charge_io_event((e.v2 ? 0 : e.key.size() + 8) + tag.size() + e.data.size()))
+        return failed(error_of(meter.failure(), ""));
     }
   } catch (const StorageError& e) {  // raised outside the interpreter's own handlers (natives, writes)
     return failed(error_of(movevm::StatusCode::STORAGE_ERROR, e.message));
   }
-  r.gas_used = meter.gas_used();
+  out.output.gas_used = meter.gas_used();
   return out;
 }
 
 movevm::CallOutput execute_move_view(const MoveStoreView& view, const movevm::NativeRegistry& natives,
                                      const movevm::EntryCall& call) {
-  movevm::CallOutput r;
   try {
-    movevm::Session session(view, natives);
-    movevm::add_session_extensions(session.extensions(), context_of(view, call), &view);
-    movevm::UnmeteredGasMeter meter;
-    auto out = session.execute_function(call.module_address.is_zero() ? movevm::account_address(1) : call.module_address,
-                                        call.module, call.function, call.type_args, {}, call.args, meter);
-    if (auto* e = std::get_if<movevm::ExecutionError>(&out)) {
-      r.error = *e;
-      return r;
-    }
-    r.returns = std::move(std::get<movevm::ExecutionResult>(out).return_values);
-    r.events = session.extensions().get<movevm::EventStore>()->events;
+    return movevm::run_view(env_of(view), natives, call);
   } catch (const StorageError& e) {
-    r = {};
+    movevm::CallOutput r;
     r.error = error_of(movevm::StatusCode::STORAGE_ERROR, e.message);
+    return r;
   }
-  return r;
 }
 
 }  // namespace lumio::exec

@@ -80,11 +80,7 @@ movevm::Expected<size_t> load_genesis(BytesView blob, state::BlockOverlay& overl
 // the IO gas of its writes (creation where the key is absent from `view`). Nothing is written:
 // on success the caller applies `changes`/`tables` (apply_change_set); on failure they are
 // empty. Storage errors end the call with STORAGE_ERROR.
-struct MoveTxOutcome {
-  movevm::CallOutput output;
-  movevm::ChangeSet changes;
-  MoveTableChanges tables;
-};
+using MoveTxOutcome = movevm::TransactionEffects;  // output, changes, tables
 MoveTxOutcome execute_move_transaction(const MoveStoreView& view, const movevm::NativeRegistry& natives,
                                        const movevm::GasParameters& gas, const movevm::EntryCall& call);
 // A view function over the store (no signer, unmetered, nothing written).

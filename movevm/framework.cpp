@@ -486,13 +486,13 @@ uint64_t entry_txn_size(const EntryCall& call) {
 
 namespace {
 
-TransactionContext context_of(const MoveState& state, const EntryCall& call) {
+TransactionContext context_of(uint8_t chain_id, const EntryCall& call) {
   TransactionContext txn;
   txn.sender = call.sender;
   txn.txn_hash = call.txn_hash;
   txn.max_gas_amount = call.max_gas_amount;
   txn.gas_unit_price = call.gas_unit_price;
-  txn.chain_id = state.chain_id().value_or(4);
+  txn.chain_id = chain_id;
   std::vector<std::string> tys;
   for (const auto& t : call.type_args) tys.push_back(t.to_string());
   txn.entry_function = TransactionContext::EntryFunction{
@@ -500,54 +500,55 @@ TransactionContext context_of(const MoveState& state, const EntryCall& call) {
   return txn;
 }
 
+void prepare(Session& session, const ExecutionEnv& env, const EntryCall& call) {
+  if (env.preload) env.preload(session.loader());
+  add_session_extensions(session.extensions(), context_of(env.chain_id, call), env.tables);
+  if (env.usage) session.extensions().add(std::make_shared<StateStorageUsage>(StateStorageUsage{env.usage}));
+}
+
+ExecutionEnv env_of(const MoveState& state) {
+  return ExecutionEnv{state, &state, state.chain_id().value_or(4), [&state] { return state.usage(); },
+                      [&state](Loader& loader) { state.preload_modules(loader); }};
+}
+
 }  // namespace
 
-CallOutput execute_transaction(MoveState& state, const NativeRegistry& natives, const GasParameters& gas,
-                               const EntryCall& call) {
-  Session session(state, natives);
-  state.preload_modules(session.loader());
-  add_session_extensions(session.extensions(), context_of(state, call), &state);
-  session.extensions().add(std::make_shared<StateStorageUsage>(StateStorageUsage{[&state] { return state.usage(); }}));
-  AptosGasMeter meter(gas, call.max_gas_amount);
-  CallOutput r;
+TransactionEffects run_entry_transaction(const ExecutionEnv& env, const NativeRegistry& natives, AptosGasMeter& meter,
+                                         const EntryCall& call) {
+  TransactionEffects fx;
   auto failed = [&](ExecutionError e) {
-    r.error = std::move(e);
-    r.events.clear();
-    r.gas_used = meter.gas_used();
-    return r;
+    fx = {};
+    fx.output.error = std::move(e);
+    return std::move(fx);
   };
-  auto out_of_gas = [&] {
+  auto failed_with = [&](StatusCode status, std::string message) {
     ExecutionError e;
-    e.error.status = meter.failure();
-    return failed(e);
+    e.error = VMError{status, std::move(message), {}, {}};
+    return failed(std::move(e));
   };
+  Session session(env.state, natives);
+  prepare(session, env, call);
   uint64_t size = call.txn_size.value_or(entry_txn_size(call));
-  if (!meter.charge_intrinsic(size) || !meter.charge_io_transaction(size)) return out_of_gas();
+  if (!meter.charge_intrinsic(size) || !meter.charge_io_transaction(size)) return failed_with(meter.failure(), "");
   std::vector<AccountAddress> signers;
   if (call.pass_signer) signers.push_back(call.sender);
   auto out = session.execute_function(call.module_address.is_zero() ? account_address(1) : call.module_address,
                                       call.module, call.function, call.type_args, signers, call.args, meter);
   if (auto* e = std::get_if<ExecutionError>(&out)) return failed(*e);
-  r.returns = std::move(std::get<ExecutionResult>(out).return_values);
-  r.events = session.extensions().get<EventStore>()->events;
+  fx.output.returns = std::move(std::get<ExecutionResult>(out).return_values);
+  fx.output.events = session.extensions().get<EventStore>()->events;
   auto cs = session.change_set();
   if (auto* e = std::get_if<ExecutionError>(&cs)) return failed(*e);
   auto tables = session.extensions().get<TableStore>()->changes();
-  if (!tables) {
-    ExecutionError e;
-    e.error = VMError{StatusCode::VALUE_SERIALIZATION_ERROR, "table item does not serialize", {}, {}};
-    return failed(e);
-  }
-  if (!state.charge_writes(meter, std::get<ChangeSet>(cs), *tables, r.events)) return out_of_gas();
-  r.gas_used = meter.gas_used();
-  state.apply(std::get<ChangeSet>(cs), *tables);
-  return r;
+  if (!tables) return failed_with(StatusCode::VALUE_SERIALIZATION_ERROR, "table item does not serialize");
+  fx.changes = std::move(std::get<ChangeSet>(cs));
+  fx.tables = std::move(*tables);
+  return fx;
 }
 
-CallOutput execute_view(const MoveState& state, const NativeRegistry& natives, const EntryCall& call) {
-  Session session(state, natives);
-  state.preload_modules(session.loader());
-  add_session_extensions(session.extensions(), context_of(state, call), &state);
+CallOutput run_view(const ExecutionEnv& env, const NativeRegistry& natives, const EntryCall& call) {
+  Session session(env.state, natives);
+  prepare(session, env, call);
   UnmeteredGasMeter meter;
   CallOutput r;
   auto out = session.execute_function(call.module_address.is_zero() ? account_address(1) : call.module_address,
@@ -559,6 +560,25 @@ CallOutput execute_view(const MoveState& state, const NativeRegistry& natives, c
   r.returns = std::move(std::get<ExecutionResult>(out).return_values);
   r.events = session.extensions().get<EventStore>()->events;
   return r;
+}
+
+CallOutput execute_transaction(MoveState& state, const NativeRegistry& natives, const GasParameters& gas,
+                               const EntryCall& call) {
+  AptosGasMeter meter(gas, call.max_gas_amount);
+  TransactionEffects fx = run_entry_transaction(env_of(state), natives, meter, call);
+  CallOutput& r = fx.output;
+  if (!r.error && !state.charge_writes(meter, fx.changes, fx.tables, r.events)) {
+    r = {};
+    r.error = ExecutionError{};
+    r.error->error.status = meter.failure();
+  }
+  r.gas_used = meter.gas_used();
+  if (!r.error) state.apply(fx.changes, fx.tables);
+  return std::move(r);
+}
+
+CallOutput execute_view(const MoveState& state, const NativeRegistry& natives, const EntryCall& call) {
+  return run_view(env_of(state), natives, call);
 }
 
 }  // namespace lumio::movevm

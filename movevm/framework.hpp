@@ -7,6 +7,7 @@
 // Resource(StructTag) = 1, ResourceGroup(StructTag) = 2; table items are (handle, key bytes).
 // Resources are keyed by the BCS bytes of their StructTag, so lookups need no parsing.
 #pragma once
+#include <functional>
 #include <map>
 #include <optional>
 #include <string>
@@ -129,6 +130,32 @@ struct CallOutput {
 // BCS size of a signed transaction calling `call` (RawTransaction with an EntryFunction
 // payload and an Ed25519 authenticator).
 uint64_t entry_txn_size(const EntryCall& call);
+
+// What a state offers the VM to run calls over it: this MoveState, or the node's store (exec/).
+struct ExecutionEnv {
+  const StateView& state;
+  const TableResolver* tables = nullptr;
+  uint8_t chain_id = 4;
+  // Storage usage at the epoch's beginning (state_storage natives); none: not available.
+  std::function<std::pair<uint64_t, uint64_t>()> usage;
+  // Makes modules known to the session's loader up front (MoveState::preload_modules).
+  std::function<void(Loader&)> preload;
+};
+
+// The VM part of a user transaction over any state: intrinsic gas, the call, its change set
+// and table changes. The IO gas of the writes and applying them are the state's business (how
+// it stores them decides their size). On failure `output.error` is set and nothing else is.
+// The caller sets `output.gas_used` when it is done charging. Storage errors of the state view
+// propagate (StorageError).
+struct TransactionEffects {
+  CallOutput output;
+  ChangeSet changes;
+  MoveState::TableChanges tables;
+};
+TransactionEffects run_entry_transaction(const ExecutionEnv& env, const NativeRegistry& natives, AptosGasMeter& meter,
+                                         const EntryCall& call);
+// A view function over any state: no signer, unmetered, nothing written.
+CallOutput run_view(const ExecutionEnv& env, const NativeRegistry& natives, const EntryCall& call);
 
 // Runs `call` as a user transaction: intrinsic gas, the function under the schedule, the IO gas
 // of its write set; on success the writes are applied to `state`, on failure nothing is.
