@@ -84,13 +84,29 @@ struct ProbeResult {
   std::optional<movevm::ExecutionError> error;
 };
 
+// Can a transaction (an entry call or a script) call `fn` with arguments of its own making?
+// Public or entry Move functions whose parameters are signers, primitives and vectors of them;
+// other values (structs) only reach a function through code that built them.
+inline bool transaction_callable(const movevm::LoadedFunction& fn) {
+  using movevm::TypeKind;
+  if (fn.is_native() || (fn.visibility != movevm::Visibility::Public && !fn.is_entry)) return false;
+  for (const auto& p : fn.params) {
+    const movevm::Type* t = p.is_reference() && !p.args.empty() ? &p.args[0] : &p;
+    while (t->kind == TypeKind::Vector && !t->args.empty()) t = &t->args[0];
+    if (t->kind == TypeKind::Struct || t->kind == TypeKind::Function || t->is_reference()) return false;
+  }
+  return true;
+}
+
 // Calls each function defined by the module `address::name` (already visible to the session's
 // loader), each in a fresh session over `code` (so one call's failure cannot leave state for
-// the next), with its own budget of `steps`.
+// the next), with its own budget of `steps`. `transaction_only`: only the functions a
+// transaction could call (transaction_callable).
 inline std::vector<ProbeResult> probe_module(const movevm::StateView& state, const movevm::TableResolver* tables,
                                              const std::shared_ptr<movevm::Loader>& code,
                                              const movevm::AccountAddress& address, const std::string& name,
-                                             uint64_t steps, movevm::VMLimits limits = {}) {
+                                             uint64_t steps, movevm::VMLimits limits = {},
+                                             bool transaction_only = false) {
   using namespace movevm;
   std::vector<ProbeResult> results;
   auto unit = code->load_module(address, name);
@@ -101,8 +117,10 @@ inline std::vector<ProbeResult> probe_module(const movevm::StateView& state, con
     return results;
   }
   TypeTag u64_tag{TagKind::U64, nullptr, nullptr};
-  Type u64_type{TypeKind::U64};
+  Type u64_type;
+  u64_type.kind = TypeKind::U64;
   for (const auto& fn : (*unit)->functions) {
+    if (transaction_only && !transaction_callable(*fn)) continue;
     std::vector<TypeTag> type_args(fn->type_params.size(), u64_tag);
     std::vector<Type> type_arg_types(fn->type_params.size(), u64_type);
     std::vector<AccountAddress> signers;
