@@ -185,13 +185,13 @@ inline const TypeLayout kFunctionLayout{LayoutKind::Function, {}, {}};
 
 // Aptos function data V1 written out field by field (function.rs / function_values_impl.rs):
 // seq length, u16 version, ModuleId(address, name), function name, vector<TypeTag>, u64 mask.
-inline Bytes header(uint8_t seq_len, const std::string& fn, const Bytes& ty_args, uint64_t mask) {
+inline Bytes header(uint8_t seq_len, const std::string& fn, const Bytes& ty_args, uint64_t mask,
+                    const std::string& module = "FV") {
   Bytes b{seq_len, 0x01, 0x00};
   AccountAddress a = addr(0x42);
   b.insert(b.end(), a.bytes.begin(), a.bytes.end());
-  b.push_back(2);
-  b.push_back('F');
-  b.push_back('V');
+  b.push_back(uint8_t(module.size()));
+  b.insert(b.end(), module.begin(), module.end());
   b.push_back(uint8_t(fn.size()));
   b.insert(b.end(), fn.begin(), fn.end());
   b.insert(b.end(), ty_args.begin(), ty_args.end());

@@ -196,3 +196,48 @@ TEST(FunctionValues, ResolutionFailuresOfStoredClosures) {
   // id<signer>: T needs copy.
   EXPECT_EQ(resolve(header(5, "id", {0x01, 0x05}, 0)), StatusCode::CONSTRAINT_NOT_SATISFIED);
 }
+
+// A closure capturing a closure: the captured layout is MoveTypeLayout::Function (12) and the
+// captured value is the inner closure's own function data.
+TEST(FunctionValues, NestedClosures) {
+  CompiledModule m = compile(R"(module 0x42.NF {
+    public add(x: u64, y: u64): u64 {
+    label b0:
+        return move(x) + move(y);
+    }
+    public apply(f: u128, x: u64): u64 {
+    label b0:
+        return move(x);
+    }
+  })");
+  m.version = 8;
+  for (auto& sig : m.signatures)
+    for (auto& t : sig)
+      if (t.kind == TokenKind::U128) t = fun_u64_u64();
+  NativeRegistry natives;
+  EmptyStateView state;
+  Session s(state, natives);
+  s.loader().add_module(std::make_shared<const CompiledModule>(std::move(m)));
+  auto loaded = s.loader().load_module(addr(0x42), "NF");
+  ASSERT_TRUE(loaded.ok());
+  Value inner = closure(Env::fn(**loaded, "add"), 0b1, {Value::u64v(7)});
+  Value outer = closure(Env::fn(**loaded, "apply"), 0b1, {inner});
+  Bytes want_inner = header(7, "add", {0x00}, 1, "NF");
+  want_inner.push_back(0x02);
+  Bytes seven = u64_bcs(7);
+  want_inner.insert(want_inner.end(), seven.begin(), seven.end());
+  Bytes want = header(7, "apply", {0x00}, 1, "NF");
+  want.push_back(0x0C);
+  want.insert(want.end(), want_inner.begin(), want_inner.end());
+  auto bytes = serialize_value(outer, kFunctionLayout);
+  ASSERT_TRUE(bytes);
+  EXPECT_EQ(to_hex(*bytes), to_hex(want));
+  auto back = deserialize_value(*bytes, kFunctionLayout);
+  ASSERT_TRUE(back);
+  ASSERT_TRUE(back->c->values.at(0).is_container(ContainerKind::Closure));
+  EXPECT_EQ(back->c->values[0].c->stored->function, "add");
+  EXPECT_TRUE(*values_equal(*back, outer));
+  EXPECT_EQ(serialize_value(*back, kFunctionLayout), bytes);
+  EXPECT_FALSE(resolve_closure(s.loader(), *back->c));
+  EXPECT_EQ(back->c->function, Env::fn(**loaded, "apply"));
+}
