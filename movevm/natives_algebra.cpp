@@ -604,6 +604,32 @@ Fp12<C> pairing_of(const std::vector<const G1T*>& p, const std::vector<const G2T
   return ExactPairing<C>::multi_pairing(a, b, /*arkworks=*/true);
 }
 
+// Bucket (Pippenger) multi-scalar multiplication with w-bit windows over 255-bit scalars.
+template <class T, class Fr> T msm(const std::vector<const T*>& xs, const std::vector<const Fr*>& ks, size_t w) {
+  std::vector<decltype(ks[0]->to_integer())> k;
+  for (const Fr* s : ks) k.push_back(s->to_integer());
+  auto digit = [&](size_t i, size_t bit) {
+    uint64_t d = 0;
+    for (size_t j = 0; j < w && bit + j < 255; ++j) d |= ((k[i][(bit + j) / 64] >> ((bit + j) % 64)) & 1) << j;
+    return d;
+  };
+  T acc = T::infinity();
+  std::vector<T> buckets(size_t(1) << w);
+  for (size_t win = (255 + w - 1) / w; win-- > 0;) {
+    for (size_t j = 0; j < w && !acc.is_infinity(); ++j) acc = acc.dbl();
+    std::fill(buckets.begin(), buckets.end(), T::infinity());
+    for (size_t i = 0; i < xs.size(); ++i)
+      if (uint64_t d = digit(i, win * w)) buckets[d] = buckets[d] + *xs[i];
+    T running = T::infinity(), sum = T::infinity();
+    for (size_t b = buckets.size(); b-- > 1;) {
+      running = running + buckets[b];
+      sum = sum + running;
+    }
+    acc = acc + sum;
+  }
+  return acc;
+}
+
 // Handles of a vector<u64> argument.
 const std::vector<Value>* handles_of(const Value& v) {
   Container* c = container_of(v);
@@ -856,8 +882,7 @@ void register_algebra(Registrar& r, const GasParameters& g) {
         ks.push_back(k);
       }
       cost += gas(s, "add") * ((n + buckets + 1) * windows) + gas(s, "double") * (buckets * windows);
-      T acc = T::infinity();
-      for (size_t i = 0; i < n; ++i) acc = acc + scalar_mul(*xs[i], *ks[i]);
+      T acc = msm(xs, ks, w);
       return store(**st, std::move(acc), cost);
       }
     };

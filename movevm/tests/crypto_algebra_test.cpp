@@ -223,6 +223,16 @@ TEST_F(CryptoAlgebra, GroupLaws) {
       uint64_t msm = h("multi_scalar_mul_internal", {T(g), T(fr)},
                        {handles({gen, times(2), zero}), handles({from_u64(fr, 3), from_u64(fr, 5), from_u64(fr, 9)})});
       EXPECT_TRUE(eq(g, msm, times(13)));
+      // 40 entries (window 6) with full-size scalars: the sum of the products.
+      std::vector<uint64_t> xs, ks;
+      uint64_t expect = zero, k = h("neg_internal", {T(fr)}, {u(from_u64(fr, 12345))});
+      for (uint64_t i = 0; i < 40; ++i) {
+        xs.push_back(times(i + 1));
+        k = h("mul_internal", {T(fr)}, {u(k), u(k)});
+        ks.push_back(i == 7 ? from_u64(fr, 0) : k);
+        expect = h("add_internal", {T(g)}, {u(expect), u(h("scalar_mul_internal", {T(g), T(fr)}, {u(xs.back()), u(ks.back())}))});
+      }
+      EXPECT_TRUE(eq(g, h("multi_scalar_mul_internal", {T(g), T(fr)}, {handles(xs), handles(ks)}), expect));
       EXPECT_EQ(abort_code("multi_scalar_mul_internal", {T(g), T(fr)}, {handles({gen}), handles({})}), 0x01'0002u);
     } else {
       EXPECT_EQ(abort_code("multi_scalar_mul_internal", {T(g), T(fr)}, {handles({gen}), handles({minus_one})}),
