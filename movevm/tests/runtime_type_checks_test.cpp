@@ -641,3 +641,40 @@ TEST(RuntimeTypeChecks, VerifiedCodeRunsAndTheFlagTurnsChecksOff) {
   EXPECT_EQ(std::get<ExecutionError>(e).error.status, StatusCode::UNKNOWN_INVARIANT_VIOLATION_ERROR);
   EXPECT_EQ(std::get<ExecutionError>(e).sub_status, std::nullopt);
 }
+
+TEST(RuntimeTypeChecks, GenericInstantiations) {
+  Vm vm;
+  PUBLISH(vm, R"(module 0x42.T {
+    struct Box<T> has drop { v: T }
+    public id<T>(x: T): T {
+    label b0:
+        return move(x);
+    }
+    public ok(): u64 {
+        let b: Self.Box<u64>;
+    label b0:
+        b = Box<u64> { v: Self.id<u64>(7) };
+        return *&(&b).Box<u64>::v;
+    }
+    public bad_arg(): u64 {
+    label b0:
+        return Self.id<u64>(true);
+    }
+    public bad_field() {
+    label b0:
+        _ = Box<u64> { v: true };
+        return;
+    }
+  })");
+  auto ok = vm.call(0x42, "T", "ok");
+  ASSERT_TRUE(std::holds_alternative<ExecutionResult>(ok)) << std::get<ExecutionError>(ok).error.message;
+  EXPECT_EQ(display_value(std::get<ExecutionResult>(ok).return_values.at(0)), "7");
+  expect_check(vm, vm.call(0x42, "T", "bad_arg"), 0x42, "T", "bad_arg", Opcode::CallGeneric);
+  expect_check(vm, vm.call(0x42, "T", "bad_field"), 0x42, "T", "bad_field", Opcode::PackGeneric);
+}
+
+TEST(RuntimeTypeChecks, AbortMsgNeedsBytes) {
+  // v10: AbortMsg pops a vector<u8> message over a u64 code; here the message is a u64.
+  expect_hand_built({op(Opcode::LdU64, 0, 1), op(Opcode::LdU64, 0, 2), op(Opcode::AbortMsg)}, {}, 2,
+                    StatusCode::UNKNOWN_INVARIANT_VIOLATION_ERROR, 10);
+}
