@@ -40,6 +40,7 @@ struct EmptyState : StateView {
 struct Env {
   std::map<std::string, std::shared_ptr<const CompiledModule>> stdlib;  // "addr::name"
   std::vector<lumio::Bytes> stdlib_bytes;  // their binaries: bases for inputs that are no module
+  std::vector<std::shared_ptr<const CompiledModule>> stdlib_models;  // parallel to stdlib_bytes
   GasParameters gas{GasSchedule{}};
   NativeRegistry natives;
   EmptyState state;
@@ -67,6 +68,7 @@ Env& env() {
       if (m) {
         e->stdlib_bytes.emplace_back(b.begin(), b.end());
         auto shared = std::make_shared<const CompiledModule>(std::move(*m));
+        e->stdlib_models.push_back(shared);
         e->stdlib[id_of(*shared)] = shared;
       }
     }
@@ -173,8 +175,8 @@ void run_script(const CompiledScript& compiled) {
 }
 
 // Runs the module and a few instruction-level mutations of it.
-void run_module_and_mutations(const CompiledModule& m, const uint8_t* data, size_t size) {
-  run_module(m);
+void run_module_and_mutations(const CompiledModule& m, const uint8_t* data, size_t size, bool run_original = true) {
+  if (run_original) run_module(m);
   // Instruction-level mutations: the input's bytes pick (function, offset, change); the
   // result must still pass the bounds checker, as anything published does.
   uint64_t seed = 0xcbf29ce484222325ull;
@@ -211,10 +213,13 @@ extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
     // Not a module: a recipe over a genuine one (so that even an empty corpus, as in CI,
     // reaches execution). Bytes 0-1 pick the module; then (offset16, value) triples overwrite
     // its bytes; whatever still deserializes runs, with instruction-level mutations.
+    // If the edits break it, the genuine module's instruction-level mutations still run.
     Env& e = env();
-    lumio::Bytes base = e.stdlib_bytes[(size_t(data[0]) << 8 | data[1]) % e.stdlib_bytes.size()];
+    size_t pick = (size_t(data[0]) << 8 | data[1]) % e.stdlib_bytes.size();
+    lumio::Bytes base = e.stdlib_bytes[pick];
     for (size_t i = 2; i + 2 < size; i += 3) base[(size_t(data[i]) << 8 | data[i + 1]) % base.size()] = data[i + 2];
     if (auto g = deserialize_module(base)) run_module_and_mutations(*g, data, size);
+    else run_module_and_mutations(*e.stdlib_models[pick], data, size, /*run_original=*/false);
   }
   if (auto s = deserialize_script(input)) run_script(*s);
   return 0;
