@@ -590,11 +590,15 @@ TEST(Bulletproofs, TamperedBytesFail) {
     Bytes bad = good;
     bad[pos] ^= uint8_t(1 << (pos % 8));
     auto p = bp::RangeProof::from_bytes(bad);
-    if (p) EXPECT_FALSE(bp::verify(*p, a, rs::kBasepoint, H, 64, dst_view())) << pos;
+    if (p) {
+      EXPECT_FALSE(bp::verify(*p, a, rs::kBasepoint, H, 64, dst_view())) << pos;
+    }
   }
   for (size_t cut : {size_t(0), size_t(32), size_t(7 * 32), good.size() - 1, good.size() - 32}) {
     auto p = bp::RangeProof::from_bytes(BytesView(good).first(cut));
-    if (p) EXPECT_FALSE(bp::verify(*p, a, rs::kBasepoint, H, 64, dst_view())) << cut;
+    if (p) {
+      EXPECT_FALSE(bp::verify(*p, a, rs::kBasepoint, H, 64, dst_view())) << cut;
+    }
   }
 }
 
@@ -816,7 +820,9 @@ TEST_F(BulletproofNatives, OwnProverEveryShape) {
     EXPECT_TRUE(r.values.at(0).b) << sh.bits << "x" << sh.m;
     EXPECT_EQ(r.cost, gas(("bulletproofs.verify.base_batch_" + std::to_string(sh.m) + "_bits_" + std::to_string(sh.bits)).c_str()));
     EXPECT_FALSE(verify(p, sh.bits, label("lumio tesT")).values.at(0).b);
-    if (sh.bits < 64) EXPECT_FALSE(verify(p, sh.bits * 2, dst).values.at(0).b);
+    if (sh.bits < 64) {
+      EXPECT_FALSE(verify(p, sh.bits * 2, dst).values.at(0).b);
+    }
     if (sh.m > 1) {
       Proved swapped = p;
       std::swap(swapped.commitments[0], swapped.commitments[1]);
