@@ -209,3 +209,35 @@ TEST(Reflect, ResolveThroughTheV10Framework) {
   EXPECT_EQ(probe("E", "probe"), 3);    // FunctionIncompatibleType
   EXPECT_EQ(probe("F", "add"), 1);      // no such module
 }
+
+// bcs::to_bytes and from_bcs::from_bytes on function values: storable closures give their
+// function data, others abort with NFE_BCS_SERIALIZATION_FAILURE (0x1C5); bytes come back as
+// an unresolved closure equal to the original.
+TEST(FunctionValues, BcsNatives) {
+  Env env;
+  auto s = env.session();
+  const auto& m = env.loaded(*s);
+  ReflectContext ctx(s->loader());
+  const NativeFunction* to_bytes = env.natives.find(addr(1), "bcs", "to_bytes");
+  const NativeFunction* from_bytes = env.natives.find(addr(1), "from_bcs", "from_bytes");
+  ASSERT_TRUE(to_bytes && from_bytes);
+  std::vector<Type> tys{fun_type({ty(TypeKind::U64)}, {ty(TypeKind::U64)}, kAbilityCopy | kAbilityDrop | kAbilityStore)};
+  Value c = closure(Env::fn(m, "add"), 0b1, {Value::u64v(7)});
+  std::vector<Value> args{Value::container_ref(c.c)};
+  auto r = (*to_bytes)(ctx, tys, args);
+  ASSERT_TRUE(r.ok());
+  ASSERT_FALSE(r->aborted);
+  EXPECT_EQ(r->values.at(0).c->bytes, *serialize_value(c, kFunctionLayout));
+  std::vector<Value> back_args{r->values.at(0)};
+  auto back = (*from_bytes)(ctx, tys, back_args);
+  ASSERT_TRUE(back.ok());
+  ASSERT_FALSE(back->aborted);
+  EXPECT_TRUE(*values_equal(back->values.at(0), c));
+
+  Value secret = closure(Env::fn(m, "secret"), 0b1, {Value::u64v(7)});
+  std::vector<Value> secret_args{Value::container_ref(secret.c)};
+  auto failed = (*to_bytes)(ctx, tys, secret_args);
+  ASSERT_TRUE(failed.ok());
+  EXPECT_TRUE(failed->aborted);
+  EXPECT_EQ(failed->abort_code, 0x1C5u);
+}
