@@ -678,3 +678,16 @@ TEST(RuntimeTypeChecks, AbortMsgNeedsBytes) {
   expect_hand_built({op(Opcode::LdU64, 0, 1), op(Opcode::LdU64, 0, 2), op(Opcode::AbortMsg)}, {}, 2,
                     StatusCode::UNKNOWN_INVARIANT_VIOLATION_ERROR, 10);
 }
+
+TEST(RuntimeTypeChecks, VecUnpackOfAHugeCountFailsOnLength) {
+  // vector<u64>[] unpacked as 2^64-1 elements: the length check fails first (Aptos's order).
+  CompiledModule m = module_with(6, {}, {}, {op(Opcode::VecPack, 4, 0), op(Opcode::VecUnpack, 4, ~uint64_t(0)), op(Opcode::Ret)});
+  m.signatures.push_back({tok(TokenKind::U64)});
+  Vm vm;
+  vm.publish_compiled(m);
+  auto r = vm.call(1, "M", "f");
+  ASSERT_TRUE(std::holds_alternative<ExecutionError>(r));
+  EXPECT_EQ(std::get<ExecutionError>(r).error.status, StatusCode::VECTOR_OPERATION_ERROR);
+  EXPECT_EQ(std::get<ExecutionError>(r).sub_status, std::optional<uint64_t>(3));
+  EXPECT_EQ(std::get<ExecutionError>(r).error.offsets.at(0).second, 1);
+}
