@@ -147,6 +147,110 @@ std::optional<Bytes> position_bcs(const Value& v) {
   return out;
 }
 
+// Strict BCS reading (exact, canonical ULEB128, bools 0/1) of aptos-types'
+// OnChainConsensusConfig, as far as validator_txn_enabled needs it.
+struct BcsReader {
+  BytesView in;
+  size_t pos = 0;
+  bool ok = true;
+  bool take(size_t n) {
+    if (!ok || in.size() - pos < n) return ok = false;
+    pos += n;
+    return true;
+  }
+  uint64_t uleb(uint64_t max) {
+    uint64_t v = 0;
+    for (int shift = 0; ok; shift += 7) {
+      if (shift > 63 || pos >= in.size()) return ok = false, 0;
+      uint8_t b = in[pos++];
+      v |= uint64_t(b & 0x7F) << shift;
+      if (!(b & 0x80)) {
+        if (b == 0 && shift > 0) ok = false;  // non-canonical
+        break;
+      }
+    }
+    if (v > max) ok = false;
+    return v;
+  }
+  uint32_t variant() { return uint32_t(uleb(0xFFFFFFFF)); }
+  bool boolean() {
+    if (!take(1)) return false;
+    if (in[pos - 1] > 1) ok = false;
+    return in[pos - 1] == 1;
+  }
+  void leader_reputation() {  // LeaderReputationType: both variants hold ProposerAndVoterConfig
+    if (variant() > 1) ok = false;
+    take(8 * 3 + 4 + 8 * 2);
+    boolean();
+    take(4);
+  }
+  void consensus_config_v1() {
+    boolean();
+    take(16);
+    switch (variant()) {
+      case 0: case 1: take(4); break;
+      case 2: leader_reputation(); break;
+      case 3: {  // HashMap<u64, AccountAddress>: keys in canonical (byte-wise) order
+        uint64_t n = uleb(0x7FFFFFFF);
+        Bytes prev;
+        for (uint64_t i = 0; ok && i < n; ++i) {
+          size_t at = pos;
+          if (!take(8)) break;
+          Bytes key(in.begin() + at, in.begin() + pos);
+          if (i && !(prev < key)) ok = false;
+          prev = std::move(key);
+          take(32);
+        }
+        break;
+      }
+      default: ok = false;
+    }
+    take(8);
+  }
+  void algorithm() {
+    switch (variant()) {
+      case 0: consensus_config_v1(); boolean(); break;
+      case 1:  // DAG: causal history window, AnchorElectionMode
+        take(8);
+        switch (variant()) {
+          case 0: break;
+          case 1: leader_reputation(); break;
+          default: ok = false;
+        }
+        break;
+      case 2: consensus_config_v1(); boolean(); boolean(); break;
+      default: ok = false;
+    }
+  }
+};
+
+// OnChainConsensusConfig's effective vtxn config: V1/V2 and undecodable bytes (Aptos falls back
+// to the default, V4 with ValidatorTxnConfig::V0) have validator transactions off.
+}  // namespace
+}  // namespace natives
+
+bool consensus_validator_txn_enabled(BytesView config) {
+  using natives::BcsReader;
+  BcsReader r{config};
+  uint32_t version = r.variant();
+  if (!r.ok || version > 4) return false;
+  if (version <= 1) return false;
+  r.algorithm();
+  uint32_t vtxn = r.variant();
+  if (vtxn == 1) r.take(16);
+  else if (vtxn != 0) r.ok = false;
+  if (version >= 3) {  // window_size: Option<u64>
+    uint32_t some = r.variant();
+    if (some == 1) r.take(8);
+    else if (some != 0) r.ok = false;
+  }
+  if (version == 4) r.boolean();  // rand_check_enabled
+  return r.ok && r.pos == config.size() && vtxn == 1;
+}
+
+namespace natives {
+namespace {
+
 NativePositionWrites& positions_of(NativeContext& ctx) {
   if (auto* p = ctx.extensions().get<NativePositionWrites>()) return *p;
   return ctx.extensions().add(std::make_shared<NativePositionWrites>());
@@ -242,6 +346,13 @@ void register_dispatch(Registrar& r, const GasParameters& g) {
             return NativeResult::ok({std::move(v->first)}, cost);
           });
   }
+
+  // --- consensus_config::validator_txn_enabled_internal(config: vector<u8>): bool (no gas).
+  r.add(1, "consensus_config", "validator_txn_enabled_internal", [](NativeContext&, Ty, Args& a) -> Expected<NativeResult> {
+    const Bytes* b = a.size() == 1 ? bytes_of(a[0]) : nullptr;
+    if (!b) return invariant("validator_txn_enabled_internal argument");
+    return NativeResult::ok({Value::boolean(consensus_validator_txn_enabled(*b))});
+  });
 
   // --- 0x7::native_position::native_set_position / native_delete_position (no gas of their
   // own): staged in NativePositionWrites; abort 1 with a message while NATIVE_POSITION is off.

@@ -25,4 +25,9 @@ struct DispatchVisited {
   std::map<std::pair<AccountAddress, std::string>, bool> modules;
 };
 
+// 0x1::consensus_config::validator_txn_enabled_internal: whether the BCS bytes of an
+// OnChainConsensusConfig enable validator transactions (V3..V5 with ValidatorTxnConfig::V1);
+// bytes that do not decode exactly count as Aptos's default config (disabled).
+bool consensus_validator_txn_enabled(BytesView config);
+
 }  // namespace lumio::movevm
