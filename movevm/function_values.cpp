@@ -372,8 +372,11 @@ std::optional<VMError> resolve_closure(Loader& loader, Container& c) {
       return fail(StatusCode::FUNCTION_RESOLUTION_FAILURE,
                   "stored captured argument layout does not match declared parameters");
   }
+  // Resolved: from now on the closure is its function (Aptos drops the stored data, so a later
+  // serialization recomputes the captured layouts from the current code).
   c.function = fn;
   c.function_type_args = std::move(tys);
+  c.stored.reset();
   return std::nullopt;
 }
 

@@ -169,6 +169,8 @@ TEST(FunctionValues, ResolutionFailuresOfStoredClosures) {
     auto e = resolve_closure(s->loader(), *v->c);
     if (!e) {
       EXPECT_EQ(v->c->function, Env::fn(m, "add"));
+      EXPECT_FALSE(v->c->stored);  // now the function's own data
+      EXPECT_EQ(serialize_value(*v, kFunctionLayout), std::optional<Bytes>(b));
       return std::nullopt;
     }
     return e->status;
