@@ -12,8 +12,11 @@
 //   the pairing check) and rejects an infinite public key; keys are subgroup-checked only where
 //   Aptos asks (normal signatures, PoPs, validate_pubkey).
 // - Gas is charged step by step and stops where Aptos's early returns stop; the public-key
-//   subgroup check is charged per_pubkey_deserialize, as Aptos does.
+//   subgroup check is charged per_pubkey_deserialize, as Aptos does. A step that exceeds the
+//   meter's remaining balance ends the native before its work (Aptos's failing charge): the VM
+//   then reports OUT_OF_GAS when it charges the returned cost.
 #include <span>
+#include <type_traits>
 
 #include "common/ff/hash_to_curve.hpp"
 #include "movevm/natives_internal.hpp"
@@ -78,31 +81,67 @@ struct Gas {
       pop_verify, pairing, msg_hashing, byte_hashing;
 };
 
-NativeResult boolean(bool b, uint64_t cost) { return NativeResult::ok({Value::boolean(b)}, cost); }
-NativeResult bytes_and_flag(Bytes b, bool ok, uint64_t cost) {
-  return NativeResult::ok({make_vec_u8(std::move(b)), Value::boolean(ok)}, cost);
+// The native's running cost against the meter's balance.
+struct Charges {
+  uint64_t budget, cost = 0;
+  explicit Charges(NativeContext& ctx) : budget(ctx.gas().remaining()) {}
+  // False once the cost exceeds the balance: stop (the VM's charge then fails with OUT_OF_GAS).
+  bool add(uint64_t units) {
+    cost = units > UINT64_MAX - cost ? UINT64_MAX : cost + units;
+    return cost <= budget;
+  }
+};
+NativeResult boolean(bool b, const Charges& c) { return NativeResult::ok({Value::boolean(b)}, c.cost); }
+NativeResult bytes_and_flag(Bytes b, bool ok, const Charges& c) {
+  return NativeResult::ok({make_vec_u8(std::move(b)), Value::boolean(ok)}, c.cost);
 }
 
 // verify_{normal_signature,multisignature,signature_share}_internal(sig, pk, msg).
 NativeFunction verify_signature(const Gas& g, bool check_pk_subgroup) {
-  return [=](NativeContext&, Ty, Args& a) -> Expected<NativeResult> {
+  return [=](NativeContext& ctx, Ty, Args& a) -> Expected<NativeResult> {
     const Bytes* s = a.size() == 3 ? bytes_of(a[0]) : nullptr;
     const Bytes* pkb = a.size() == 3 ? bytes_of(a[1]) : nullptr;
     const Bytes* msg = a.size() == 3 ? bytes_of(a[2]) : nullptr;
     if (!s || !pkb || !msg) return invariant("bls12381 verify arguments");
-    uint64_t cost = g.base + g.pk_deser;
+    Charges c(ctx);
+    if (!c.add(g.base) || !c.add(g.pk_deser)) return boolean(false, c);
     auto pk = bls::g1_from_bytes(*pkb);
-    if (!pk) return boolean(false, cost);
-    if (check_pk_subgroup) {
-      cost += g.pk_deser;  // sic: Aptos charges the subgroup check as a deserialization
-      if (!valid_pubkey(*pk)) return boolean(false, cost);
-    }
-    cost += g.sig_deser;
+    if (!pk) return boolean(false, c);
+    // sic: Aptos charges the key's subgroup check as another deserialization.
+    if (check_pk_subgroup && (!c.add(g.pk_deser) || !valid_pubkey(*pk))) return boolean(false, c);
+    if (!c.add(g.sig_deser)) return boolean(false, c);
     auto sig = bls::g2_from_bytes(*s);
-    if (!sig) return boolean(false, cost);
-    cost += g.sig_verify + g.msg_hashing + g.byte_hashing * msg->size();
+    if (!sig) return boolean(false, c);
+    if (!c.add(g.sig_verify + g.msg_hashing + g.byte_hashing * msg->size())) return boolean(false, c);
     BytesView m = *msg;
-    return boolean(aggregate_verify(*sig, std::span(&*pk, 1), std::span(&m, 1), kSigDst, false), cost);
+    return boolean(aggregate_verify(*sig, std::span(&*pk, 1), std::span(&m, 1), kSigDst, false), c);
+  };
+}
+
+// aggregate_{pubkeys,signatures}_internal: the compressed sum, (empty, false) for no input or
+// an input that does not decode. No subgroup checks (PoPs / verification cover them).
+template <class Point>
+NativeFunction aggregate(uint64_t base, uint64_t per_deser, uint64_t per_add) {
+  return [=](NativeContext& ctx, Ty, Args& a) -> Expected<NativeResult> {
+    auto items = a.size() == 1 ? struct_bytes(a[0]) : std::nullopt;
+    if (!items) return invariant("bls12381 aggregate argument");
+    constexpr bool g1 = std::is_same_v<Point, bls::G1>;
+    Charges c(ctx);
+    if (!c.add(base) || items->empty()) return bytes_and_flag({}, false, c);
+    Point sum = Point::infinity();
+    for (const Bytes* b : *items) {
+      if (!c.add(per_deser)) return bytes_and_flag({}, false, c);
+      std::optional<Point> p;
+      if constexpr (g1) p = bls::g1_from_bytes(*b);
+      else p = bls::g2_from_bytes(*b);
+      if (!p) return bytes_and_flag({}, false, c);
+      sum = sum + *p;
+    }
+    if (!c.add(per_add * items->size())) return bytes_and_flag({}, false, c);
+    Bytes out(g1 ? bls::kG1Compressed : bls::kG2Compressed);
+    if constexpr (g1) bls::g1_compress(sum, out.data());
+    else bls::g2_compress(sum, out.data());
+    return bytes_and_flag(std::move(out), true, c);
   };
 }
 
@@ -114,86 +153,52 @@ void register_bls12381(Registrar& r, const GasParameters& gp) {
               p("per_sig_deserialize"), p("per_sig_aggregate"), p("per_sig_subgroup_check"), p("per_sig_verify"),
               p("per_pop_verify"), p("per_pairing"),          p("per_msg_hashing"),      p("per_byte_hashing")};
 
-  // aggregate_pubkeys_internal(vector<PublicKeyWithPoP>): (vector<u8>, bool); keys are summed
-  // without subgroup checks (their PoPs were verified).
-  r.add(1, "bls12381", "aggregate_pubkeys_internal", [g](NativeContext&, Ty, Args& a) -> Expected<NativeResult> {
-    auto keys = a.size() == 1 ? struct_bytes(a[0]) : std::nullopt;
-    if (!keys) return invariant("aggregate_pubkeys_internal argument");
-    uint64_t cost = g.base;
-    if (keys->empty()) return bytes_and_flag({}, false, cost);
-    bls::G1 sum = bls::G1::infinity();
-    for (const Bytes* k : *keys) {
-      cost += g.pk_deser;
-      auto pk = bls::g1_from_bytes(*k);
-      if (!pk) return bytes_and_flag({}, false, cost);
-      sum = sum + *pk;
-    }
-    cost += g.pk_aggregate * keys->size();
-    Bytes out(bls::kG1Compressed);
-    bls::g1_compress(sum, out.data());
-    return bytes_and_flag(std::move(out), true, cost);
-  });
-  // aggregate_signatures_internal(vector<Signature>): (vector<u8>, bool)
-  r.add(1, "bls12381", "aggregate_signatures_internal", [g](NativeContext&, Ty, Args& a) -> Expected<NativeResult> {
-    auto sigs = a.size() == 1 ? struct_bytes(a[0]) : std::nullopt;
-    if (!sigs) return invariant("aggregate_signatures_internal argument");
-    uint64_t cost = g.base;
-    if (sigs->empty()) return bytes_and_flag({}, false, cost);
-    bls::G2 sum = bls::G2::infinity();
-    for (const Bytes* s : *sigs) {
-      cost += g.sig_deser;
-      auto sig = bls::g2_from_bytes(*s);
-      if (!sig) return bytes_and_flag({}, false, cost);
-      sum = sum + *sig;
-    }
-    cost += g.sig_aggregate * sigs->size();
-    Bytes out(bls::kG2Compressed);
-    bls::g2_compress(sum, out.data());
-    return bytes_and_flag(std::move(out), true, cost);
-  });
+  r.add(1, "bls12381", "aggregate_pubkeys_internal", aggregate<bls::G1>(g.base, g.pk_deser, g.pk_aggregate));
+  r.add(1, "bls12381", "aggregate_signatures_internal", aggregate<bls::G2>(g.base, g.sig_deser, g.sig_aggregate));
   // signature_subgroup_check_internal(vector<u8>): not the identity, in G2.
-  r.add(1, "bls12381", "signature_subgroup_check_internal", [g](NativeContext&, Ty, Args& a) -> Expected<NativeResult> {
+  r.add(1, "bls12381", "signature_subgroup_check_internal", [g](NativeContext& ctx, Ty, Args& a) -> Expected<NativeResult> {
     const Bytes* s = a.size() == 1 ? bytes_of(a[0]) : nullptr;
     if (!s) return invariant("signature_subgroup_check_internal argument");
-    uint64_t cost = g.base + g.sig_deser;
+    Charges c(ctx);
+    if (!c.add(g.base) || !c.add(g.sig_deser)) return boolean(false, c);
     auto sig = bls::g2_from_bytes(*s);
-    if (!sig) return boolean(false, cost);
-    cost += g.sig_subgroup;
-    return boolean(!sig->is_infinity() && bls::g2_in_subgroup(*sig), cost);
+    if (!sig || !c.add(g.sig_subgroup)) return boolean(false, c);
+    return boolean(!sig->is_infinity() && bls::g2_in_subgroup(*sig), c);
   });
   // validate_pubkey_internal(vector<u8>): not the identity, in G1.
-  r.add(1, "bls12381", "validate_pubkey_internal", [g](NativeContext&, Ty, Args& a) -> Expected<NativeResult> {
+  r.add(1, "bls12381", "validate_pubkey_internal", [g](NativeContext& ctx, Ty, Args& a) -> Expected<NativeResult> {
     const Bytes* k = a.size() == 1 ? bytes_of(a[0]) : nullptr;
     if (!k) return invariant("validate_pubkey_internal argument");
-    uint64_t cost = g.base + g.pk_deser;
+    Charges c(ctx);
+    if (!c.add(g.base) || !c.add(g.pk_deser)) return boolean(false, c);
     auto pk = bls::g1_from_bytes(*k);
-    if (!pk) return boolean(false, cost);
-    cost += g.pk_deser;  // sic (see verify_signature)
-    return boolean(valid_pubkey(*pk), cost);
+    if (!pk || !c.add(g.pk_deser)) return boolean(false, c);  // sic (see verify_signature)
+    return boolean(valid_pubkey(*pk), c);
   });
   // verify_aggregate_signature_internal(aggsig, vector<PublicKeyWithPoP>, vector<vector<u8>>)
   r.add(1, "bls12381", "verify_aggregate_signature_internal",
-        [g](NativeContext&, Ty, Args& a) -> Expected<NativeResult> {
+        [g](NativeContext& ctx, Ty, Args& a) -> Expected<NativeResult> {
           const Bytes* s = a.size() == 3 ? bytes_of(a[0]) : nullptr;
           auto keys = a.size() == 3 ? struct_bytes(a[1]) : std::nullopt;
           auto msgs = a.size() == 3 ? vec_of_bytes(a[2]) : std::nullopt;
           if (!s || !keys || !msgs) return invariant("verify_aggregate_signature_internal arguments");
-          uint64_t cost = g.base;
-          if (keys->size() != msgs->size()) return boolean(false, cost);
+          Charges c(ctx);
+          if (!c.add(g.base) || keys->size() != msgs->size()) return boolean(false, c);
           std::vector<bls::G1> pks;
           for (const Bytes* k : *keys) {
-            cost += g.pk_deser;
+            if (!c.add(g.pk_deser)) return boolean(false, c);
             auto pk = bls::g1_from_bytes(*k);
-            if (!pk) return boolean(false, cost);
+            if (!pk) return boolean(false, c);
             pks.push_back(*pk);
           }
-          cost += g.sig_deser;
+          if (!c.add(g.sig_deser)) return boolean(false, c);
           auto sig = bls::g2_from_bytes(*s);
-          if (!sig) return boolean(false, cost);
+          if (!sig) return boolean(false, c);
           uint64_t total = 0;
           for (auto m : *msgs) total += m.size();
-          cost += g.pairing * (msgs->size() + 1) + g.msg_hashing * msgs->size() + g.byte_hashing * total;
-          return boolean(aggregate_verify(*sig, pks, *msgs, kSigDst, false), cost);
+          if (!c.add(g.pairing * (msgs->size() + 1) + g.msg_hashing * msgs->size() + g.byte_hashing * total))
+            return boolean(false, c);
+          return boolean(aggregate_verify(*sig, pks, *msgs, kSigDst, false), c);
         });
   r.add(1, "bls12381", "verify_multisignature_internal", verify_signature(g, false));
   r.add(1, "bls12381", "verify_normal_signature_internal", verify_signature(g, true));
@@ -201,21 +206,20 @@ void register_bls12381(Registrar& r, const GasParameters& gp) {
   // verify_proof_of_possession_internal(pk, pop): the PoP signs the key's compressed bytes; the
   // key is validated (not the identity, in G1).
   r.add(1, "bls12381", "verify_proof_of_possession_internal",
-        [g](NativeContext&, Ty, Args& a) -> Expected<NativeResult> {
+        [g](NativeContext& ctx, Ty, Args& a) -> Expected<NativeResult> {
           const Bytes* k = a.size() == 2 ? bytes_of(a[0]) : nullptr;
           const Bytes* s = a.size() == 2 ? bytes_of(a[1]) : nullptr;
           if (!k || !s) return invariant("verify_proof_of_possession_internal arguments");
-          uint64_t cost = g.base + g.pk_deser;
+          Charges c(ctx);
+          if (!c.add(g.base) || !c.add(g.pk_deser)) return boolean(false, c);
           auto pk = bls::g1_from_bytes(*k);
-          if (!pk) return boolean(false, cost);
-          cost += g.sig_deser;
+          if (!pk || !c.add(g.sig_deser)) return boolean(false, c);
           auto pop = bls::g2_from_bytes(*s);
-          if (!pop) return boolean(false, cost);
-          cost += g.pop_verify;
+          if (!pop || !c.add(g.pop_verify)) return boolean(false, c);
           uint8_t compressed[bls::kG1Compressed];
           bls::g1_compress(*pk, compressed);
           BytesView m(compressed, sizeof compressed);
-          return boolean(aggregate_verify(*pop, std::span(&*pk, 1), std::span(&m, 1), kPopDst, true), cost);
+          return boolean(aggregate_verify(*pop, std::span(&*pk, 1), std::span(&m, 1), kPopDst, true), c);
         });
 }
 

@@ -49,9 +49,25 @@ Key key(uint8_t seed) {
   return {Bytes(h.bytes.begin(), h.bytes.end())};
 }
 
+// A meter with a fixed balance (natives read remaining() to stop early, as Aptos's charges do).
+class BudgetMeter final : public GasMeter {
+ public:
+  explicit BudgetMeter(uint64_t balance) : balance_(balance) {}
+  bool charge_simple(Opcode) override { return true; }
+  bool charge_instr(const InstrCharge&) override { return true; }
+  bool charge_native(uint64_t) override { return true; }
+  bool charge_load_resource(uint64_t) override { return true; }
+  uint64_t consumed() const override { return 0; }
+  uint64_t remaining() const override { return balance_; }
+
+ private:
+  uint64_t balance_;
+};
+
 class NoContext final : public NativeContext {
  public:
-  GasMeter& gas() override { return meter_; }
+  explicit NoContext(GasMeter* meter = nullptr) : gas_(meter ? meter : &meter_) {}
+  GasMeter& gas() override { return *gas_; }
   NativeExtensions& extensions() override { return ext_; }
   ResourceAccess& resources() override { throw std::logic_error("bls12381 natives use no storage"); }
   Expected<TypeLayout> layout_of(const Type&) override { return VMError{StatusCode::UNKNOWN_INVARIANT_VIOLATION_ERROR, "", {}, {}}; }
@@ -60,6 +76,7 @@ class NoContext final : public NativeContext {
 
  private:
   UnmeteredGasMeter meter_;
+  GasMeter* gas_;
   NativeExtensions ext_;
 };
 
@@ -87,11 +104,11 @@ class Bls12381 : public ::testing::Test {
     ASSERT_FALSE(register_all_natives(*registry_, *params_));
   }
 
-  NativeResult call(const char* name, std::vector<Value> args) {
+  NativeResult call(const char* name, std::vector<Value> args, GasMeter* meter = nullptr) {
     const NativeFunction* f = registry_->find(account_address(1), "bls12381", name);
     EXPECT_TRUE(f) << name;
     if (!f) return {};
-    NoContext ctx;
+    NoContext ctx(meter);
     auto r = (*f)(ctx, {}, args);
     EXPECT_TRUE(r.ok()) << name;
     if (!r.ok()) return {};
@@ -440,6 +457,29 @@ TEST_F(Bls12381, GasFollowsAptosSteps) {
   EXPECT_EQ(cost("verify_aggregate_signature_internal", {bytes(sig), structs({pk, pk}), byte_vectors(msgs)}),
             base + 2 * pkd + sigd + 3 * p("per_pairing") + 2 * p("per_msg_hashing") + 4 * p("per_byte_hashing"));
   EXPECT_EQ(cost("verify_aggregate_signature_internal", {bytes(sig), structs({pk}), byte_vectors(msgs)}), base);
+}
+
+// With too little gas left a native stops at the step whose charge does not fit (Aptos's
+// SafeNativeContext::charge), before the work; the VM then fails with OUT_OF_GAS.
+TEST_F(Bls12381, StopsAtTheChargeThatExceedsTheBalance) {
+  Key k = key(4);
+  Bytes msg = str("budget"), pk = k.pk(), sig = k.sign(msg);
+  uint64_t base = p("base"), pkd = p("per_pubkey_deserialize"), sigd = p("per_sig_deserialize");
+  BudgetMeter tight(base + pkd);  // room for one key
+  auto r = call("verify_aggregate_signature_internal", {bytes(sig), structs({pk, pk, pk}), byte_vectors({msg, msg, msg})},
+                &tight);
+  EXPECT_EQ(r.cost, base + 2 * pkd);
+  BudgetMeter before_verify(base + 2 * pkd + sigd);
+  auto start = std::chrono::steady_clock::now();
+  r = call("verify_normal_signature_internal", {bytes(sig), bytes(pk), bytes(msg)}, &before_verify);
+  EXPECT_GT(r.cost, before_verify.remaining());
+  EXPECT_LT(std::chrono::steady_clock::now() - start, std::chrono::milliseconds(500));
+  BudgetMeter enough(base + 2 * pkd + sigd + p("per_sig_verify") + p("per_msg_hashing") + p("per_byte_hashing") * msg.size());
+  r = call("verify_normal_signature_internal", {bytes(sig), bytes(pk), bytes(msg)}, &enough);
+  EXPECT_EQ(r.cost, enough.remaining());
+  EXPECT_TRUE(r.values.at(0).b);
+  BudgetMeter none(0);
+  EXPECT_EQ(call("aggregate_signatures_internal", {structs({sig})}, &none).cost, base);
 }
 
 // The genuine 0x1::bls12381 module of the v10 framework, executed by the VM.
