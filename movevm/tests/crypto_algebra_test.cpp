@@ -25,7 +25,10 @@ Bytes hex(std::string_view h) { return *from_hex(h); }
 // the algebra feature flags set as a test chooses.
 class AlgebraContext final : public NativeContext, public ResourceAccess {
  public:
-  explicit AlgebraContext(bool bls = true, bool bn = true) {
+  // `flags` false: no FeatureFlags extension, so the natives look for 0x1::features::Features
+  // in the state, which this context does not have (every structure is then disabled).
+  explicit AlgebraContext(bool bls = true, bool bn = true, bool flags = true) {
+    if (!flags) return;
     FeatureFlags f;
     f.bits.assign(8, 0);
     if (bls) f.bits[13 / 8] |= 1 << (13 % 8);
@@ -463,6 +466,9 @@ TEST_F(CryptoAlgebra, UnsupportedAndGatedAndBadHandles) {
   auto ok = call("zero_internal", {bls_fr}, {}, &no_bn);
   ASSERT_TRUE(ok.ok());
   EXPECT_FALSE(ok->aborted);
+  AlgebraContext no_features(true, true, false);
+  Type g1_type = no_features.type("0x1::bls12381_algebra::G1");
+  EXPECT_EQ(abort_code("one_internal", {g1_type}, {}, &no_features), kNotImplemented);
   // A handle that does not exist, or holds another structure: invariant violation.
   auto r = call("neg_internal", {T("Fr")}, {u(999999)});
   ASSERT_FALSE(r.ok());
