@@ -3,6 +3,10 @@
 // Aptos prints, so a mismatch anywhere fails these tests.
 #include <gtest/gtest.h>
 
+#include <unistd.h>
+
+#include <fstream>
+
 #include "tools/movetest/movetest.hpp"
 
 namespace fs = std::filesystem;
@@ -102,4 +106,29 @@ TEST(MoveTest, WholeCorpusWithoutVerifier) {
   EXPECT_GE(tally.caught, 380u);
   EXPECT_GE(tally.calls, 600u);
   EXPECT_LE(tally.diverged, 8u);
+}
+
+TEST(MoveTest, PublishNoVerifyLeavesBadCodeToTheRuntimeChecks) {
+  // `f` returns a bool where its signature says u64: the verifier rejects the module; with
+  // --no-verify it is published and the interpreter's checks stop the call instead.
+  std::string body = "module 0x42.M {\npublic f(): u64 {\nlabel b0:\n    return true;\n}\n}\n";
+  fs::path dir = fs::temp_directory_path() / ("movetest_noverify_" + std::to_string(::getpid()));
+  fs::create_directories(dir);
+  lumio::movetest::Runner runner(
+      lumio::movetest::Runner::load_stdlib(shared() / "aptos-genesis" / "v6_2024-10-04" / "modules"));
+  for (bool skip : {false, true}) {
+    fs::path f = dir / (skip ? "skip.mvir" : "verify.mvir");
+    std::ofstream(f) << (skip ? "//# publish --no-verify\n" : "//# publish\n") << body << "\n//# run 0x42::M::f\n";
+    auto r = runner.run_file(f);
+    EXPECT_FALSE(r.unsupported) << r.unsupported_reason;
+    if (skip) {
+      EXPECT_EQ(r.output.find("Unable to publish"), std::string::npos) << r.output;
+      EXPECT_NE(r.output.find("Function execution failed with VMError: {\n    major_status: UNKNOWN_INVARIANT_VIOLATION_ERROR"),
+                std::string::npos) << r.output;
+    } else {
+      EXPECT_NE(r.output.find("Unable to publish module"), std::string::npos) << r.output;
+      EXPECT_NE(r.output.find("major_status: LINKER_ERROR"), std::string::npos) << r.output;
+    }
+  }
+  fs::remove_all(dir);
 }
