@@ -432,7 +432,9 @@ class BareContext final : public NativeContext, public ResourceAccess {
     return VMError{StatusCode::LINKER_ERROR, "Linker Error: Module " + name + " doesn't exist", {}, {}};
   }
   Expected<bool> exists(const AccountAddress&, const Type&) override { return none(); }
-  Expected<Value> borrow_global(const AccountAddress&, const Type&, bool) override { return none(); }
+  Expected<Value> borrow_global(const AccountAddress& a, const Type&, bool) override {  // nothing is stored
+    return VMError{StatusCode::MISSING_DATA, "Failed to borrow global resource from " + to_hex(a.view(), false), {}, {}};
+  }
   std::optional<VMError> move_to(const AccountAddress&, const Type&, Value) override { return none(); }
   Expected<Value> move_from(const AccountAddress&, const Type&) override { return none(); }
 
@@ -649,6 +651,30 @@ TEST(DispatchNatives, ValidatorTxnEnabled) {
   EXPECT_FALSE(consensus_validator_txn_enabled(dag));
   for (int i = 0; i < 16; ++i) dag.push_back(1);
   EXPECT_TRUE(consensus_validator_txn_enabled(dag));
+}
+
+// storage_slot's natives over a slot whose resource is gone: abort ESTORAGE_SLOT_NOT_FOUND (2)
+// with Aptos's message, charged the base cost.
+TEST(DispatchNatives, StorageSlotMissingResource) {
+  Chain chain;
+  BareContext ctx(&chain.state);
+  for (bool mut : {false, true}) {
+    const char* name = mut ? "borrow_storage_slot_resource_mut" : "borrow_storage_slot_resource";
+    const NativeFunction* f = chain.natives.find(account_address(1), "storage_slot", name);
+    ASSERT_TRUE(f) << name;
+    Type u64;
+    u64.kind = TypeKind::U64;
+    std::vector<Type> tys{u64, u64};
+    Value slot = make_struct({Value::addr(account_address(0x5107))});
+    std::vector<Value> a{Value::container_ref(slot.c)};
+    auto r = (*f)(ctx, tys, a);
+    ASSERT_TRUE(r);
+    EXPECT_TRUE(r->aborted);
+    EXPECT_EQ(r->abort_code, 2u);
+    EXPECT_EQ(r->abort_message, "StorageSlotResource at address " + to_hex(account_address(0x5107).view(), false) + " not found");
+    EXPECT_EQ(r->cost, chain.gas->native(mut ? "aptos_framework.storage_slot.borrow_mut.base" : "aptos_framework.storage_slot.borrow.base"));
+    EXPECT_GT(r->cost, 0u);
+  }
 }
 }  // namespace
 }  // namespace lumio::movevm
