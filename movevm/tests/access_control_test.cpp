@@ -306,3 +306,40 @@ TEST(AccessControl, GenesisFeatureFlag) {
   EXPECT_EQ(genesis_feature("v10_2026-07-16", 75), std::optional<bool>(false));
   EXPECT_FALSE(VMLimits{}.resource_access_control);
 }
+
+// A script's own specifiers (v8 scripts carry them) restrict everything it calls.
+TEST(AccessControl, ScriptSpecifiers) {
+  Module mod;
+  AcRun run(mod);
+  auto script_with = [&](std::optional<std::vector<AccessSpecifier>> specs) {
+    auto parsed = ir::parse_script("import 0x42.AC; main(a: address) { label b0: _ = AC.read_r(move(a)); return; }");
+    EXPECT_TRUE(std::holds_alternative<ir::Script>(parsed));
+    auto compiled = ir::compile_script(std::get<ir::Script>(parsed), {signer_module().get(), &mod.m});
+    EXPECT_TRUE(std::holds_alternative<CompiledScript>(compiled)) << std::get<ir::CompileError>(compiled).message;
+    CompiledScript s = std::get<CompiledScript>(compiled);
+    s.version = 8;
+    if (specs) {
+      // Handles of 0x42::AC::R and S in the script (it names them only in its specifiers).
+      TableIndex ac = 0;
+      for (size_t i = 0; i < s.module_handles.size(); ++i)
+        if (s.identifiers[s.module_handles[i].name] == "AC") ac = TableIndex(i);
+      for (const char* name : {"R", "S"}) {
+        s.identifiers.push_back(name);
+        s.struct_handles.push_back(StructHandle{ac, TableIndex(s.identifiers.size() - 1), kAbilityKey, {}});
+      }
+      for (auto& spec : *specs) spec.resource_index = TableIndex(s.struct_handles.size() - 2 + spec.resource_index);
+    }
+    s.access_specifiers = std::move(specs);
+    return std::make_shared<const CompiledScript>(std::move(s));
+  };
+  AccessSpecifier reads_r, reads_s;
+  reads_r.resource = reads_s.resource = ResourceSpecifierKind::Resource;
+  reads_r.resource_index = 0;  // placeholders: 0 = R, 1 = S (mapped above)
+  reads_s.resource_index = 1;
+  auto exec = [&](std::shared_ptr<const CompiledScript> s) {
+    return run.session->execute_script(s, {}, {}, {addr_bcs(0xA)}, run.gas);
+  };
+  EXPECT_TRUE(AcRun::ok(exec(script_with(std::nullopt))));
+  EXPECT_TRUE(AcRun::ok(exec(script_with(std::vector<AccessSpecifier>{reads_r}))));
+  expect_denied(exec(script_with(std::vector<AccessSpecifier>{reads_s})), mod.where("read_r", Opcode::ImmBorrowGlobal));
+}
