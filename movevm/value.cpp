@@ -419,10 +419,10 @@ std::optional<bool> eq_containers(const Container& x, const Container& y, int de
   if (x.kind == ContainerKind::VecU8) return x.bytes == y.bytes;
   if (x.kind == ContainerKind::Closure) {
     // Aptos compares closures by function identity (module, name, type arguments; resolved
-    // or not), then the captured values.
+    // or not), then the number of captured values and the values; the mask is not compared.
     auto same = same_closure_function(x, y);
     if (!same) return std::nullopt;
-    if (!*same || x.mask != y.mask) return false;
+    if (!*same || x.values.size() != y.values.size()) return false;
   }
   if (x.kind == ContainerKind::Variant && x.variant != y.variant) return false;
   if (x.values.size() != y.values.size()) {

@@ -62,8 +62,10 @@ TEST(FunctionValues, BcsOfClosuresIsAptosFormatV1) {
   EXPECT_EQ(*vb, two);
   EXPECT_TRUE(deserialize_value(*vb, vec));
 
-  // Equality: by function identity and captured values.
+  // Equality (values_impl.rs): function identity, captured count and values; not the mask.
   EXPECT_FALSE(*values_equal(c, closure(Env::fn(m, "add"), 0b1, {Value::u64v(8)})));
+  EXPECT_TRUE(*values_equal(c, closure(Env::fn(m, "add"), 0b10, {Value::u64v(7)})));
+  EXPECT_FALSE(*values_equal(c, closure(Env::fn(m, "add"), 0b11, {Value::u64v(7), Value::u64v(7)})));
   auto unresolved_other = deserialize_value(*serialize_value(closure(Env::fn(m, "kept"), 0b1, {Value::u64v(7)}),
                                                              kFunctionLayout),
                                             kFunctionLayout);
