@@ -6,22 +6,24 @@
 #include <string>
 #include <string_view>
 
+#include "common/base58.hpp"
+#include "common/base64.hpp"
 #include "rpc/sol_api.hpp"
 
 namespace lumio::rpc::sol {
 
-std::string b58(const uint8_t* p, size_t n);
+// common/'s codecs (base58.hpp, base64.hpp): decoding errors in the Debug form of the bs58 /
+// base64 crates' DecodeError, e.g. "InvalidCharacter { character: 'l', index: 3 }",
+// "InvalidByte(3, 33)", as Agave's RPC reports them.
+inline std::string b58(const uint8_t* p, size_t n) { return base58_encode(BytesView(p, n)); }
 template <size_t N>
 std::string b58(const std::array<uint8_t, N>& a) {
   return b58(a.data(), N);
 }
-inline std::string b58(BytesView v) { return b58(v.data(), v.size()); }
-std::string b64(BytesView v);
-// Standard alphabet with padding, as BASE64_STANDARD decodes (canonical trailing bits). On
-// failure `err` gets base64's DecodeError in Debug form, e.g. "InvalidByte(3, 33)".
-std::optional<Bytes> b64_decode(std::string_view s, std::string* err = nullptr);
-// Base58 with bs58's DecodeError in Debug form, e.g. "InvalidCharacter { character: 'l', index: 3 }".
-std::optional<Bytes> b58_decode(std::string_view s, std::string* err = nullptr);
+inline std::string b58(BytesView v) { return base58_encode(v); }
+inline std::string b64(BytesView v) { return base64_encode(v); }
+inline std::optional<Bytes> b64_decode(std::string_view s, std::string* err = nullptr) { return base64_decode(s, err); }
+inline std::optional<Bytes> b58_decode(std::string_view s, std::string* err = nullptr) { return base58_decode(s, err); }
 
 // ---- accounts ----
 

@@ -510,44 +510,6 @@ Loader make_loader_v1(bool deploying) {
   return l;
 }
 
-std::optional<std::vector<uint8_t>> base58_decode(std::string_view s) {
-  static const std::string_view kAlphabet = "123456789ABCDEFGHJKLMNPQRSTUVWXYZabcdefghijkmnopqrstuvwxyz";
-  size_t zeros = 0;
-  while (zeros < s.size() && s[zeros] == '1') ++zeros;
-  std::vector<uint8_t> bytes;  // little-endian base-256
-  for (size_t i = zeros; i < s.size(); ++i) {
-    size_t digit = kAlphabet.find(s[i]);
-    if (digit == std::string_view::npos) return std::nullopt;
-    uint32_t carry = uint32_t(digit);
-    for (auto& b : bytes) {
-      carry += uint32_t(b) * 58;
-      b = uint8_t(carry);
-      carry >>= 8;
-    }
-    while (carry) {
-      bytes.push_back(uint8_t(carry));
-      carry >>= 8;
-    }
-  }
-  std::vector<uint8_t> out(zeros, 0);
-  out.insert(out.end(), bytes.rbegin(), bytes.rend());
-  return out;
-}
-
-std::string base64(const uint8_t* data, size_t len) {
-  static const char* kAlphabet = "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/";
-  std::string out;
-  for (size_t i = 0; i < len; i += 3) {
-    uint32_t v = uint32_t(data[i]) << 16 | (i + 1 < len ? uint32_t(data[i + 1]) << 8 : 0) |
-                 (i + 2 < len ? data[i + 2] : 0);
-    out += kAlphabet[v >> 18];
-    out += kAlphabet[(v >> 12) & 63];
-    out += i + 1 < len ? kAlphabet[(v >> 6) & 63] : '=';
-    out += i + 2 < len ? kAlphabet[v & 63] : '=';
-  }
-  return out;
-}
-
 bool is_on_ed25519_curve(const uint8_t* bytes32) {
   // x^2 = (y^2 - 1) / (d y^2 + 1) over GF(2^255 - 19), d = -121665/121666. The encoding decodes
   // iff u = y^2 - 1 is zero, or v = d y^2 + 1 is non-zero and u/v is a square (Euler's criterion).
@@ -615,28 +577,6 @@ Pubkey sysvar_id(std::string_view name) {
       return k;
     }
   return Pubkey{};
-}
-
-std::string base58(const uint8_t* data, size_t len) {
-  static const char* kAlphabet = "123456789ABCDEFGHJKLMNPQRSTUVWXYZabcdefghijkmnopqrstuvwxyz";
-  size_t zeros = 0;
-  while (zeros < len && data[zeros] == 0) ++zeros;
-  std::vector<uint8_t> digits;  // base-58 digits, little-endian
-  for (size_t i = zeros; i < len; ++i) {
-    uint32_t carry = data[i];
-    for (auto& d : digits) {
-      carry += uint32_t(d) << 8;
-      d = uint8_t(carry % 58);
-      carry /= 58;
-    }
-    while (carry) {
-      digits.push_back(uint8_t(carry % 58));
-      carry /= 58;
-    }
-  }
-  std::string out(zeros, '1');
-  for (auto it = digits.rbegin(); it != digits.rend(); ++it) out += kAlphabet[*it];
-  return out;
 }
 
 }  // namespace lumio::svm

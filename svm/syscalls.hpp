@@ -8,6 +8,8 @@
 #include <string_view>
 #include <vector>
 
+#include "common/base58.hpp"
+#include "common/base64.hpp"
 #include "svm/program.hpp"
 #include "svm/vm.hpp"
 
@@ -30,10 +32,11 @@ void register_pending_syscalls(Loader& loader);
 // deprecated sol_alloc_free_ when not deploying (disable_deploy_of_alloc_free_syscall).
 Loader make_loader_v1(bool deploying);
 
-// Base58 (Bitcoin alphabet), as Pubkey's Display / FromStr. Decoding fails on bad characters.
-std::string base58(const uint8_t* data, size_t len);
-std::optional<std::vector<uint8_t>> base58_decode(std::string_view s);
-std::string base64(const uint8_t* data, size_t len);
+// Base58 (Bitcoin alphabet), as Pubkey's Display / FromStr, and base64: common/'s codecs under
+// the names SVM code uses. Decoding fails on bad characters.
+inline std::string base58(const uint8_t* data, size_t len) { return base58_encode(BytesView(data, len)); }
+inline std::optional<std::vector<uint8_t>> base58_decode(std::string_view s) { return ::lumio::base58_decode(s); }
+inline std::string base64(const uint8_t* data, size_t len) { return base64_encode(BytesView(data, len)); }
 
 // Sysvar ids (sysvar cache keys for SyscallContext::sysvars).
 Pubkey sysvar_id(std::string_view name);  // "clock", "rent", "epoch_schedule", "epoch_rewards",
