@@ -14,6 +14,7 @@
 #include "svm/alt.hpp"
 #include "svm/client.hpp"
 #include "svm/loader_upgradeable.hpp"
+#include "svm/memory_bank.hpp"
 #include "svm/nonce.hpp"
 #include "svm/runtime.hpp"
 #include "svm/syscalls.hpp"
@@ -42,29 +43,8 @@ inline Hash blockhash_of_slot(uint64_t slot) {
   return out;
 }
 
-class Bank : public AccountSource {
+class Bank : public MemoryBank {
  public:
-  std::map<Pubkey, Account> accounts;
-  std::optional<Account> get(const Pubkey& key) const override {
-    auto it = accounts.find(key);
-    if (it == accounts.end() || it->second.lamports == 0) return std::nullopt;
-    return it->second;
-  }
-  void commit(const TransactionOutcome& out) {
-    if (!out.processed) return;
-    for (auto& [k, a] : out.post_accounts) {
-      if (a.lamports == 0) accounts.erase(k);
-      else accounts[k] = a;
-    }
-  }
-  uint64_t lamports(const Pubkey& k) const {
-    auto it = accounts.find(k);
-    return it == accounts.end() ? 0 : it->second.lamports;
-  }
-  const Account* find(const Pubkey& k) const {
-    auto it = accounts.find(k);
-    return it == accounts.end() ? nullptr : &it->second;
-  }
   TableAccountSource table_source() const {
     return [this](const Pubkey& k) -> std::optional<TableAccountView> {
       auto it = accounts.find(k);

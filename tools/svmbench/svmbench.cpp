@@ -18,6 +18,7 @@
 
 #include "svm/client.hpp"
 #include "svm/loader_upgradeable.hpp"
+#include "svm/memory_bank.hpp"
 #include "svm/runtime.hpp"
 #include "svm/serialize.hpp"
 #include "svm/syscalls.hpp"
@@ -27,21 +28,7 @@ using Clock = std::chrono::steady_clock;
 
 namespace {
 
-class Bank : public AccountSource {
- public:
-  std::map<Pubkey, Account> accounts;
-  std::optional<Account> get(const Pubkey& key) const override {
-    auto it = accounts.find(key);
-    if (it == accounts.end() || it->second.lamports == 0) return std::nullopt;
-    return it->second;
-  }
-  void commit(const TransactionOutcome& out) {
-    for (auto& [k, a] : out.post_accounts) {
-      if (a.lamports == 0) accounts.erase(k);
-      else accounts[k] = a;
-    }
-  }
-};
+using Bank = MemoryBank;
 
 std::vector<uint8_t> le(uint64_t v, size_t n) {
   std::vector<uint8_t> out(n);
