@@ -5,21 +5,14 @@
 // string_utils.move); the abort codes; the gas per value and per byte.
 #include <gtest/gtest.h>
 
-#include <filesystem>
-
-#include "movevm/framework.hpp"
-#include "movevm/gas_schedule.hpp"
 #include "movevm/ir.hpp"
 #include "movevm/ir_compiler.hpp"
-#include "movevm/natives_aptos.hpp"
 #include "movevm/runtime.hpp"
 #include "movevm/tests/closure_test_util.hpp"
-#include "movevm/tests/test_util.hpp"
+#include "movevm/tests/genesis_chain.hpp"
 
 namespace lumio::movevm {
 namespace {
-
-const std::filesystem::path kGenesis = std::filesystem::path(LUMIO_SOURCE_DIR) / ".." / "shared" / "aptos-genesis";
 
 // BCS helpers.
 Bytes le(uint64_t v, size_t n) {
@@ -67,13 +60,10 @@ constexpr const char* kTestModule = R"(module 0x42.SU {
 class StringUtils : public ::testing::Test {
  protected:
   static void SetUpTestSuite() {
-    std::string blob = test_util::slurp(kGenesis / "v10_2026-07-16" / "genesis.blob");
-    auto s = MoveState::from_genesis(BytesView(reinterpret_cast<const uint8_t*>(blob.data()), blob.size()));
-    ASSERT_TRUE(s.ok()) << s.error().message;
-    state_ = new MoveState(std::move(*s));
-    params_ = new GasParameters(*GasSchedule::from_state(*state_));
-    registry_ = new NativeRegistry;
-    ASSERT_FALSE(register_all_natives(*registry_, *params_));
+    const auto& chain = test_util::GenesisChain::get("v10_2026-07-16");
+    state_ = &chain.state;
+    params_ = chain.gas.get();
+    registry_ = &chain.natives;
   }
 
   void SetUp() override {
@@ -144,9 +134,9 @@ class StringUtils : public ::testing::Test {
     return e->sub_status.value_or(0);
   }
 
-  static inline MoveState* state_ = nullptr;
-  static inline GasParameters* params_ = nullptr;
-  static inline NativeRegistry* registry_ = nullptr;
+  static inline const MoveState* state_ = nullptr;
+  static inline const GasParameters* params_ = nullptr;
+  static inline const NativeRegistry* registry_ = nullptr;
   std::unique_ptr<Session> session_;
 };
 

@@ -1,0 +1,44 @@
+// A genesis snapshot of ../shared/aptos-genesis loaded once per test binary: the state, its
+// on-chain gas schedule and every native registered with it (what natives/framework tests
+// run the genuine framework on).
+#pragma once
+#include <filesystem>
+#include <map>
+#include <memory>
+#include <stdexcept>
+#include <string>
+
+#include "movevm/framework.hpp"
+#include "movevm/gas_schedule.hpp"
+#include "movevm/natives_aptos.hpp"
+#include "movevm/tests/test_util.hpp"
+
+namespace lumio::movevm::test_util {
+
+struct GenesisChain {
+  MoveState state;
+  std::unique_ptr<GasParameters> gas;
+  NativeRegistry natives;
+
+  // e.g. "v10_2026-07-16"; throws when the snapshot is missing or malformed.
+  static const GenesisChain& get(const std::string& snapshot) {
+    static std::map<std::string, std::unique_ptr<GenesisChain>> chains;
+    auto& c = chains[snapshot];
+    if (!c) c = std::make_unique<GenesisChain>(snapshot);
+    return *c;
+  }
+
+  explicit GenesisChain(const std::string& snapshot) {
+    namespace fs = std::filesystem;
+    std::string blob = slurp(fs::path(LUMIO_SOURCE_DIR) / ".." / "shared" / "aptos-genesis" / snapshot / "genesis.blob");
+    auto s = MoveState::from_genesis(as_view(blob));
+    if (!s) throw std::runtime_error("genesis " + snapshot + ": " + s.error().message);
+    state = std::move(*s);
+    auto schedule = GasSchedule::from_state(state);
+    if (!schedule) throw std::runtime_error("genesis " + snapshot + ": no gas schedule");
+    gas = std::make_unique<GasParameters>(*schedule);
+    if (auto e = register_all_natives(natives, *gas)) throw std::runtime_error(e->message);
+  }
+};
+
+}  // namespace lumio::movevm::test_util
