@@ -297,6 +297,38 @@ std::optional<bool> same_closure_function(const Container& a, const Container& b
   return *x == *y;
 }
 
+namespace {
+int sign(int c) { return c < 0 ? -1 : (c > 0 ? 1 : 0); }
+int compare_tags(const TypeTag& a, const TypeTag& b);
+int compare_tag_lists(const std::vector<TypeTag>& a, const std::vector<TypeTag>& b) {
+  for (size_t i = 0; i < a.size() && i < b.size(); ++i)
+    if (int c = compare_tags(a[i], b[i])) return c;
+  return a.size() < b.size() ? -1 : (a.size() > b.size() ? 1 : 0);
+}
+// move-core-types' derived Ord: TypeTag by variant, StructTag by (address, module, name, args).
+int compare_tags(const TypeTag& a, const TypeTag& b) {
+  if (a.kind != b.kind) return a.kind < b.kind ? -1 : 1;
+  if (a.kind == TagKind::Vector && a.element && b.element) return compare_tags(*a.element, *b.element);
+  if (a.kind != TagKind::Struct || !a.struct_tag || !b.struct_tag) return 0;
+  const StructTag &x = *a.struct_tag, &y = *b.struct_tag;
+  if (x.address.bytes != y.address.bytes) return x.address.bytes < y.address.bytes ? -1 : 1;
+  if (int c = sign(x.module.compare(y.module))) return c;
+  if (int c = sign(x.name.compare(y.name))) return c;
+  return compare_tag_lists(x.type_args, y.type_args);
+}
+}  // namespace
+
+std::optional<int> compare_closure_functions(const Container& a, const Container& b) {
+  auto x = identity_of(a), y = identity_of(b);
+  if (!x || !y) return std::nullopt;
+  bool xs = a.function && !a.stored && a.function->in_script, ys = b.function && !b.stored && b.function->in_script;
+  if (xs != ys) return xs ? -1 : 1;  // None < Some(module id)
+  if (x->address.bytes != y->address.bytes) return x->address.bytes < y->address.bytes ? -1 : 1;
+  if (int c = sign(x->module.compare(y->module))) return c;
+  if (int c = sign(x->function.compare(y->function))) return c;
+  return compare_tag_lists(x->ty_args, y->ty_args);
+}
+
 void serialize_layout(const TypeLayout& l, Bytes& out) {
   for (auto [lk, code] : kPrimLayouts)
     if (l.kind == lk) {

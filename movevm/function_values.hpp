@@ -27,6 +27,11 @@ std::optional<ClosureData> closure_data_of(const Container& closure);
 // name and type arguments (resolved or not). nullopt: not closures.
 std::optional<bool> same_closure_function(const Container& a, const Container& b);
 
+// Order of two closures' functions as Aptos's cmp_dyn (0x1::cmp::compare): module id (script
+// functions first; address, then name), function name, then type arguments as TypeTag's derived
+// order (variant index, then contents). -1/0/1; nullopt: not closures.
+std::optional<int> compare_closure_functions(const Container& a, const Container& b);
+
 // BCS of MoveTypeLayout / reading it back (runtime layouts only; depth bounded).
 void serialize_layout(const TypeLayout& layout, Bytes& out);
 

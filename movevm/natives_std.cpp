@@ -3,6 +3,7 @@
 #include <iostream>
 
 #include "common/hash.hpp"
+#include "movevm/function_values.hpp"
 #include "movevm/natives_internal.hpp"
 
 namespace lumio::movevm::natives {
@@ -77,6 +78,10 @@ std::optional<int> compare_values(const Value& a, const Value& b, int depth = 0)
         return sgn(x.bytes.size(), y.bytes.size());
       }
       if (x.kind == ContainerKind::Variant && x.variant != y.variant) return sgn(x.variant, y.variant);
+      if (x.kind == ContainerKind::Closure) {  // the functions first, then the captured values
+        auto f = compare_closure_functions(x, y);
+        if (!f || *f != 0) return f;
+      }
       size_t n = std::min(x.values.size(), y.values.size());
       for (size_t i = 0; i < n; ++i) {
         auto r = compare_values(x.values[i], y.values[i], depth + 1);

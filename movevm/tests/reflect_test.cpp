@@ -241,3 +241,36 @@ TEST(FunctionValues, BcsNatives) {
   EXPECT_TRUE(failed->aborted);
   EXPECT_EQ(failed->abort_code, 0x1C5u);
 }
+
+// 0x1::cmp::compare on closures (values_impl.rs compare_with_depth): the functions by module id,
+// name and type arguments, then the captured values, then their count.
+TEST(FunctionValues, CmpCompare) {
+  Env env;
+  auto s = env.session();
+  const auto& m = env.loaded(*s);
+  ReflectContext ctx(s->loader());
+  const NativeFunction* compare = env.natives.find(addr(1), "cmp", "compare");
+  ASSERT_NE(compare, nullptr);
+  std::vector<Type> tys{fun_type({ty(TypeKind::U64)}, {ty(TypeKind::U64)})};
+  auto cmp = [&](const Value& a, const Value& b) -> int {
+    std::vector<Value> args{Value::container_ref(a.c), Value::container_ref(b.c)};
+    auto r = (*compare)(ctx, tys, args);
+    EXPECT_TRUE(r.ok());
+    if (!r.ok() || r->values.size() != 1 || !r->values[0].is_container(ContainerKind::Variant)) return -9;
+    return int(r->values[0].c->variant) - 1;  // Ordering: Less, Equal, Greater
+  };
+  Value add7 = closure(Env::fn(m, "add"), 0b1, {Value::u64v(7)});
+  Value add8 = closure(Env::fn(m, "add"), 0b1, {Value::u64v(8)});
+  Value kept7 = closure(Env::fn(m, "kept"), 0b1, {Value::u64v(7)});
+  EXPECT_EQ(cmp(add7, add8), -1);
+  EXPECT_EQ(cmp(add8, add7), 1);
+  EXPECT_EQ(cmp(kept7, add8), 1);  // "add" < "kept" before any captured value
+  EXPECT_EQ(cmp(add7, closure(Env::fn(m, "add"), 0, {})), 1);  // more captured values
+  auto stored = deserialize_value(*serialize_value(add7, kFunctionLayout), kFunctionLayout);
+  ASSERT_TRUE(stored);
+  EXPECT_EQ(cmp(*stored, add7), 0);  // unresolved and resolved alike
+  // Type arguments: id<u64> < id<u128> (TypeTag variant order U64 = 2 < U128 = 3).
+  EXPECT_EQ(cmp(closure(Env::fn(m, "id"), 0, {}, {ty(TypeKind::U64)}),
+                closure(Env::fn(m, "id"), 0, {}, {ty(TypeKind::U128)})),
+            -1);
+}
