@@ -1471,6 +1471,7 @@ void Session::publish_module(std::shared_ptr<const CompiledModule> module, Bytes
   const auto& h = module->module_handles.at(module->self_module_handle_idx);
   published_[{module->address_identifiers.at(h.address), module->identifiers.at(h.name)}] = std::move(bytes);
   loader_->add_module(std::move(module));
+  impl_->type_checker.reset();  // its cached types may name the replaced module's (freed) definitions
 }
 
 namespace {
@@ -1526,7 +1527,9 @@ Outcome<ExecutionResult> Session::execute_script(std::shared_ptr<const CompiledS
   auto s = loader_->load_script(std::move(script));
   if (!s) return load_error(s.error());
   std::shared_ptr<const LoadedModule> unit = *s;  // alive for the call
-  return execute(*unit->functions.at(0), type_args, signers, args, gas);
+  auto r = execute(*unit->functions.at(0), type_args, signers, args, gas);
+  impl_->type_checker.reset();  // cached types of the script's (now freed) unit must not outlive it
+  return r;
 }
 
 namespace {

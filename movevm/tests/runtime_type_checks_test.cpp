@@ -75,6 +75,18 @@ struct Vm {
     auto bytes = serialize_module(m);
     session->publish_module(shared, bytes ? *bytes : Bytes{});
   }
+  Outcome<ExecutionResult> script(const std::string& src) {
+    auto parsed = ir::parse_script(src);
+    EXPECT_TRUE(std::holds_alternative<ir::Script>(parsed)) << std::get<ir::ParseError>(parsed).describe();
+    if (!std::holds_alternative<ir::Script>(parsed)) return ExecutionError{};
+    std::vector<const CompiledModule*> deps;
+    for (const auto& m : modules) deps.push_back(m.get());
+    auto compiled = ir::compile_script(std::get<ir::Script>(parsed), deps);
+    EXPECT_TRUE(std::holds_alternative<CompiledScript>(compiled));
+    if (!std::holds_alternative<CompiledScript>(compiled)) return ExecutionError{};
+    return session->execute_script(std::make_shared<const CompiledScript>(std::get<CompiledScript>(compiled)), {},
+                                   {}, {}, gas);
+  }
   Outcome<ExecutionResult> call(uint64_t a, const std::string& m, const std::string& f,
                                 std::vector<AccountAddress> signers = {}) {
     return session->execute_function(addr(a), m, f, {}, signers, {}, gas);
@@ -690,4 +702,27 @@ TEST(RuntimeTypeChecks, VecUnpackOfAHugeCountFailsOnLength) {
   EXPECT_EQ(std::get<ExecutionError>(r).error.status, StatusCode::VECTOR_OPERATION_ERROR);
   EXPECT_EQ(std::get<ExecutionError>(r).sub_status, std::optional<uint64_t>(3));
   EXPECT_EQ(std::get<ExecutionError>(r).error.offsets.at(0).second, 1);
+}
+
+// Cached types are keyed by loaded functions and structs: scripts (freed after their run) and
+// republished modules must not leave stale entries behind for a later unit at the same address.
+TEST(RuntimeTypeChecks, ScriptsAndRepublishedModulesInOneSession) {
+  Vm vm;
+  for (int i = 0; i < 20; ++i) {
+    auto a = vm.script("main() { let x: u64; label b0: x = 1; _ = move(x) + 2; return; }");
+    ASSERT_TRUE(std::holds_alternative<ExecutionResult>(a)) << i << " " << std::get<ExecutionError>(a).error.message;
+    auto b = vm.script("main() { let y: bool; let z: u8; label b0: y = true; z = 3u8; _ = move(y) && true; _ = move(z); return; }");
+    ASSERT_TRUE(std::holds_alternative<ExecutionResult>(b)) << i << " " << std::get<ExecutionError>(b).error.message;
+  }
+  for (int i = 0; i < 5; ++i) {
+    std::string t = i % 2 ? "bool" : "u64";
+    std::string v = i % 2 ? "true" : "7";
+    if (const CompiledModule* old = vm.module(0x42, "R"))  // not a dependency of its own next version
+      std::erase_if(vm.modules, [&](const auto& m) { return m.get() == old; });
+    PUBLISH(vm, "module 0x42.R { struct S has drop { f: " + t + " } public g(): " + t +
+                    " { let s: Self.S; label b0: s = S { f: " + v + " }; return *&(&s).S::f; } }");
+    auto r = vm.call(0x42, "R", "g");
+    ASSERT_TRUE(std::holds_alternative<ExecutionResult>(r)) << i << " " << std::get<ExecutionError>(r).error.message;
+    EXPECT_EQ(display_value(std::get<ExecutionResult>(r).return_values.at(0)), v);
+  }
 }
