@@ -473,6 +473,14 @@ class Interpreter {
     }
   }
 
+  // Frames left by an error: their locals may form reference cycles (a local referring to
+  // another local of the same frame) that would leak; Ret breaks them, and so does this.
+  ~Interpreter() {
+    for (auto& f : frames_)
+      if (f.locals)
+        for (auto& v : f.locals->values) v = Value();
+  }
+
   Outcome<std::vector<Value>> run(const LoadedFunction& entry, std::vector<Type> ty_args, std::vector<Value> args);
 
  private:

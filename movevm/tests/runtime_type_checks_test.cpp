@@ -726,3 +726,13 @@ TEST(RuntimeTypeChecks, ScriptsAndRepublishedModulesInOneSession) {
     EXPECT_EQ(display_value(std::get<ExecutionResult>(r).return_values.at(0)), v);
   }
 }
+
+// A local referring to another local of its frame, then an abort: the frame's locals are
+// cleared on the error path as on Ret (no shared_ptr cycle left behind; LeakSanitizer-checked).
+TEST(RuntimeTypeChecks, SelfReferencingFrameOnAbort) {
+  Vm vm;
+  auto r = vm.script("main() { let v: u64; let r: &u64; label b0: v = 5; r = &v; abort 7; }");
+  ASSERT_TRUE(std::holds_alternative<ExecutionError>(r));
+  EXPECT_EQ(std::get<ExecutionError>(r).error.status, StatusCode::ABORTED);
+  EXPECT_EQ(std::get<ExecutionError>(r).sub_status, std::optional<uint64_t>(7));
+}
