@@ -727,10 +727,11 @@ Outcome<std::vector<Value>> Interpreter::run(const LoadedFunction& entry, std::v
   } while (0)
 
 #define TYPE_CHECK(OP)                                                                                  \
-  if (rtc_ && !rtc_->step_op<OP>(*fr->types, *fr->unit, fr->pc, ins, locals, nlocals, fr->type_base)) \
+  if (rtc && !rtc->step_op<OP>(*fr->types, *fr->unit, fr->pc, ins, locals, nlocals, fr->type_base))  \
   return type_fail()
 
 std::optional<Fail> Interpreter::step_loop() {
+  RuntimeTypeChecker* const rtc = rtc_;  // a local (a register), not a member load per instruction
   // Operand-stack floor of the current frame is not tracked per frame: verified code never
   // pops below what it pushed; for unverified code `base` guards the whole stack.
   const size_t base = 0;
@@ -742,8 +743,8 @@ std::optional<Fail> Interpreter::step_loop() {
       if (fr->pc >= fr->code_len) return Fail{StatusCode::PC_OVERFLOW, "", std::nullopt};
       const Instruction& ins = fr->code[fr->pc];
       // Paranoid type checks: the hot instructions run theirs in their cases (TYPE_CHECK).
-      if (rtc_ && !checked_in_case(ins.op) &&
-          !rtc_->step(*fr->types, *fr->unit, fr->pc, ins, locals, nlocals, fr->type_base))
+      if (rtc && !checked_in_case(ins.op) &&
+          !rtc->step(*fr->types, *fr->unit, fr->pc, ins, locals, nlocals, fr->type_base))
         return type_fail();
       switch (ins.op) {
         case Opcode::Nop: CHARGE(); break;
