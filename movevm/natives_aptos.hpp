@@ -61,6 +61,10 @@ struct TransactionContext {
   uint64_t randomness_counter = 0;
   uint64_t timestamp_usecs = 0;    // block timestamp (monotonically_increasing_counter)
   uint64_t transaction_index = 0;
+  // monotonically_increasing_counter's other fields: which session of the transaction this is
+  // (8 bits) and the reserved byte (0 in block execution, 1 in validation/simulation).
+  uint8_t session_counter = 0;
+  bool validation_or_simulation = false;
 };
 
 // Events emitted by the session, in emission order.

@@ -272,18 +272,20 @@ void register_framework(Registrar& r, const GasParameters& g, const NativeOption
     if (!t) return invariant("no transaction context in this session");
     return NativeResult::ok({address_vector(t->secondary_signers)}, ss_base + per_signer * t->secondary_signers.size());
   });
-  // monotonically_increasing_counter_internal(timestamp_us): u128 =
-  //   timestamp (64 bits) | transaction index (32 bits, high part) | session counter (16 bits).
+  // monotonically_increasing_counter_internal(timestamp_us): u128 = reserved byte (8 bits) ||
+  //   timestamp_us (64) || transaction index (32) || session counter (8) || local counter (16).
+  // The local counter counts this session's calls from 1 and aborts at u16::MAX (as Aptos).
   uint64_t mic = tc("monotonically_increasing_counter.base");
   r.add(1, "transaction_context", "monotonically_increasing_counter_internal", [=](NativeContext& ctx, Ty, Args& a) -> Expected<NativeResult> {
     TransactionContext* t = txn_of(ctx);
     auto ts = a.size() == 1 ? u64_of(a[0]) : std::nullopt;
     if (!t || !ts) return invariant("monotonically_increasing_counter arguments");
-    constexpr uint64_t kCounterLimit = 1 << 16;
-    constexpr uint64_t kCounterOverflow = 0x03'0011;  // ETRANSACTION_COUNTER_OVERFLOW... invalid_state
-    if (t->monotonic_counter >= kCounterLimit) return NativeResult::abort(kCounterOverflow, mic);
-    unsigned __int128 v = ((unsigned __int128)*ts << 64) | ((unsigned __int128)(t->transaction_index & 0xFFFFFFFF) << 32) |
-                          t->monotonic_counter++;
+    constexpr uint64_t kCounterOverflow = 0x03'0002;  // invalid_state(EMONOTONICALLY_INCREASING_COUNTER_OVERFLOW)
+    if (t->monotonic_counter >= 0xFFFF) return NativeResult::abort(kCounterOverflow, mic);
+    using u128 = unsigned __int128;
+    u128 v = (u128(t->validation_or_simulation ? 1 : 0) << 120) | (u128(*ts) << 56) |
+             (u128(t->transaction_index & 0xFFFFFFFF) << 24) | (u128(t->session_counter) << 16) |
+             u128(++t->monotonic_counter);
     return NativeResult::ok({Value::u128v(v)}, mic);
   });
   // Registered in production too (Aptos): the session's call count, 1 for the first call.

@@ -471,6 +471,33 @@ TEST_F(NativeFunctions, ObjectAndUniqueAddresses) {
   EXPECT_EQ(a1->values[0].address, derive_unique_address(txn, 1));
 }
 
+// monotonically_increasing_counter_internal packs reserved byte || timestamp_us || transaction
+// index || session counter || local counter (8/64/32/8/16 bits); the local counter starts at 1 and
+// overflows into invalid_state(EMONOTONICALLY_INCREASING_COUNTER_OVERFLOW).
+TEST_F(NativeFunctions, MonotonicallyIncreasingCounterLayout) {
+  TestContext ctx;
+  auto* txn = ctx.extensions().get<TransactionContext>();
+  txn->transaction_index = 0x01020304;
+  txn->session_counter = 5;
+  const uint64_t ts = 0x1122334455667788ull;
+  auto c1 = call("transaction_context", "monotonically_increasing_counter_internal", {}, {Value::u64v(ts)}, &ctx);
+  auto c2 = call("transaction_context", "monotonically_increasing_counter_internal", {}, {Value::u64v(ts)}, &ctx);
+  ASSERT_TRUE(c1.ok() && c2.ok());
+  using u128 = unsigned __int128;
+  u128 expect = (u128(ts) << 56) | (u128(0x01020304) << 24) | (u128(5) << 16) | 1;
+  EXPECT_TRUE(c1->values[0].u128 == expect);
+  EXPECT_TRUE(c2->values[0].u128 == expect + 1);
+  txn->validation_or_simulation = true;
+  auto c3 = call("transaction_context", "monotonically_increasing_counter_internal", {}, {Value::u64v(ts)}, &ctx);
+  ASSERT_TRUE(c3.ok());
+  EXPECT_TRUE(c3->values[0].u128 == ((u128(1) << 120) | (expect + 2)));
+  txn->monotonic_counter = 0xFFFF;
+  auto over = call("transaction_context", "monotonically_increasing_counter_internal", {}, {Value::u64v(ts)}, &ctx);
+  ASSERT_TRUE(over.ok());
+  EXPECT_TRUE(over->aborted);
+  EXPECT_EQ(over->abort_code, 0x03'0002u);
+}
+
 // Natives reached through the VM with the genuine framework's types.
 TEST_F(NativeFunctions, TypeInfoThroughTheVM) {
   Session session(*state_, *registry_);
