@@ -465,6 +465,30 @@ void MoveState::set_table_item(const AccountAddress& handle, Bytes key, std::opt
 
 // ---------------------------------------------------------------------------------------------
 
+FeatureFlags read_features(const StateView& state) {
+  FeatureFlags flags;
+  auto bytes = state.get_resource(account_address(1), StructTag{account_address(1), "features", "Features", {}});
+  if (!bytes) return flags;
+  Cursor c{bytes->data(), bytes->data() + bytes->size()};
+  Bytes bits = c.bytes();  // struct Features { features: vector<u8> }
+  if (c.ok && c.left() == 0) flags.bits = std::move(bits);
+  return flags;
+}
+
+VMLimits vm_limits_for(const FeatureFlags& features) {
+  VMLimits limits;
+  limits.resource_access_control = features.enabled(kFeatureEnableResourceAccessControl);
+  return limits;
+}
+
+VerifierConfig verifier_config_for(const FeatureFlags& features) {
+  VerifierConfig config = VerifierConfig::aptos_prod();
+  config.enable_resource_access_control = features.enabled(kFeatureEnableResourceAccessControl);
+  return config;
+}
+
+// ---------------------------------------------------------------------------------------------
+
 uint64_t entry_txn_size(const EntryCall& call) {
   auto uleb_len = [](uint64_t v) {
     uint64_t n = 1;
@@ -500,8 +524,9 @@ TransactionContext context_of(uint8_t chain_id, const EntryCall& call) {
   return txn;
 }
 
-void prepare(Session& session, const ExecutionEnv& env, const EntryCall& call) {
+void prepare(Session& session, const ExecutionEnv& env, const EntryCall& call, FeatureFlags features) {
   if (env.preload) env.preload(session.loader());
+  session.extensions().add(std::make_shared<FeatureFlags>(std::move(features)));
   add_session_extensions(session.extensions(), context_of(env.chain_id, call), env.tables);
   if (env.usage) session.extensions().add(std::make_shared<StateStorageUsage>(StateStorageUsage{env.usage}));
 }
@@ -526,8 +551,9 @@ TransactionEffects run_entry_transaction(const ExecutionEnv& env, const NativeRe
     e.error = VMError{status, std::move(message), {}, {}};
     return failed(std::move(e));
   };
-  Session session(env.state, natives);
-  prepare(session, env, call);
+  FeatureFlags features = read_features(env.state);
+  Session session(env.state, natives, vm_limits_for(features));
+  prepare(session, env, call, std::move(features));
   uint64_t size = call.txn_size.value_or(entry_txn_size(call));
   if (!meter.charge_intrinsic(size) || !meter.charge_io_transaction(size)) return failed_with(meter.failure(), "");
   std::vector<AccountAddress> signers;
@@ -547,8 +573,9 @@ TransactionEffects run_entry_transaction(const ExecutionEnv& env, const NativeRe
 }
 
 CallOutput run_view(const ExecutionEnv& env, const NativeRegistry& natives, const EntryCall& call) {
-  Session session(env.state, natives);
-  prepare(session, env, call);
+  FeatureFlags features = read_features(env.state);
+  Session session(env.state, natives, vm_limits_for(features));
+  prepare(session, env, call, std::move(features));
   UnmeteredGasMeter meter;
   CallOutput r;
   auto out = session.execute_function(call.module_address.is_zero() ? account_address(1) : call.module_address,

@@ -15,9 +15,11 @@
 
 #include "movevm/gas_schedule.hpp"
 #include "movevm/genesis.hpp"
+#include "movevm/natives_algebra.hpp"
 #include "movevm/natives_aptos.hpp"
 #include "movevm/runtime.hpp"
 #include "movevm/state_view.hpp"
+#include "movevm/verifier.hpp"
 
 namespace lumio::movevm {
 
@@ -104,6 +106,24 @@ std::optional<std::vector<std::pair<Bytes, Bytes>>> decode_resource_group(BytesV
 Bytes encode_resource_group(const std::vector<std::pair<Bytes, Bytes>>& members);
 
 // ---------------------------------------------------------------------------------------------
+// On-chain features (0x1::features::Features at 0x1), read once per session as Aptos reads them
+// when it creates the VM for a block: unmetered, and before any code runs.
+
+// Flags the VM itself takes from the features (aptos-types FeatureFlag numbers).
+inline constexpr uint64_t kFeatureSignerNativeFormatFix = 25;
+inline constexpr uint64_t kFeatureEnableResourceAccessControl = 75;
+
+// The state's feature bits; none set when the resource is absent or not a Features value.
+// Storage errors of the view propagate (StorageError).
+FeatureFlags read_features(const StateView& state);
+// The session limits the features select: resource_access_control from flag 75.
+VMLimits vm_limits_for(const FeatureFlags& features);
+// Aptos's aptos_prod_verifier_config for these features (publishing and loading scripts):
+// without flag 75 a unit whose function handles carry access specifiers is rejected with
+// FEATURE_NOT_ENABLED.
+VerifierConfig verifier_config_for(const FeatureFlags& features);
+
+// ---------------------------------------------------------------------------------------------
 // Executing framework functions over a MoveState (what a node's Move executor does per user
 // transaction, without the prologue/epilogue: signature checks, sequence numbers and fee
 // payment are the caller's).
@@ -143,7 +163,8 @@ struct ExecutionEnv {
 };
 
 // The VM part of a user transaction over any state: intrinsic gas, the call, its change set
-// and table changes. The IO gas of the writes and applying them are the state's business (how
+// and table changes. The session's features come from the state (read_features): natives see
+// them as the FeatureFlags extension, the limits follow vm_limits_for. The IO gas of the writes and applying them are the state's business (how
 // it stores them decides their size). On failure `output.error` is set and nothing else is.
 // The caller sets `output.gas_used` when it is done charging. Storage errors of the state view
 // propagate (StorageError).

@@ -2,8 +2,9 @@
 // live in a per-session store as handles (u64 indices), as in Aptos's AlgebraContext.
 //
 // Structures are gated by on-chain features (BLS12_381_STRUCTURES = 13, BN254_STRUCTURES =
-// 43). A session may carry a FeatureFlags extension; without one, the natives read
-// 0x1::features::Features from the session's state once (the first algebra call).
+// 43). The framework's sessions carry a FeatureFlags extension read from the state before the
+// call (framework.hpp read_features, unmetered); a bare session without one makes the natives
+// read 0x1::features::Features from the session's state once (the first algebra call).
 #pragma once
 #include <cstdint>
 #include <vector>

@@ -14,6 +14,7 @@
 #include <cstring>
 
 #include "movevm/loader.hpp"
+#include "movevm/natives_algebra.hpp"
 #include "movevm/natives_internal.hpp"
 
 namespace lumio::movevm::natives {
@@ -391,7 +392,12 @@ Expected<NativeResult> finish(Formatter& f) {
 void register_string_utils(Registrar& r, const GasParameters& g, const NativeOptions& options) {
   uint64_t base = g.native("aptos_framework.string_utils.format.base");
   uint64_t per_byte = g.native("aptos_framework.string_utils.format.per_byte");
-  bool signer_fix = options.signer_native_format_fix;
+  // SIGNER_NATIVE_FORMAT_FIX (25) from the session's features when it carries them (the
+  // framework adds them per session), else the registration's option.
+  auto signer_fix_of = [fix = options.signer_native_format_fix](NativeContext& ctx) {
+    const FeatureFlags* f = ctx.extensions().get<FeatureFlags>();
+    return f ? f->enabled(25) : fix;
+  };
 
   r.add(1, "string_utils", "native_format", [=](NativeContext& ctx, Ty ty, Args& a) -> Expected<NativeResult> {
     if (ty.size() != 1 || a.size() != 5) return invariant("string_utils::native_format arity");
@@ -399,7 +405,7 @@ void register_string_utils(Registrar& r, const GasParameters& g, const NativeOpt
     auto type_tag = bool_of(a[1]), canonicalize = bool_of(a[2]), single_line = bool_of(a[3]), ints = bool_of(a[4]);
     if (!value || !type_tag || !canonicalize || !single_line || !ints)
       return invariant("string_utils::native_format arguments");
-    Formatter f{ctx, base, per_byte, signer_fix, *type_tag, *canonicalize, *single_line, *ints};
+    Formatter f{ctx, base, per_byte, signer_fix_of(ctx), *type_tag, *canonicalize, *single_line, *ints};
     try {
       f.format(ty[0], *value, 0);
     } catch (const Stop&) {
@@ -413,7 +419,7 @@ void register_string_utils(Registrar& r, const GasParameters& g, const NativeOpt
     auto list = target_of(a[1]);
     if (!fmt || !list) return invariant("string_utils::native_format_list arguments");
     // Each `{}` formats the list's head as debug_string does, on one line.
-    Formatter f{ctx, base, per_byte, signer_fix, /*type_tag*/ true, /*canonicalize*/ false, /*single_line*/ true,
+    Formatter f{ctx, base, per_byte, signer_fix_of(ctx), /*type_tag*/ true, /*canonicalize*/ false, /*single_line*/ true,
                 /*include_int_type*/ false};
     if (!valid_utf8(*fmt)) return NativeResult::abort(kInvalidFormat);
     Type list_ty = ty[0];

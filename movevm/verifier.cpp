@@ -253,10 +253,21 @@ VerifierConfig VerifierConfig::aptos_prod() {
 }
 
 namespace {
+// The feature pass (features.rs), resource access control part: runs right after bounds.
+template <class Unit> std::optional<VMError> features(const VerifierConfig& c, const Unit& u) {
+  if (c.enable_resource_access_control) return std::nullopt;
+  for (size_t i = 0; i < u.function_handles.size(); ++i)
+    if (u.function_handles[i].access_specifiers)
+      return VMError{StatusCode::FEATURE_NOT_ENABLED, "resource access control feature not enabled",
+                     {{IndexKind::FunctionHandle, uint16_t(i)}}, {}};
+  return std::nullopt;
+}
+
 VerificationResult verify_module_passes(const CompiledModule& module, const VerifierConfig& config) {
   VerificationResult r;
   if ((r.error = check_bounds(module))) return r;
   r.located_in_unit = true;
+  if ((r.error = features(config, module))) return r;
   if ((r.error = limits(config, module, &module))) return r;
   if ((r.error = duplication_common(module, &module))) return r;
   if ((r.error = duplication_module(module))) return r;
@@ -278,6 +289,7 @@ VerificationResult verify_script_passes(const CompiledScript& script, const Veri
   VerificationResult r;
   if ((r.error = check_bounds(script))) return r;
   r.located_in_unit = true;
+  if ((r.error = features(config, script))) return r;
   if ((r.error = limits(config, script, nullptr))) return r;
   if ((r.error = duplication_common(script, nullptr))) return r;
   auto sig = internal::verify_signatures(script);

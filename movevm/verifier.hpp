@@ -12,9 +12,11 @@
 
 namespace lumio::movevm {
 
-// The limit part of Aptos's VerifierConfig (None = unlimited). Features (enums, function
-// values, resource access control) are taken as enabled, which makes the feature pass a no-op.
+// Aptos's VerifierConfig: limits (None = unlimited) and feature gates. Enums and function
+// values are taken as enabled; resource access control is gated as in Aptos's feature pass
+// (features.rs): disabled, a function handle with access specifiers is FEATURE_NOT_ENABLED.
 struct VerifierConfig {
+  bool enable_resource_access_control = true;
   std::optional<size_t> max_generic_instantiation_length;
   std::optional<size_t> max_function_parameters;
   std::optional<size_t> max_function_return_values;

@@ -13,6 +13,7 @@
 #include "movevm/ir_compiler.hpp"
 #include "movevm/natives_aptos.hpp"
 #include "movevm/runtime.hpp"
+#include "movevm/tests/genesis_chain.hpp"
 
 using namespace lumio;
 using namespace lumio::movevm;
@@ -299,8 +300,8 @@ std::optional<bool> genesis_feature(const std::string& genesis, uint64_t flag) {
 
 // The feature flag ENABLE_RESOURCE_ACCESS_CONTROL (75) in the shipped genesis sets: Aptos's
 // default feature list set it (v8 genesis) until the feature was removed (v10 genesis: clear;
-// the current verifier rejects access specifiers with FEATURE_NOT_ENABLED). Lumio's sessions
-// keep enforcement off by default.
+// the current verifier rejects access specifiers with FEATURE_NOT_ENABLED). A bare session keeps
+// enforcement off; the framework's sessions take it from the state (vm_limits_for, below).
 TEST(AccessControl, GenesisFeatureFlag) {
   EXPECT_EQ(genesis_feature("v8_2025-10-02", 75), std::optional<bool>(true));
   EXPECT_EQ(genesis_feature("v10_2026-07-16", 75), std::optional<bool>(false));
@@ -342,4 +343,80 @@ TEST(AccessControl, ScriptSpecifiers) {
   EXPECT_TRUE(AcRun::ok(exec(script_with(std::nullopt))));
   EXPECT_TRUE(AcRun::ok(exec(script_with(std::vector<AccessSpecifier>{reads_r}))));
   expect_denied(exec(script_with(std::vector<AccessSpecifier>{reads_s})), mod.where("read_r", Opcode::ImmBorrowGlobal));
+}
+
+// The framework's sessions take the limits from the state's features: on the v8 genesis (flag
+// 75 set) a view calling a function whose specifiers exclude what it reads is denied; on v10
+// (clear) the same call reads the resource.
+TEST(AccessControl, FrameworkSessionsFollowTheStateFeatures) {
+  for (const auto& [snapshot, enforced] : {std::pair<std::string, bool>{"v8_2025-10-02", true}, {"v10_2026-07-16", false}}) {
+    SCOPED_TRACE(snapshot);
+    const auto& chain = test_util::GenesisChain::get(snapshot);
+    FeatureFlags features = read_features(chain.state);
+    EXPECT_EQ(features.enabled(kFeatureEnableResourceAccessControl), enforced);
+    EXPECT_TRUE(features.enabled(kFeatureSignerNativeFormatFix));
+    EXPECT_EQ(vm_limits_for(features).resource_access_control, enforced);
+    EXPECT_EQ(verifier_config_for(features).enable_resource_access_control, enforced);
+
+    Module mod;
+    mod.specify("read_r", {mod.on(AccessKind::Reads, "S")});
+    MoveState state = chain.state;
+    state.set_module(addr(0x42), "AC", *serialize_module(mod.m));
+    state.set_resource(addr(0xA), struct_tag_bcs(StructTag{addr(0x42), "AC", "R", {}}), u64_bcs(7));
+    EntryCall call;
+    call.module_address = addr(0x42);
+    call.module = "AC";
+    call.function = "read_r";
+    call.args = {addr_bcs(0xA)};
+    call.pass_signer = false;
+    CallOutput out = execute_view(state, chain.natives, call);
+    if (enforced) {
+      ASSERT_TRUE(out.error);
+      EXPECT_EQ(out.error->error.status, StatusCode::ACCESS_DENIED) << status_name(out.error->error.status);
+      ASSERT_EQ(out.error->error.offsets.size(), 1u);
+      EXPECT_EQ(out.error->error.offsets[0], mod.where("read_r", Opcode::ImmBorrowGlobal));
+    } else {
+      ASSERT_FALSE(out.error) << status_name(out.error->error.status) << " " << out.error->error.message;
+      ASSERT_EQ(out.returns.size(), 1u);
+      EXPECT_EQ(out.returns[0].u64, 7u);
+    }
+  }
+}
+
+// Aptos's feature pass: without ENABLE_RESOURCE_ACCESS_CONTROL a module or script whose function
+// handles carry access specifiers is rejected (FEATURE_NOT_ENABLED at the handle) right after
+// the bounds check; with it, the unit verifies.
+TEST(AccessControl, VerifierRejectsSpecifiersWithoutTheFeature) {
+  const FeatureFlags v8 = read_features(test_util::GenesisChain::get("v8_2025-10-02").state);
+  const FeatureFlags v10 = read_features(test_util::GenesisChain::get("v10_2026-07-16").state);
+  Module mod;
+  EXPECT_FALSE(verify_module(mod.m, verifier_config_for(v10)).error);
+  mod.specify("read_s", {mod.on(AccessKind::Reads, "S")});
+  auto accepted = verify_module(mod.m, verifier_config_for(v8));
+  EXPECT_TRUE(accepted.complete);
+  EXPECT_FALSE(accepted.error) << accepted.error->message;
+  auto rejected = verify_module(mod.m, verifier_config_for(v10));
+  ASSERT_TRUE(rejected.error);
+  EXPECT_TRUE(rejected.complete);
+  EXPECT_TRUE(rejected.located_in_unit);
+  EXPECT_EQ(rejected.error->status, StatusCode::FEATURE_NOT_ENABLED);
+  EXPECT_EQ(rejected.error->message, "resource access control feature not enabled");
+  ASSERT_EQ(rejected.error->indices.size(), 1u);
+  EXPECT_EQ(rejected.error->indices[0], std::make_pair(IndexKind::FunctionHandle, uint16_t(mod.function("read_s"))));
+
+  // A script calling a handle that carries specifiers.
+  auto parsed = ir::parse_script("import 0x42.AC; main(a: address) { label b0: _ = AC.read_r(move(a)); return; }");
+  ASSERT_TRUE(std::holds_alternative<ir::Script>(parsed));
+  auto compiled = ir::compile_script(std::get<ir::Script>(parsed), {signer_module().get(), &mod.m});
+  ASSERT_TRUE(std::holds_alternative<CompiledScript>(compiled));
+  CompiledScript script = std::get<CompiledScript>(compiled);
+  script.version = 8;
+  EXPECT_FALSE(verify_script(script, verifier_config_for(v10)).error);
+  ASSERT_EQ(script.function_handles.size(), 1u);
+  script.function_handles[0].access_specifiers = std::vector<AccessSpecifier>{};
+  EXPECT_FALSE(verify_script(script, verifier_config_for(v8)).error);
+  auto r = verify_script(script, verifier_config_for(v10));
+  ASSERT_TRUE(r.error);
+  EXPECT_EQ(r.error->status, StatusCode::FEATURE_NOT_ENABLED);
+  EXPECT_EQ(r.error->indices, (std::vector<std::pair<IndexKind, uint16_t>>{{IndexKind::FunctionHandle, 0}}));
 }

@@ -326,6 +326,25 @@ TEST_F(StringUtils, Signers) {
   EXPECT_EQ(text_of(out.at(2)), "signer(@0x123)");
 }
 
+// SIGNER_NATIVE_FORMAT_FIX (25) comes from the session's features when it carries them (the
+// framework adds the state's); cleared, formatting a signer fails as before the fix.
+TEST_F(StringUtils, SignerFormatFollowsTheSessionFeatures) {
+  UnmeteredGasMeter gas;
+  FeatureFlags flags = read_features(*state_);
+  ASSERT_TRUE(flags.enabled(kFeatureSignerNativeFormatFix));
+  flags.bits[kFeatureSignerNativeFormatFix / 8] &= uint8_t(~(1u << (kFeatureSignerNativeFormatFix % 8)));
+  session_->extensions().add(std::make_shared<FeatureFlags>(flags));
+  auto r = session_->execute_function(address_from_u64(0x42), "SU", "signer_text", {}, {address_from_u64(0x123)}, {}, gas);
+  ASSERT_TRUE(std::holds_alternative<ExecutionError>(r));
+  EXPECT_EQ(std::get<ExecutionError>(r).error.status, StatusCode::INTERNAL_TYPE_ERROR);
+  EXPECT_EQ(std::get<ExecutionError>(r).error.message, "string_utils: cannot cast a signer to an address");
+  flags.bits[kFeatureSignerNativeFormatFix / 8] |= uint8_t(1u << (kFeatureSignerNativeFormatFix % 8));
+  session_->extensions().add(std::make_shared<FeatureFlags>(flags));
+  r = session_->execute_function(address_from_u64(0x42), "SU", "signer_text", {}, {address_from_u64(0x123)}, {}, gas);
+  ASSERT_TRUE(std::holds_alternative<ExecutionResult>(r)) << std::get<ExecutionError>(r).error.message;
+  EXPECT_EQ(text_of(std::get<ExecutionResult>(r).return_values.at(0)), "signer(@0x123)");
+}
+
 TEST_F(StringUtils, FormatLists) {
   // test_format_list / test_format_escape_braces_works.
   EXPECT_EQ(formatted("a = {} b = {} c = {}", {"u64", "u64", "0x1::string::String"}, {u64(1), u64(2), str("My string")}),
