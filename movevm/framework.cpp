@@ -3,6 +3,8 @@
 #include <algorithm>
 #include <cstring>
 
+#include "movevm/natives_dispatch.hpp"
+
 namespace lumio::movevm {
 namespace {
 
@@ -347,12 +349,14 @@ MoveState::Writes MoveState::split(const ChangeSet& changes) const {
   return w;
 }
 
-void MoveState::apply(const ChangeSet& changes, const TableChanges& table_changes) {
+void MoveState::apply(const ChangeSet& changes, const TableChanges& table_changes,
+                      const NativePositionChanges& positions) {
   Writes w = split(changes);
   for (auto& [key, data] : w.resources) set_resource(key.first, key.second, std::move(data));
   for (auto& [key, data] : w.groups) set_resource_group(key.first, key.second, std::move(data));
   for (const auto& [key, code] : changes.modules) set_module(key.first, key.second, code);
   for (const auto& [key, data] : table_changes) set_table_item(key.first, key.second, data);
+  for (const auto& [key, data] : positions) set_native_position(key, data);
 }
 
 bool MoveState::charge_writes(AptosGasMeter& meter, const ChangeSet& changes, const TableChanges& table_changes,
@@ -462,6 +466,9 @@ void MoveState::set_resource_group(const AccountAddress& address, Bytes tag_bcs,
 void MoveState::set_table_item(const AccountAddress& handle, Bytes key, std::optional<Bytes> data) {
   put_or_erase(tables_, TableKey{handle, std::move(key)}, std::move(data));
 }
+void MoveState::set_native_position(Bytes state_key, std::optional<Bytes> data) {
+  put_or_erase(positions_, std::move(state_key), std::move(data));
+}
 
 // ---------------------------------------------------------------------------------------------
 
@@ -569,6 +576,10 @@ TransactionEffects run_entry_transaction(const ExecutionEnv& env, const NativeRe
   if (!tables) return failed_with(StatusCode::VALUE_SERIALIZATION_ERROR, "table item does not serialize");
   fx.changes = std::move(std::get<ChangeSet>(cs));
   fx.tables = std::move(*tables);
+  if (const auto* positions = session.extensions().get<NativePositionWrites>())
+    for (const auto& [key, data] : positions->writes)
+      fx.native_positions.emplace(NativePositionWrites::state_key(std::get<0>(key), std::get<1>(key), std::get<2>(key)),
+                                  data);
   return fx;
 }
 
@@ -600,7 +611,7 @@ CallOutput execute_transaction(MoveState& state, const NativeRegistry& natives, 
     r.error->error.status = meter.failure();
   }
   r.gas_used = meter.gas_used();
-  if (!r.error) state.apply(fx.changes, fx.tables);
+  if (!r.error) state.apply(fx.changes, fx.tables, fx.native_positions);
   return std::move(r);
 }
 

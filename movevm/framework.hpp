@@ -50,8 +50,12 @@ class MoveState : public StateView, public TableResolver {
   std::optional<Bytes> get_table_item(const AccountAddress& handle, BytesView key) const override;
 
   using TableChanges = std::map<std::pair<AccountAddress, Bytes>, std::optional<Bytes>>;
-  // Applies a session's writes (resources, modules) and table-item changes.
-  void apply(const ChangeSet& changes, const TableChanges& table_changes = {});
+  // Native position writes: Aptos's state key (NativePositionWrites::state_key) -> BCS of
+  // NativePosition, nullopt: deleted.
+  using NativePositionChanges = std::map<Bytes, std::optional<Bytes>>;
+  // Applies a session's writes (resources, modules), table-item and native position changes.
+  void apply(const ChangeSet& changes, const TableChanges& table_changes = {},
+             const NativePositionChanges& positions = {});
   // Charges the IO gas of the write set `changes` would produce against this state (one op
   // per resource, resource group (its new blob), module and table item; creations where the
   // key is new), then of the events. False when the meter runs out.
@@ -78,17 +82,20 @@ class MoveState : public StateView, public TableResolver {
   void set_resource(const AccountAddress& address, Bytes tag_bcs, std::optional<Bytes> data);
   void set_resource_group(const AccountAddress& address, Bytes tag_bcs, std::optional<Bytes> data);
   void set_table_item(const AccountAddress& handle, Bytes key, std::optional<Bytes> data);
+  void set_native_position(Bytes state_key, std::optional<Bytes> data);
 
   const std::map<std::pair<AccountAddress, std::string>, Bytes, std::less<>>& modules() const { return modules_; }
   const std::map<ResourceKey, Bytes>& resources() const { return resources_; }
   const std::map<ResourceKey, Bytes>& resource_groups() const { return groups_; }
   const std::map<TableKey, Bytes>& table_items() const { return tables_; }
+  const std::map<Bytes, Bytes>& native_positions() const { return positions_; }
 
  private:
   std::map<std::pair<AccountAddress, std::string>, Bytes, std::less<>> modules_;
   std::map<ResourceKey, Bytes> resources_;
   std::map<ResourceKey, Bytes> groups_;
   std::map<TableKey, Bytes> tables_;
+  std::map<Bytes, Bytes> positions_;  // keyed by Aptos's state key encoding
   // Resource writes split into plain resources and whole new group blobs.
   struct Writes {
     std::map<ResourceKey, std::optional<Bytes>> resources, groups;
@@ -172,6 +179,11 @@ struct TransactionEffects {
   CallOutput output;
   ChangeSet changes;
   MoveState::TableChanges tables;
+  // 0x7::native_position writes (NativePositionWrites) under Aptos's state keys
+  // (StateKeyInner::TradingNative::Position: 2, 0, exchange, account, market). Aptos keeps them
+  // in a bucket of their own (VMChangeSet's position write set); no IO gas is charged for them
+  // here (Aptos's charge for them is not confirmed).
+  MoveState::NativePositionChanges native_positions;
 };
 TransactionEffects run_entry_transaction(const ExecutionEnv& env, const NativeRegistry& natives, AptosGasMeter& meter,
                                          const EntryCall& call);

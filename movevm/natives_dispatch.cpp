@@ -7,6 +7,7 @@
 #include "movevm/natives_dispatch.hpp"
 
 #include "movevm/loader.hpp"
+#include "movevm/natives_algebra.hpp"
 #include "movevm/natives_internal.hpp"
 #include "movevm/state_view.hpp"
 
@@ -36,7 +37,10 @@ constexpr uint64_t kAccountAbstraction = 85, kDerivableAccountAbstraction = 88, 
 
 // Whether feature `flag` is on in the state's 0x1::features::Features { features: vector<u8> }
 // (Aptos reads the flags of its environment, not through a metered resource access).
+// The framework's sessions carry the flags as the FeatureFlags extension (read once, before the
+// call); bare sessions read the state here.
 bool feature_enabled(NativeContext& ctx, uint64_t flag) {
+  if (const auto* f = ctx.extensions().get<FeatureFlags>()) return f->enabled(flag);
   const StateView* state = ctx.state_view();
   if (!state) return false;
   AccountAddress one = address_from_u64(1);

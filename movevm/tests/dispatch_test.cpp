@@ -592,6 +592,57 @@ TEST(DispatchNatives, NativePositionStagesWrites) {
   EXPECT_EQ(Bytes(key.begin() + 34, key.begin() + 66), bcs_address(account));
 }
 
+// Staged positions leave a transaction as writes under Aptos's state key (TradingNative,
+// Position, exchange, account, market) and reach the state when it commits; a failed
+// transaction writes none.
+TEST(DispatchNatives, NativePositionWritesReachTheState) {
+  Chain chain;
+  set_feature(chain.state, 119, true);
+  const AccountAddress exchange = account_address(0xE), market = account_address(0x3A), account = account_address(0xAC);
+  Bytes position{0};  // PerpV1, BCS as the Move enum and as NativePosition
+  auto le = [&](unsigned __int128 x, int n) {
+    for (int i = 0; i < n; ++i) position.push_back(uint8_t(x >> (8 * i)));
+  };
+  le(10, 8), position.push_back(1), le(300, 16), le(30, 8), position.push_back(5), position.push_back(0);
+  le((unsigned __int128)(__int128)-5, 16), le(uint64_t(int64_t(-2)), 8), le(99, 8);
+  auto call = [&](const std::string& fn, std::vector<Bytes> args) {
+    EntryCall c;
+    c.sender = account_address(0xA550C18);
+    c.module_address = account_address(7);
+    c.module = "native_position";
+    c.function = fn;
+    c.args = std::move(args);
+    c.pass_signer = false;
+    return c;
+  };
+  Bytes key{2, 0};
+  for (const auto* a : {&exchange, &account, &market}) key.insert(key.end(), a->bytes.begin(), a->bytes.end());
+
+  AptosGasMeter meter(*chain.gas, 2'000'000);
+  auto set = call("native_set_position", {bcs_address(exchange), bcs_address(market), bcs_address(account), position});
+  auto fx = run_entry_transaction(ExecutionEnv{chain.state, &chain.state}, chain.natives, meter, set);
+  ASSERT_FALSE(fx.output.error) << describe(*fx.output.error);
+  ASSERT_EQ(fx.native_positions.size(), 1u);
+  EXPECT_EQ(fx.native_positions.begin()->first, key);
+  EXPECT_EQ(fx.native_positions.begin()->second, std::optional<Bytes>(position));
+
+  auto out = execute_transaction(chain.state, chain.natives, *chain.gas, set);
+  ASSERT_FALSE(out.error) << describe(*out.error);
+  ASSERT_EQ(chain.state.native_positions().size(), 1u);
+  EXPECT_EQ(chain.state.native_positions().at(key), position);
+
+  set_feature(chain.state, 119, false);  // the natives abort: nothing is written
+  auto del = call("native_delete_position", {bcs_address(exchange), bcs_address(market), bcs_address(account)});
+  out = execute_transaction(chain.state, chain.natives, *chain.gas, del);
+  ASSERT_TRUE(out.error);
+  EXPECT_EQ(out.error->error.status, StatusCode::ABORTED);
+  EXPECT_EQ(chain.state.native_positions().size(), 1u);
+  set_feature(chain.state, 119, true);
+  out = execute_transaction(chain.state, chain.natives, *chain.gas, del);
+  ASSERT_FALSE(out.error) << describe(*out.error);
+  EXPECT_TRUE(chain.state.native_positions().empty());
+}
+
 // consensus_config::validator_txn_enabled_internal decodes OnChainConsensusConfig strictly.
 TEST(DispatchNatives, ValidatorTxnEnabled) {
   Chain chain;
