@@ -277,34 +277,13 @@ TEST(AccessControl, CalleesInheritTheCallersRestriction) {
   EXPECT_TRUE(AcRun::ok(run2.call("outer", {addr_bcs(0xA)})));
 }
 
-namespace {
-// Bit `flag` of 0x1::features::Features { features: vector<u8> } in a genesis state.
-std::optional<bool> genesis_feature(const std::string& genesis, uint64_t flag) {
-  std::ifstream in(std::filesystem::path(LUMIO_SOURCE_DIR) / ".." / "shared" / "aptos-genesis" / genesis / "genesis.blob",
-                   std::ios::binary);
-  std::stringstream ss;
-  ss << in.rdbuf();
-  std::string blob = ss.str();
-  auto state = MoveState::from_genesis(BytesView(reinterpret_cast<const uint8_t*>(blob.data()), blob.size()));
-  if (!state.ok()) return std::nullopt;
-  auto tag = parse_type_tag("0x1::features::Features");
-  if (!tag || !tag->struct_tag) return std::nullopt;
-  auto bytes = state->get_resource(addr(1), *tag->struct_tag);
-  if (!bytes) return std::nullopt;
-  auto v = deserialize_value(*bytes, TypeLayout{LayoutKind::Struct, {TypeLayout{LayoutKind::Vector, {TypeLayout{LayoutKind::U8, {}, {}}}, {}}}, {}});
-  if (!v) return std::nullopt;
-  v->c->values[0].c->bytes.resize(std::max<size_t>(v->c->values[0].c->bytes.size(), flag / 8 + 1));
-  return (v->c->values[0].c->bytes[flag / 8] >> (flag % 8)) & 1;
-}
-}  // namespace
-
 // The feature flag ENABLE_RESOURCE_ACCESS_CONTROL (75) in the shipped genesis sets: Aptos's
 // default feature list set it (v8 genesis) until the feature was removed (v10 genesis: clear;
 // the current verifier rejects access specifiers with FEATURE_NOT_ENABLED). A bare session keeps
 // enforcement off; the framework's sessions take it from the state (vm_limits_for, below).
 TEST(AccessControl, GenesisFeatureFlag) {
-  EXPECT_EQ(genesis_feature("v8_2025-10-02", 75), std::optional<bool>(true));
-  EXPECT_EQ(genesis_feature("v10_2026-07-16", 75), std::optional<bool>(false));
+  EXPECT_TRUE(read_features(test_util::GenesisChain::get("v8_2025-10-02").state).enabled(75));
+  EXPECT_FALSE(read_features(test_util::GenesisChain::get("v10_2026-07-16").state).enabled(75));
   EXPECT_FALSE(VMLimits{}.resource_access_control);
 }
 

@@ -5,7 +5,6 @@
 
 #include <chrono>
 #include <ctime>
-#include <filesystem>
 
 #include "common/ff/hash_to_curve.hpp"
 #include "common/hash.hpp"
@@ -13,13 +12,12 @@
 #include "movevm/gas_schedule.hpp"
 #include "movevm/natives_aptos.hpp"
 #include "movevm/runtime.hpp"
-#include "movevm/tests/test_util.hpp"
+#include "movevm/tests/genesis_chain.hpp"
 
 namespace lumio::movevm {
 namespace {
 
 namespace bls = ff::bls12_381;
-const std::filesystem::path kGenesis = std::filesystem::path(LUMIO_SOURCE_DIR) / ".." / "shared" / "aptos-genesis";
 constexpr std::string_view kSigDst = "BLS_SIG_BLS12381G2_XMD:SHA-256_SSWU_RO_POP_";
 constexpr std::string_view kPopDst = "BLS_POP_BLS12381G2_XMD:SHA-256_SSWU_RO_POP_";
 
@@ -92,18 +90,8 @@ Value byte_vectors(const std::vector<Bytes>& items) {
   return make_vector(std::move(v));
 }
 
-class Bls12381 : public ::testing::Test {
+class Bls12381 : public test_util::V10Suite {
  protected:
-  static void SetUpTestSuite() {
-    std::string blob = test_util::slurp(kGenesis / "v10_2026-07-16" / "genesis.blob");
-    auto s = MoveState::from_genesis(BytesView(reinterpret_cast<const uint8_t*>(blob.data()), blob.size()));
-    ASSERT_TRUE(s.ok()) << s.error().message;
-    state_ = new MoveState(std::move(*s));
-    params_ = new GasParameters(*GasSchedule::from_state(*state_));
-    registry_ = new NativeRegistry;
-    ASSERT_FALSE(register_all_natives(*registry_, *params_));
-  }
-
   NativeResult call(const char* name, std::vector<Value> args, GasMeter* meter = nullptr) {
     const NativeFunction* f = registry_->find(account_address(1), "bls12381", name);
     EXPECT_TRUE(f) << name;
@@ -146,10 +134,6 @@ class Bls12381 : public ::testing::Test {
   bool validate_pk(const Bytes& pk) { return flag("validate_pubkey_internal", {bytes(pk)}); }
   bool sig_subgroup(const Bytes& sig) { return flag("signature_subgroup_check_internal", {bytes(sig)}); }
   uint64_t p(const char* name) { return params_->native(std::string("aptos_framework.bls12381.") + name); }
-
-  static inline MoveState* state_ = nullptr;
-  static inline GasParameters* params_ = nullptr;
-  static inline NativeRegistry* registry_ = nullptr;
 };
 
 // Known answers: aptos-core aptos-move/framework/aptos-stdlib/sources/cryptography/bls12381.move

@@ -6,7 +6,6 @@
 #include <gtest/gtest.h>
 
 #include <cstring>
-#include <filesystem>
 
 #include "movevm/framework.hpp"
 #include "movevm/gas_schedule.hpp"
@@ -15,13 +14,10 @@
 #include "movevm/natives_aptos.hpp"
 #include "movevm/natives_dispatch.hpp"
 #include "movevm/runtime.hpp"
-#include "movevm/tests/test_util.hpp"
+#include "movevm/tests/genesis_chain.hpp"
 
 namespace lumio::movevm {
 namespace {
-
-const std::filesystem::path kV10 =
-    std::filesystem::path(LUMIO_SOURCE_DIR) / ".." / "shared" / "aptos-genesis" / "v10_2026-07-16";
 
 Bytes bcs_address(const AccountAddress& a) { return Bytes(a.bytes.begin(), a.bytes.end()); }
 Bytes bcs_u64(uint64_t v) {
@@ -167,23 +163,18 @@ module 0xcafe.hooks {
 )";
 
 // The v10 genesis state with the hooks module published at 0xCAFE.
+// The v10 chain: its own copy of the genesis state (transactions commit into it), the shared
+// gas schedule and natives.
 struct Chain {
   MoveState state;
-  std::unique_ptr<GasParameters> gas;
-  NativeRegistry natives;
+  const GasParameters* gas;
+  const NativeRegistry& natives;
   uint64_t txn_counter = 0;
   const AccountAddress cafe = account_address(0xCAFE);
 
-  Chain() {
-    std::string blob = test_util::slurp(kV10 / "genesis.blob");
-    auto s = MoveState::from_genesis(BytesView(reinterpret_cast<const uint8_t*>(blob.data()), blob.size()));
-    if (!s) throw std::runtime_error("genesis: " + s.error().message);
-    state = std::move(*s);
-    auto schedule = GasSchedule::from_state(state);
-    if (!schedule) throw std::runtime_error("no gas schedule");
-    gas = std::make_unique<GasParameters>(*schedule);
-    if (auto e = register_all_natives(natives, *gas)) throw std::runtime_error(e->message);
-  }
+  Chain() : Chain(test_util::GenesisChain::get("v10_2026-07-16")) {}
+  explicit Chain(const test_util::GenesisChain& genesis)
+      : state(genesis.state), gas(genesis.gas.get()), natives(genesis.natives) {}
 
   void publish(const AccountAddress& address, const std::string& name, const char* source) {
     std::vector<std::shared_ptr<const CompiledModule>> owned;
@@ -658,10 +649,8 @@ TEST(DispatchNatives, ValidatorTxnEnabled) {
   // JolteonV2 with ValidatorTxnConfig::V1, decoded from the genuine bytes.
   EXPECT_TRUE(genesis_enabled);
   for (const char* snapshot : {"v6_2024-10-04", "v7_2025-03-13", "v8_2025-10-02"}) {
-    std::string blob = test_util::slurp(kV10.parent_path() / snapshot / "genesis.blob");
-    auto state = MoveState::from_genesis(BytesView(reinterpret_cast<const uint8_t*>(blob.data()), blob.size()));
-    ASSERT_TRUE(state) << snapshot;
-    auto c = state->get_resource(account_address(1), StructTag{account_address(1), "consensus_config", "ConsensusConfig", {}});
+    const MoveState& state = test_util::GenesisChain::get(snapshot).state;
+    auto c = state.get_resource(account_address(1), StructTag{account_address(1), "consensus_config", "ConsensusConfig", {}});
     ASSERT_TRUE(c && c->size() > 2 && c->size() < 129) << snapshot;
     EXPECT_EQ((*c)[1], uint8_t(std::string(snapshot) == "v6_2024-10-04" ? 2 : std::string(snapshot) == "v7_2025-03-13" ? 3 : 4));
     EXPECT_TRUE(consensus_validator_txn_enabled(BytesView(*c).subspan(1))) << snapshot;

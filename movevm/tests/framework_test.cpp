@@ -9,7 +9,7 @@
 #include "movevm/gas_schedule.hpp"
 #include "movevm/natives_aptos.hpp"
 #include "movevm/runtime.hpp"
-#include "movevm/tests/test_util.hpp"
+#include "movevm/tests/genesis_chain.hpp"
 
 namespace lumio::movevm {
 namespace {
@@ -28,23 +28,17 @@ Bytes bcs_u64(uint64_t v) {
 }
 TypeTag apt() { return *parse_type_tag("0x1::aptos_coin::AptosCoin"); }
 
-// One chain: the genesis state, its gas schedule and the natives.
+// One chain: its own copy of a genesis state (transactions commit into it), the snapshot's gas
+// schedule and natives (shared, loaded once per binary).
 struct Chain {
   MoveState state;
-  std::unique_ptr<GasParameters> gas;
-  NativeRegistry natives;
+  const GasParameters* gas;
+  const NativeRegistry& natives;
   uint64_t txn_counter = 0;
 
-  explicit Chain(const std::string& snapshot) {
-    std::string blob = test_util::slurp(kGenesis / snapshot / "genesis.blob");
-    auto s = MoveState::from_genesis(BytesView(reinterpret_cast<const uint8_t*>(blob.data()), blob.size()));
-    if (!s) throw std::runtime_error("genesis: " + s.error().message);
-    state = std::move(*s);
-    auto schedule = GasSchedule::from_state(state);
-    if (!schedule) throw std::runtime_error("no gas schedule");
-    gas = std::make_unique<GasParameters>(*schedule);
-    if (auto e = register_all_natives(natives, *gas)) throw std::runtime_error(e->message);
-  }
+  explicit Chain(const std::string& snapshot) : Chain(test_util::GenesisChain::get(snapshot)) {}
+  explicit Chain(const test_util::GenesisChain& genesis)
+      : state(genesis.state), gas(genesis.gas.get()), natives(genesis.natives) {}
 
   using Result = CallOutput;
 

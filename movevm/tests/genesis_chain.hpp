@@ -8,6 +8,8 @@
 #include <stdexcept>
 #include <string>
 
+#include <gtest/gtest.h>
+
 #include "movevm/framework.hpp"
 #include "movevm/gas_schedule.hpp"
 #include "movevm/natives_aptos.hpp"
@@ -39,6 +41,21 @@ struct GenesisChain {
     gas = std::make_unique<GasParameters>(*schedule);
     if (auto e = register_all_natives(natives, *gas)) throw std::runtime_error(e->message);
   }
+};
+
+// Base of test suites over the v10 framework: the shared chain's state, gas parameters and
+// natives, set once per suite.
+class V10Suite : public ::testing::Test {
+ protected:
+  static void SetUpTestSuite() {
+    const auto& chain = GenesisChain::get("v10_2026-07-16");
+    state_ = &chain.state;
+    params_ = chain.gas.get();
+    registry_ = &chain.natives;
+  }
+  static inline const MoveState* state_ = nullptr;
+  static inline const GasParameters* params_ = nullptr;
+  static inline const NativeRegistry* registry_ = nullptr;
 };
 
 }  // namespace lumio::movevm::test_util

@@ -4,27 +4,16 @@
 
 #include <sodium.h>
 
-#include <filesystem>
-
 #include "common/hash.hpp"
 #include "common/secp256k1.hpp"
 #include "movevm/framework.hpp"
 #include "movevm/gas_schedule.hpp"
 #include "movevm/natives_aptos.hpp"
 #include "movevm/runtime.hpp"
-#include "movevm/tests/test_util.hpp"
+#include "movevm/tests/genesis_chain.hpp"
 
 namespace lumio::movevm {
 namespace {
-
-const std::filesystem::path kGenesis = std::filesystem::path(LUMIO_SOURCE_DIR) / ".." / "shared" / "aptos-genesis";
-
-MoveState load_state(const char* snapshot) {
-  std::string blob = test_util::slurp(kGenesis / snapshot / "genesis.blob");
-  auto s = MoveState::from_genesis(BytesView(reinterpret_cast<const uint8_t*>(blob.data()), blob.size()));
-  if (!s) throw std::runtime_error(s.error().message);
-  return std::move(*s);
-}
 
 Type prim(TypeKind k) {
   Type t;
@@ -97,15 +86,8 @@ class TestContext final : public NativeContext, public ResourceAccess {
   NativeExtensions ext_;
 };
 
-class NativeFunctions : public ::testing::Test {
+class NativeFunctions : public test_util::V10Suite {
  protected:
-  static void SetUpTestSuite() {
-    state_ = new MoveState(load_state("v10_2026-07-16"));
-    params_ = new GasParameters(*GasSchedule::from_state(*state_));
-    registry_ = new NativeRegistry;
-    ASSERT_FALSE(register_all_natives(*registry_, *params_));
-  }
-
   // Calls a native directly.
   Expected<NativeResult> call(const char* module, const char* name, std::vector<Type> tys, std::vector<Value> args,
                               TestContext* ctx = nullptr) {
@@ -122,10 +104,6 @@ class NativeFunctions : public ::testing::Test {
     return r->values.at(0).c->bytes;
   }
   uint64_t p(const char* name) { return params_->native(name); }
-
-  static inline MoveState* state_ = nullptr;
-  static inline GasParameters* params_ = nullptr;
-  static inline NativeRegistry* registry_ = nullptr;
 };
 
 Value bytes(std::string_view s) { return make_vec_u8(Bytes(s.begin(), s.end())); }

@@ -1,11 +1,9 @@
 // 0x1::reflect::native_resolve: resolving public functions into closures of the requested
 // function type (type arguments inferred), and each ReflectionError result.
-#include <filesystem>
-#include <fstream>
-#include <sstream>
 
 #include "movevm/framework.hpp"
 #include "movevm/tests/closure_test_util.hpp"
+#include "movevm/tests/genesis_chain.hpp"
 
 using namespace lumio;
 using namespace lumio::movevm;
@@ -143,17 +141,9 @@ void rewrite_u128(SignatureToken& t) {
 }  // namespace
 
 TEST(Reflect, ResolveThroughTheV10Framework) {
-  std::ifstream in(std::filesystem::path(LUMIO_SOURCE_DIR) / ".." / "shared" / "aptos-genesis" / "v10_2026-07-16" /
-                       "genesis.blob",
-                   std::ios::binary);
-  std::stringstream ss;
-  ss << in.rdbuf();
-  std::string blob = ss.str();
-  auto state = MoveState::from_genesis(BytesView(reinterpret_cast<const uint8_t*>(blob.data()), blob.size()));
-  ASSERT_TRUE(state.ok()) << state.error().message;
-  GasParameters params(*GasSchedule::from_state(*state));
-  NativeRegistry natives;
-  ASSERT_FALSE(register_all_natives(natives, params));
+  const auto& chain = test_util::GenesisChain::get("v10_2026-07-16");
+  const MoveState* state = &chain.state;
+  const NativeRegistry& natives = chain.natives;
 
   std::vector<CompiledModule> deps;
   for (const char* name : {"reflect", "result", "string"}) {

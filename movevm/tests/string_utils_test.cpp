@@ -57,15 +57,8 @@ constexpr const char* kTestModule = R"(module 0x42.SU {
     }
 })";
 
-class StringUtils : public ::testing::Test {
+class StringUtils : public test_util::V10Suite {
  protected:
-  static void SetUpTestSuite() {
-    const auto& chain = test_util::GenesisChain::get("v10_2026-07-16");
-    state_ = &chain.state;
-    params_ = chain.gas.get();
-    registry_ = &chain.natives;
-  }
-
   void SetUp() override {
     session_ = std::make_unique<Session>(*state_, *registry_);
     add_session_extensions(session_->extensions(), TransactionContext{}, state_);
@@ -134,9 +127,6 @@ class StringUtils : public ::testing::Test {
     return e->sub_status.value_or(0);
   }
 
-  static inline const MoveState* state_ = nullptr;
-  static inline const GasParameters* params_ = nullptr;
-  static inline const NativeRegistry* registry_ = nullptr;
   std::unique_ptr<Session> session_;
 };
 
