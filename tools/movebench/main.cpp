@@ -1,6 +1,7 @@
 // lumio-movebench: single-core throughput of Lumio's Move VM.
 //   1. instructions/s on an arithmetic loop (a Move IR module compiled by our IR compiler),
-//      metered with the v10 genesis gas schedule and unmetered;
+//      metered with the v10 genesis gas schedule and unmetered, with the paranoid runtime type
+//      checks on (the default) and off;
 //   2. genuine-framework APT transfers/s (0x1::aptos_account::transfer on the v10 devnet
 //      genesis state, execution only: session, natives, gas, change set applied to memory).
 // Usage: lumio-movebench [--iterations N] [--transfers N] [--genesis DIR]
@@ -115,8 +116,12 @@ int main(int argc, char** argv) {
   GasSchedule unlimited = *schedule;
   unlimited.entries["txn.max_execution_gas"] = UINT64_MAX;
   GasParameters loop_gas(unlimited);
+  // Each setting of the paranoid runtime type checks (on by default, as in Aptos production).
+  for (int paranoid = 1; paranoid >= 0; --paranoid)
   for (int metered = 1; metered >= 0; --metered) {
-    Session session(*state, natives);
+    VMLimits limits;
+    limits.paranoid_type_checks = paranoid;
+    Session session(*state, natives, limits);
     session.loader().add_module(module);
     AptosGasMeter aptos(loop_gas, UINT64_MAX / gas.gas_unit_scaling_factor);
     CountingMeter counting(aptos);
@@ -138,8 +143,8 @@ int main(int argc, char** argv) {
     double dt = seconds_since(t0);
     if (auto* e = std::get_if<ExecutionError>(&out)) die("loop: " + describe(*e));
     double instrs = double(per_iteration) * double(iterations);
-    std::printf("arithmetic loop (%s): %llu iterations x %llu instructions in %.3f s: %.1f M instructions/s",
-                metered ? "metered, v10 schedule" : "unmetered", (unsigned long long)iterations,
+    std::printf("arithmetic loop (%s, type checks %s): %llu iterations x %llu instructions in %.3f s: %.1f M instructions/s",
+                metered ? "metered, v10 schedule" : "unmetered", paranoid ? "on" : "off", (unsigned long long)iterations,
                 (unsigned long long)per_iteration, dt, instrs / dt / 1e6);
     if (metered) std::printf(", %llu gas units", (unsigned long long)aptos.gas_used());
     std::printf("\n");
