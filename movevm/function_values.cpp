@@ -204,14 +204,7 @@ bool is_persistent(const LoadedFunction& fn) {
 }
 
 std::optional<TypeTag> runtime_tag_of(const Type& t) {
-  static const std::pair<TypeKind, TagKind> kPrims[] = {
-      {TypeKind::Bool, TagKind::Bool}, {TypeKind::U8, TagKind::U8}, {TypeKind::U16, TagKind::U16},
-      {TypeKind::U32, TagKind::U32}, {TypeKind::U64, TagKind::U64}, {TypeKind::U128, TagKind::U128},
-      {TypeKind::U256, TagKind::U256}, {TypeKind::I8, TagKind::I8}, {TypeKind::I16, TagKind::I16},
-      {TypeKind::I32, TagKind::I32}, {TypeKind::I64, TagKind::I64}, {TypeKind::I128, TagKind::I128},
-      {TypeKind::I256, TagKind::I256}, {TypeKind::Address, TagKind::Address}, {TypeKind::Signer, TagKind::Signer}};
-  for (auto [k, tk] : kPrims)
-    if (t.kind == k) return TypeTag{tk, nullptr, nullptr};
+  if (auto tk = primitive_tag_kind(t.kind)) return TypeTag{*tk, nullptr, nullptr};
   if (t.kind == TypeKind::Vector && t.args.size() == 1) {
     auto e = runtime_tag_of(t.args[0]);
     if (!e) return std::nullopt;

@@ -225,6 +225,18 @@ struct TagParser {
 
 }  // namespace
 
+std::optional<TagKind> primitive_tag_kind(TypeKind k) {
+  static const std::pair<TypeKind, TagKind> kPrims[] = {
+      {TypeKind::Bool, TagKind::Bool}, {TypeKind::U8, TagKind::U8}, {TypeKind::U16, TagKind::U16},
+      {TypeKind::U32, TagKind::U32}, {TypeKind::U64, TagKind::U64}, {TypeKind::U128, TagKind::U128},
+      {TypeKind::U256, TagKind::U256}, {TypeKind::I8, TagKind::I8}, {TypeKind::I16, TagKind::I16},
+      {TypeKind::I32, TagKind::I32}, {TypeKind::I64, TagKind::I64}, {TypeKind::I128, TagKind::I128},
+      {TypeKind::I256, TagKind::I256}, {TypeKind::Address, TagKind::Address}, {TypeKind::Signer, TagKind::Signer}};
+  for (auto [tk, tag] : kPrims)
+    if (k == tk) return tag;
+  return std::nullopt;
+}
+
 std::optional<TypeTag> parse_type_tag(std::string_view text) {
   TagParser p{text};
   auto t = p.tag(0);

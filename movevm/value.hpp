@@ -92,6 +92,9 @@ enum class TypeKind : uint8_t {
   Vector, Struct, Reference, MutableReference, TypeParam, Function,
 };
 
+// The TypeTag kind of a primitive type (bool, integers, address, signer); nullopt for the rest.
+std::optional<TagKind> primitive_tag_kind(TypeKind k);
+
 struct Type {
   TypeKind kind = TypeKind::Bool;
   uint16_t index = 0;          // TypeParam
