@@ -6,6 +6,8 @@
 // 0x09_0003 beyond it). Gt elements must satisfy x^r = 1; pairings are arkworks' values.
 #include "movevm/natives_algebra.hpp"
 
+#include <array>
+
 #include "common/ff/hash_to_curve.hpp"
 #include "common/ff/pairing_exact.hpp"
 #include "movevm/natives_algebra_internal.hpp"
@@ -129,6 +131,15 @@ template <class T> const T* element(AlgebraStore& st, const Value& handle) {
   return std::get_if<T>(&st.objs[*h]);
 }
 
+// The N elements of type T that the arguments name, or nullopt when one is missing.
+template <class T, size_t N> std::optional<std::array<const T*, N>> elements(AlgebraStore& st, const Args& a) {
+  std::array<const T*, N> r{};
+  if (a.size() != N) return std::nullopt;
+  for (size_t i = 0; i < N; ++i)
+    if (!(r[i] = element<T>(st, a[i]))) return std::nullopt;
+  return r;
+}
+
 template <class T> R store(AlgebraStore& st, T v, uint64_t cost, bool with_flag = false) {
   size_t next = st.bytes_used + ark_size<T>();
   if (next > kMemoryLimit) {
@@ -217,16 +228,24 @@ std::optional<R> gate(NativeContext& ctx, bool ok, uint64_t flag) {
   return std::nullopt;
 }
 
+// The prologue, then f.template operator()<T>(prologue) with T the structure's element type.
+template <class F> R on_structure(NativeContext& ctx, const Type& t, F&& f) {
+  Prologue p = prologue(ctx, t);
+  if (p.early) return std::move(*p.early);
+  return with_type(p.s, [&](auto e) -> R { return f.template operator()<typename decltype(e)::type>(p); });
+}
+
 template <class T, class Op> R binary(AlgebraStore& st, Args& a, uint64_t cost, Op op) {
-  const T* x = a.size() == 2 ? element<T>(st, a[0]) : nullptr;
-  const T* y = a.size() == 2 ? element<T>(st, a[1]) : nullptr;
-  if (!x || !y) return violated();
+  auto xy = elements<T, 2>(st, a);
+  if (!xy) return violated();
+  auto [x, y] = *xy;
   T r = op(*x, *y);
   return store(st, std::move(r), cost);
 }
 template <class T, class Op> R unary(AlgebraStore& st, Args& a, uint64_t cost, Op op) {
-  const T* x = a.size() == 1 ? element<T>(st, a[0]) : nullptr;
-  if (!x) return violated();
+  auto xs = elements<T, 1>(st, a);
+  if (!xs) return violated();
+  auto [x] = *xs;
   T r = op(*x);
   return store(st, std::move(r), cost);
 }
@@ -296,10 +315,7 @@ void register_algebra(Registrar& r, const GasParameters& g) {
 
   // Constants: zero, one (group identity / generator; Gt: 1 / Aptos's generator).
   add("zero_internal", [gas](NativeContext& ctx, Ty ty, Args&) -> R {
-    auto p = prologue(ctx, ty[0]);
-    if (p.early) return std::move(*p.early);
-    return with_type(p.s, [&](auto t) -> R {
-      using T = typename decltype(t)::type;
+    return on_structure(ctx, ty[0], [&]<class T>(Prologue& p) -> R {
       if constexpr (IsE12<T>::value)
         if (is_gt(p.s)) return store(*p.st, T::one(), gas(p.s, "one"));
       if constexpr (IsPoint<T>::value) return store(*p.st, T::infinity(), gas(p.s, "infinity"));
@@ -345,13 +361,10 @@ void register_algebra(Registrar& r, const GasParameters& g) {
     }
   });
   add("from_u64_internal", [gas](NativeContext& ctx, Ty ty, Args& a) -> R {
-    auto p = prologue(ctx, ty[0]);
-    if (p.early) return std::move(*p.early);
-    if (!is_field(p.s)) return NativeResult::abort(kNotImplemented);
-    auto v = a.size() == 1 ? u64_of(a[0]) : std::nullopt;
-    if (!v) return violated();
-    return with_type(p.s, [&](auto t) -> R {
-      using T = typename decltype(t)::type;
+    return on_structure(ctx, ty[0], [&]<class T>(Prologue& p) -> R {
+      if (!is_field(p.s)) return NativeResult::abort(kNotImplemented);
+      auto v = a.size() == 1 ? u64_of(a[0]) : std::nullopt;
+      if (!v) return violated();
       if constexpr (IsPoint<T>::value) return NativeResult::abort(kNotImplemented);
       else return store(*p.st, from_u64_of<T>(*v), gas(p.s, "from_u64"));
     });
@@ -359,20 +372,14 @@ void register_algebra(Registrar& r, const GasParameters& g) {
 
   // Arithmetic. Gt is written additively in Move: add = mul, sub = div, neg = inv, double = sqr.
   add("add_internal", [gas](NativeContext& ctx, Ty ty, Args& a) -> R {
-    auto p = prologue(ctx, ty[0]);
-    if (p.early) return std::move(*p.early);
-    return with_type(p.s, [&](auto t) -> R {
-      using T = typename decltype(t)::type;
+    return on_structure(ctx, ty[0], [&]<class T>(Prologue& p) -> R {
       if constexpr (IsE12<T>::value)
         if (is_gt(p.s)) return binary<T>(*p.st, a, gas(p.s, "mul"), [](const T& x, const T& y) { return x * y; });
       return binary<T>(*p.st, a, gas(p.s, "add"), [](const T& x, const T& y) { return x + y; });
     });
   });
   add("sub_internal", [gas](NativeContext& ctx, Ty ty, Args& a) -> R {
-    auto p = prologue(ctx, ty[0]);
-    if (p.early) return std::move(*p.early);
-    return with_type(p.s, [&](auto t) -> R {
-      using T = typename decltype(t)::type;
+    return on_structure(ctx, ty[0], [&]<class T>(Prologue& p) -> R {
       if constexpr (IsE12<T>::value)
         if (is_gt(p.s)) return binary<T>(*p.st, a, gas(p.s, "div"), [](const T& x, const T& y) { return x * y.inv(); });
       if constexpr (IsPoint<T>::value)
@@ -381,27 +388,21 @@ void register_algebra(Registrar& r, const GasParameters& g) {
     });
   });
   add("mul_internal", [gas](NativeContext& ctx, Ty ty, Args& a) -> R {
-    auto p = prologue(ctx, ty[0]);
-    if (p.early) return std::move(*p.early);
-    if (!is_field(p.s)) return NativeResult::abort(kNotImplemented);
-    return with_type(p.s, [&](auto t) -> R {
-      using T = typename decltype(t)::type;
+    return on_structure(ctx, ty[0], [&]<class T>(Prologue& p) -> R {
+      if (!is_field(p.s)) return NativeResult::abort(kNotImplemented);
       if constexpr (IsPoint<T>::value) return NativeResult::abort(kNotImplemented);
       else return binary<T>(*p.st, a, gas(p.s, "mul"), [](const T& x, const T& y) { return x * y; });
     });
   });
   add("div_internal", [gas](NativeContext& ctx, Ty ty, Args& a) -> R {
-    auto p = prologue(ctx, ty[0]);
-    if (p.early) return std::move(*p.early);
-    if (!is_field(p.s)) return NativeResult::abort(kNotImplemented);
-    return with_type(p.s, [&](auto t) -> R {
-      using T = typename decltype(t)::type;
+    return on_structure(ctx, ty[0], [&]<class T>(Prologue& p) -> R {
+      if (!is_field(p.s)) return NativeResult::abort(kNotImplemented);
       if constexpr (IsPoint<T>::value) {
         return NativeResult::abort(kNotImplemented);
       } else {
-        const T* x = a.size() == 2 ? element<T>(*p.st, a[0]) : nullptr;
-        const T* y = a.size() == 2 ? element<T>(*p.st, a[1]) : nullptr;
-        if (!x || !y) return violated();
+        auto xy = elements<T, 2>(*p.st, a);
+        if (!xy) return violated();
+        auto [x, y] = *xy;
         uint64_t cost = gas(p.s, "eq");
         if (is_zero(*y)) return none(cost);
         T q = *x * y->inv();
@@ -410,16 +411,14 @@ void register_algebra(Registrar& r, const GasParameters& g) {
     });
   });
   add("inv_internal", [gas](NativeContext& ctx, Ty ty, Args& a) -> R {
-    auto p = prologue(ctx, ty[0]);
-    if (p.early) return std::move(*p.early);
-    if (!is_field(p.s)) return NativeResult::abort(kNotImplemented);
-    return with_type(p.s, [&](auto t) -> R {
-      using T = typename decltype(t)::type;
+    return on_structure(ctx, ty[0], [&]<class T>(Prologue& p) -> R {
+      if (!is_field(p.s)) return NativeResult::abort(kNotImplemented);
       if constexpr (IsPoint<T>::value) {
         return NativeResult::abort(kNotImplemented);
       } else {
-        const T* x = a.size() == 1 ? element<T>(*p.st, a[0]) : nullptr;
-        if (!x) return violated();
+        auto xs = elements<T, 1>(*p.st, a);
+        if (!xs) return violated();
+        auto [x] = *xs;
         uint64_t cost = gas(p.s, "inv");
         if (is_zero(*x)) return none(cost);
         T i = x->inv();
@@ -428,41 +427,29 @@ void register_algebra(Registrar& r, const GasParameters& g) {
     });
   });
   add("neg_internal", [gas](NativeContext& ctx, Ty ty, Args& a) -> R {
-    auto p = prologue(ctx, ty[0]);
-    if (p.early) return std::move(*p.early);
-    return with_type(p.s, [&](auto t) -> R {
-      using T = typename decltype(t)::type;
+    return on_structure(ctx, ty[0], [&]<class T>(Prologue& p) -> R {
       if constexpr (IsE12<T>::value)
         if (is_gt(p.s)) return unary<T>(*p.st, a, gas(p.s, "inv"), [](const T& x) { return x.inv(); });
       return unary<T>(*p.st, a, gas(p.s, "neg"), [](const T& x) { return -x; });
     });
   });
   add("sqr_internal", [gas](NativeContext& ctx, Ty ty, Args& a) -> R {
-    auto p = prologue(ctx, ty[0]);
-    if (p.early) return std::move(*p.early);
-    if (!is_field(p.s)) return NativeResult::abort(kNotImplemented);
-    return with_type(p.s, [&](auto t) -> R {
-      using T = typename decltype(t)::type;
+    return on_structure(ctx, ty[0], [&]<class T>(Prologue& p) -> R {
+      if (!is_field(p.s)) return NativeResult::abort(kNotImplemented);
       return unary<T>(*p.st, a, gas(p.s, "square"), [](const T& x) { return sqr_of(x); });
     });
   });
   add("double_internal", [gas](NativeContext& ctx, Ty ty, Args& a) -> R {
-    auto p = prologue(ctx, ty[0]);
-    if (p.early) return std::move(*p.early);
-    if (!is_point(p.s) && !is_gt(p.s)) return NativeResult::abort(kNotImplemented);
-    return with_type(p.s, [&](auto t) -> R {
-      using T = typename decltype(t)::type;
+    return on_structure(ctx, ty[0], [&]<class T>(Prologue& p) -> R {
+      if (!is_point(p.s) && !is_gt(p.s)) return NativeResult::abort(kNotImplemented);
       return unary<T>(*p.st, a, gas(p.s, is_gt(p.s) ? "square" : "double"), [](const T& x) { return sqr_of(x); });
     });
   });
   add("eq_internal", [gas](NativeContext& ctx, Ty ty, Args& a) -> R {
-    auto p = prologue(ctx, ty[0]);
-    if (p.early) return std::move(*p.early);
-    return with_type(p.s, [&](auto t) -> R {
-      using T = typename decltype(t)::type;
-      const T* x = a.size() == 2 ? element<T>(*p.st, a[0]) : nullptr;
-      const T* y = a.size() == 2 ? element<T>(*p.st, a[1]) : nullptr;
-      if (!x || !y) return violated();
+    return on_structure(ctx, ty[0], [&]<class T>(Prologue& p) -> R {
+      auto xy = elements<T, 2>(*p.st, a);
+      if (!xy) return violated();
+      auto [x, y] = *xy;
       return NativeResult::ok({Value::boolean(*x == *y)}, gas(p.s, "eq"));
     });
   });
