@@ -21,11 +21,7 @@ using namespace lumio::movevm;
 namespace {
 
 AccountAddress addr(uint64_t v) { return address_from_u64(v); }
-Bytes u64_bcs(uint64_t v) {
-  Bytes b;
-  for (int i = 0; i < 8; ++i) b.push_back(uint8_t(v >> (8 * i)));
-  return b;
-}
+using test_util::bcs_u64;
 Bytes addr_bcs(uint64_t v) {
   AccountAddress a = addr(v);
   return Bytes(a.bytes.begin(), a.bytes.end());
@@ -161,7 +157,7 @@ struct AcRun {
     session->loader().add_module(signer_module());
     session->loader().add_module(std::make_shared<const CompiledModule>(mod.m));
     // R and S at 0xA and 0xB.
-    for (uint64_t a : {0xA, 0xB}) EXPECT_TRUE(ok(call("put", {u64_bcs(a)}, {addr(a)})));
+    for (uint64_t a : {0xA, 0xB}) EXPECT_TRUE(ok(call("put", {bcs_u64(a)}, {addr(a)})));
   }
   Outcome<ExecutionResult> call(const std::string& fn, std::vector<Bytes> args, std::vector<AccountAddress> signers = {}) {
     return session->execute_function(addr(0x42), "AC", fn, {}, signers, args, gas);
@@ -232,7 +228,7 @@ TEST(AccessControl, AddressesFromLiteralsAndParameters) {
   EXPECT_TRUE(AcRun::ok(run.call("read_r_at", {addr_bcs(0xB), addr_bcs(0xB)})));
   expect_denied(run.call("read_r_at", {addr_bcs(0xA), addr_bcs(0xB)}), mod.where("read_r_at", Opcode::ImmBorrowGlobal));
   // put_r moves to the signer's own address: allowed (then exists there already).
-  auto again = run.call("put_r", {u64_bcs(1)}, {addr(0xC)});
+  auto again = run.call("put_r", {bcs_u64(1)}, {addr(0xC)});
   EXPECT_TRUE(AcRun::ok(again));
 }
 
@@ -341,7 +337,7 @@ TEST(AccessControl, FrameworkSessionsFollowTheStateFeatures) {
     mod.specify("read_r", {mod.on(AccessKind::Reads, "S")});
     MoveState state = chain.state;
     state.set_module(addr(0x42), "AC", *serialize_module(mod.m));
-    state.set_resource(addr(0xA), struct_tag_bcs(StructTag{addr(0x42), "AC", "R", {}}), u64_bcs(7));
+    state.set_resource(addr(0xA), struct_tag_bcs(StructTag{addr(0x42), "AC", "R", {}}), bcs_u64(7));
     EntryCall call;
     call.module_address = addr(0x42);
     call.module = "AC";

@@ -468,17 +468,7 @@ TEST_F(Bls12381, StopsAtTheChargeThatExceedsTheBalance) {
 
 // The genuine 0x1::bls12381 module of the v10 framework, executed by the VM.
 TEST_F(Bls12381, FrameworkModuleThroughTheVM) {
-  auto bcs_bytes = [](const Bytes& b) {  // vector<u8> (and one-field structs over it)
-    Bytes out;
-    size_t n = b.size();
-    do {
-      uint8_t byte = n & 0x7f;
-      n >>= 7;
-      out.push_back(byte | (n ? 0x80 : 0));
-    } while (n);
-    out.insert(out.end(), b.begin(), b.end());
-    return out;
-  };
+  using test_util::bcs_bytes;  // vector<u8> (and one-field structs over it)
   auto bcs_vec = [&](const std::vector<Bytes>& items) {
     Bytes out{uint8_t(items.size())};
     for (auto& b : items) {

@@ -11,12 +11,11 @@
 #include "movevm/natives_algebra.hpp"
 #include "movevm/natives_aptos.hpp"
 #include "movevm/runtime.hpp"
-#include "movevm/tests/test_util.hpp"
+#include "movevm/tests/genesis_chain.hpp"
 
 namespace lumio::movevm {
 namespace {
 
-const std::filesystem::path kGenesis = std::filesystem::path(LUMIO_SOURCE_DIR) / ".." / "shared" / "aptos-genesis";
 constexpr uint64_t kNotImplemented = 0x0C'0001;
 
 Bytes hex(std::string_view h) { return *from_hex(h); }
@@ -62,18 +61,8 @@ class AlgebraContext final : public NativeContext, public ResourceAccess {
   NativeExtensions ext_;
 };
 
-class CryptoAlgebra : public ::testing::Test {
+class CryptoAlgebra : public test_util::V10Suite {
  protected:
-  static void SetUpTestSuite() {
-    std::string blob = test_util::slurp(kGenesis / "v10_2026-07-16" / "genesis.blob");
-    auto s = MoveState::from_genesis(BytesView(reinterpret_cast<const uint8_t*>(blob.data()), blob.size()));
-    ASSERT_TRUE(s.ok());
-    state_ = new MoveState(std::move(*s));
-    params_ = new GasParameters(*GasSchedule::from_state(*state_));
-    registry_ = new NativeRegistry;
-    ASSERT_FALSE(register_all_natives(*registry_, *params_));
-  }
-
   AlgebraContext ctx_;
   std::map<std::string, Type> types_;
 
@@ -130,10 +119,6 @@ class CryptoAlgebra : public ::testing::Test {
     return r.ok() && r->aborted ? r->abort_code : 0;
   }
   uint64_t p(const std::string& name) { return params_->native("aptos_framework.algebra." + name); }
-
-  static inline MoveState* state_ = nullptr;
-  static inline GasParameters* params_ = nullptr;
-  static inline NativeRegistry* registry_ = nullptr;
 };
 
 // Published encodings: BLS12-381 generators (ZCash), BN254 generators (arkworks, little-endian).

@@ -7,6 +7,7 @@
 #include <memory>
 #include <stdexcept>
 #include <string>
+#include <vector>
 
 #include <gtest/gtest.h>
 
@@ -42,6 +43,24 @@ struct GenesisChain {
     if (auto e = register_all_natives(natives, *gas)) throw std::runtime_error(e->message);
   }
 };
+
+// The genuine 0x1 modules of the v6 genesis (signer, vector, ...), loaded once: the library
+// that IR-compiled test modules link against.
+inline const std::vector<std::shared_ptr<const CompiledModule>>& v6_stdlib() {
+  static const auto* mods = [] {
+    auto* r = new std::vector<std::shared_ptr<const CompiledModule>>;
+    namespace fs = std::filesystem;
+    fs::path dir = fs::path(LUMIO_SOURCE_DIR) / ".." / "shared" / "aptos-genesis" / "v6_2024-10-04" / "modules";
+    for (const auto& f : fs::directory_iterator(dir)) {
+      if (f.path().filename().string().rfind("0x1__", 0) != 0) continue;
+      std::string bytes = slurp(f.path());
+      auto m = deserialize_module(as_view(bytes));
+      if (m) r->push_back(std::make_shared<const CompiledModule>(std::move(*m)));
+    }
+    return r;
+  }();
+  return *mods;
+}
 
 // Base of test suites over the v10 framework: the shared chain's state, gas parameters and
 // natives, set once per suite.

@@ -3,12 +3,10 @@
 // (unverified) bytecode instead of crashing.
 #include <gtest/gtest.h>
 
-#include <filesystem>
-
 #include "movevm/ir_compiler.hpp"
 #include "movevm/natives_aptos.hpp"
 #include "movevm/runtime.hpp"
-#include "movevm/tests/test_util.hpp"
+#include "movevm/tests/genesis_chain.hpp"
 
 using namespace lumio;
 using namespace lumio::movevm;
@@ -17,11 +15,7 @@ namespace {
 
 AccountAddress addr(uint64_t v) { return address_from_u64(v); }
 
-Bytes u64_bcs(uint64_t v) {
-  Bytes b;
-  for (int i = 0; i < 8; ++i) b.push_back(uint8_t(v >> (8 * i)));
-  return b;
-}
+using test_util::bcs_u64;
 
 // A session over an empty state with the std core natives, plus the modules compiled so far.
 struct Vm {
@@ -32,28 +26,11 @@ struct Vm {
   std::unique_ptr<Session> session;
   UnmeteredGasMeter gas;
 
-  // The genuine 0x1 modules of the v6 genesis (signer, vector, ...), loaded once.
-  static const std::vector<std::shared_ptr<const CompiledModule>>& stdlib() {
-    static const auto* mods = [] {
-      auto* r = new std::vector<std::shared_ptr<const CompiledModule>>;
-      namespace fs = std::filesystem;
-      fs::path dir = fs::path(LUMIO_SOURCE_DIR) / ".." / "shared" / "aptos-genesis" / "v6_2024-10-04" / "modules";
-      for (const auto& f : fs::directory_iterator(dir)) {
-        if (f.path().filename().string().rfind("0x1__", 0) != 0) continue;
-        std::string bytes = test_util::slurp(f.path());
-        auto m = deserialize_module(as_view(bytes));
-        if (m) r->push_back(std::make_shared<const CompiledModule>(std::move(*m)));
-      }
-      return r;
-    }();
-    return *mods;
-  }
-
   Vm() {
     EXPECT_FALSE(register_stdlib_natives(natives, native_gas));
     session = std::make_unique<Session>(state, natives);
-    EXPECT_GT(stdlib().size(), 50u);
-    for (const auto& m : stdlib()) {
+    EXPECT_GT(test_util::v6_stdlib().size(), 50u);
+    for (const auto& m : test_util::v6_stdlib()) {
       modules.push_back(m);
       session->loader().add_module(m);
     }
@@ -140,7 +117,7 @@ TEST(Interpreter, ArithmeticResultsAndOverflow) {
         return 340282366920938463463374607431768211455u128 / 3u128, (1u256 << 255u8) + 5u256, to_u8(7u64), to_u64(255u8) << 56u8;
     }
   })");
-  EXPECT_EQ(returns_of(vm.call(0x42, "A", "ops", {u64_bcs(17), u64_bcs(5)})),
+  EXPECT_EQ(returns_of(vm.call(0x42, "A", "ops", {bcs_u64(17), bcs_u64(5)})),
             (std::vector<std::string>{"22", "12", "85", "3", "2", "false"}));
   EXPECT_EQ(returns_of(vm.call(0x42, "A", "wide")),
             (std::vector<std::string>{"113427455640312821154458202477256070485",
@@ -264,7 +241,7 @@ TEST(Interpreter, GlobalStorageAndChangeSet) {
   ASSERT_EQ(resources.size(), 1u);
   EXPECT_EQ(resources.begin()->first.first, seven);
   EXPECT_EQ(resources.begin()->first.second.to_string(), "0x42::R::C");
-  EXPECT_EQ(resources.begin()->second, std::optional<Bytes>(u64_bcs(42)));
+  EXPECT_EQ(resources.begin()->second, std::optional<Bytes>(bcs_u64(42)));
 
   EXPECT_EQ(returns_of(vm.call(0x42, "R", "take", {seven_bcs})), std::vector<std::string>{"42"});
   auto missing = error_of(vm.call(0x42, "R", "take", {seven_bcs}));
@@ -329,13 +306,13 @@ TEST(Interpreter, EntryArgumentsAndSigners) {
         return signer.address_of(&s), move(x);
     }
   })");
-  auto r = vm.call(0x42, "E", "who", {u64_bcs(5), u64_bcs(10)}, {addr(0xab)});
+  auto r = vm.call(0x42, "E", "who", {bcs_u64(5), bcs_u64(10)}, {addr(0xab)});
   EXPECT_EQ(returns_of(r), (std::vector<std::string>{to_hex(addr(0xab).view(), false), "5"}));
   ASSERT_EQ(std::get<ExecutionResult>(r).mutable_outputs.size(), 1u);
   EXPECT_EQ(display_value(std::get<1>(std::get<ExecutionResult>(r).mutable_outputs[0])), "15");
-  EXPECT_EQ(error_of(vm.call(0x42, "E", "who", {u64_bcs(5)}, {addr(1)})).error.status,
+  EXPECT_EQ(error_of(vm.call(0x42, "E", "who", {bcs_u64(5)}, {addr(1)})).error.status,
             StatusCode::NUMBER_OF_ARGUMENTS_MISMATCH);
-  EXPECT_EQ(error_of(vm.call(0x42, "E", "who", {Bytes{1, 2}, u64_bcs(1)}, {addr(1)})).error.status,
+  EXPECT_EQ(error_of(vm.call(0x42, "E", "who", {Bytes{1, 2}, bcs_u64(1)}, {addr(1)})).error.status,
             StatusCode::FAILED_TO_DESERIALIZE_ARGUMENT);
   EXPECT_EQ(error_of(vm.call(0x42, "E", "nope")).error.status, StatusCode::FUNCTION_RESOLUTION_FAILURE);
   EXPECT_EQ(error_of(vm.call(0x43, "E", "who")).error.status, StatusCode::LINKER_ERROR);
@@ -355,11 +332,11 @@ TEST(Interpreter, GenericsAndTypeArguments) {
     }
   })");
   auto tag = [](const char* s) { return *parse_type_tag(s); };
-  EXPECT_EQ(returns_of(vm.call(0x42, "G", "twice", {u64_bcs(9)}, {}, {tag("u64")})),
+  EXPECT_EQ(returns_of(vm.call(0x42, "G", "twice", {bcs_u64(9)}, {}, {tag("u64")})),
             std::vector<std::string>{"{ { 9 } }"});
   EXPECT_EQ(returns_of(vm.call(0x42, "G", "twice", {Bytes{2, 'h', 'i'}}, {}, {tag("vector<u8>")})),
             std::vector<std::string>{"{ { [104, 105] } }"});
-  EXPECT_EQ(error_of(vm.call(0x42, "G", "twice", {u64_bcs(9)})).error.status,
+  EXPECT_EQ(error_of(vm.call(0x42, "G", "twice", {bcs_u64(9)})).error.status,
             StatusCode::NUMBER_OF_TYPE_ARGUMENTS_MISMATCH);
   EXPECT_EQ(error_of(vm.call(0x42, "G", "twice", {}, {}, {tag("signer")})).error.status,
             StatusCode::CONSTRAINT_NOT_SATISFIED);
@@ -621,7 +598,7 @@ TEST(Interpreter, EntryFunctionArgumentValidation) {
   EXPECT_EQ(error_of(entry("greet", {name, none}, {addr(1), addr(2)})).error.status,
             StatusCode::NUMBER_OF_SIGNER_ARGUMENTS_MISMATCH);
   EXPECT_EQ(error_of(entry("greet", {name}, {addr(1)})).error.status, StatusCode::NUMBER_OF_ARGUMENTS_MISMATCH);
-  EXPECT_EQ(error_of(entry("takes_struct", {u64_bcs(1)}, {})).error.status,
+  EXPECT_EQ(error_of(entry("takes_struct", {bcs_u64(1)}, {})).error.status,
             StatusCode::INVALID_MAIN_FUNCTION_SIGNATURE);
   EXPECT_EQ(error_of(entry("not_entry", {}, {})).error.status,
             StatusCode::EXECUTE_ENTRY_FUNCTION_CALLED_ON_NON_ENTRY_FUNCTION);
@@ -641,7 +618,7 @@ TEST(Interpreter, SessionsShareACodeCache) {
   const LoadedModule* first = nullptr;
   for (int i = 0; i < 3; ++i) {
     Session s(i % 2 ? static_cast<const StateView&>(other_state) : vm.state, cache);
-    auto r = s.execute_function(addr(0x42), "C", "id", {}, {}, {u64_bcs(uint64_t(i))}, vm.gas);
+    auto r = s.execute_function(addr(0x42), "C", "id", {}, {}, {bcs_u64(uint64_t(i))}, vm.gas);
     EXPECT_EQ(returns_of(r), std::vector<std::string>{std::to_string(i)});
     auto m = cache->load_module(addr(0x42), "C");
     ASSERT_TRUE(m);
@@ -659,11 +636,11 @@ TEST(Interpreter, ViewFunctionResultsAreBcs) {
         return P { a: move(x), b: true }, h"0102";
     }
   })");
-  auto r = vm.session->execute_view_function(addr(0x42), "View", "get", {}, {u64_bcs(5)}, vm.gas);
+  auto r = vm.session->execute_view_function(addr(0x42), "View", "get", {}, {bcs_u64(5)}, vm.gas);
   ASSERT_TRUE((std::holds_alternative<std::vector<Bytes>>(r)));
   const auto& out = std::get<std::vector<Bytes>>(r);
   ASSERT_EQ(out.size(), 2u);
-  Bytes p = u64_bcs(5);
+  Bytes p = bcs_u64(5);
   p.push_back(1);
   EXPECT_EQ(out[0], p);
   EXPECT_EQ(out[1], (Bytes{2, 1, 2}));
@@ -714,7 +691,7 @@ TEST(Interpreter, RandomUnverifiedCodeNeverCrashes) {
                       tok(TokenKind::I64)}};
   base.function_handles[0].parameters = 0;
   base.function_handles[0].return_ = 0;
-  base.constant_pool = {Constant{tok(TokenKind::U64), u64_bcs(9)}};
+  base.constant_pool = {Constant{tok(TokenKind::U64), bcs_u64(9)}};
   const Opcode ops[] = {
       Opcode::Pop, Opcode::Ret, Opcode::BrTrue, Opcode::BrFalse, Opcode::Branch, Opcode::LdU64, Opcode::LdConst,
       Opcode::LdTrue, Opcode::CopyLoc, Opcode::MoveLoc, Opcode::StLoc, Opcode::MutBorrowLoc, Opcode::ImmBorrowLoc,

@@ -16,7 +16,7 @@
 #include "movevm/natives_internal.hpp"
 #include "movevm/ristretto_internal.hpp"
 #include "movevm/runtime.hpp"
-#include "movevm/tests/test_util.hpp"
+#include "movevm/tests/genesis_chain.hpp"
 
 namespace lumio::movevm {
 namespace {
@@ -24,7 +24,6 @@ namespace {
 namespace rs = ristretto;
 namespace bp = bulletproofs;
 
-const std::filesystem::path kGenesis = std::filesystem::path(LUMIO_SOURCE_DIR) / ".." / "shared" / "aptos-genesis";
 
 Bytes hx(std::string_view s) {
   auto b = from_hex(s);
@@ -111,35 +110,11 @@ Value vec(const Bytes& b) { return make_vec_u8(b); }
 Value vec(const rs::Point& p) { return make_vec_u8(Bytes(p.begin(), p.end())); }
 Value point_ref(uint64_t handle) { return Value::container_ref(make_struct({Value::u64v(handle)}).c); }
 
-Bytes bcs_bytes(BytesView b) {
-  Bytes out;
-  uint64_t n = b.size();
-  do {
-    uint8_t byte = n & 0x7f;
-    n >>= 7;
-    out.push_back(byte | (n ? 0x80 : 0));
-  } while (n);
-  out.insert(out.end(), b.begin(), b.end());
-  return out;
-}
-Bytes bcs_u64(uint64_t v) {
-  Bytes b(8);
-  for (int i = 0; i < 8; ++i) b[i] = uint8_t(v >> (8 * i));
-  return b;
-}
+using test_util::bcs_bytes;
+using test_util::bcs_u64;
 
-class Ristretto : public ::testing::Test {
+class Ristretto : public test_util::V10Suite {
  protected:
-  static void SetUpTestSuite() {
-    std::string blob = test_util::slurp(kGenesis / "v10_2026-07-16" / "genesis.blob");
-    auto s = MoveState::from_genesis(BytesView(reinterpret_cast<const uint8_t*>(blob.data()), blob.size()));
-    ASSERT_TRUE(s.ok());
-    state_ = new MoveState(std::move(*s));
-    params_ = new GasParameters(*GasSchedule::from_state(*state_));
-    registry_ = new NativeRegistry;
-    ASSERT_FALSE(register_all_natives(*registry_, *params_));
-  }
-
   Expected<NativeResult> call(const char* module, const char* name, std::vector<Value> args,
                               std::vector<Type> tys = {}) {
     const NativeFunction* f = registry_->find(account_address(1), module, name);
@@ -161,10 +136,6 @@ class Ristretto : public ::testing::Test {
     return p;
   }
   uint64_t gas(const char* name) { return params_->native(std::string("aptos_framework.") + name); }
-
-  static inline MoveState* state_ = nullptr;
-  static inline GasParameters* params_ = nullptr;
-  static inline NativeRegistry* registry_ = nullptr;
   Ctx ctx_;
 };
 

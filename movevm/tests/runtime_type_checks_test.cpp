@@ -4,13 +4,11 @@
 // EMPTY_VALUE_STACK) at the instruction that breaks the rule, never crash.
 #include <gtest/gtest.h>
 
-#include <filesystem>
-
 #include "movevm/ir_compiler.hpp"
 #include "movevm/natives_aptos.hpp"
 #include "movevm/runtime.hpp"
 #include "movevm/runtime_type_checks.hpp"
-#include "movevm/tests/test_util.hpp"
+#include "movevm/tests/genesis_chain.hpp"
 
 using namespace lumio;
 using namespace lumio::movevm;
@@ -27,27 +25,11 @@ struct Vm {
   std::unique_ptr<Session> session;
   UnmeteredGasMeter gas;
 
-  static const std::vector<std::shared_ptr<const CompiledModule>>& stdlib() {
-    static const auto* mods = [] {
-      auto* r = new std::vector<std::shared_ptr<const CompiledModule>>;
-      namespace fs = std::filesystem;
-      fs::path dir = fs::path(LUMIO_SOURCE_DIR) / ".." / "shared" / "aptos-genesis" / "v6_2024-10-04" / "modules";
-      for (const auto& f : fs::directory_iterator(dir)) {
-        if (f.path().filename().string().rfind("0x1__", 0) != 0) continue;
-        std::string bytes = test_util::slurp(f.path());
-        auto m = deserialize_module(as_view(bytes));
-        if (m) r->push_back(std::make_shared<const CompiledModule>(std::move(*m)));
-      }
-      return r;
-    }();
-    return *mods;
-  }
-
   explicit Vm(VMLimits limits = {}) {
     EXPECT_FALSE(register_stdlib_natives(natives, native_gas));
     session = std::make_unique<Session>(state, natives, limits);
-    EXPECT_GT(stdlib().size(), 50u);
-    for (const auto& m : stdlib()) {
+    EXPECT_GT(test_util::v6_stdlib().size(), 50u);
+    for (const auto& m : test_util::v6_stdlib()) {
       modules.push_back(m);
       session->loader().add_module(m);
     }

@@ -24,6 +24,26 @@ inline std::vector<std::string> lines_of(const std::string& s) {
   return r;
 }
 
+// BCS of a u64: 8 bytes, little-endian.
+inline Bytes bcs_u64(uint64_t v) {
+  Bytes b(8);
+  for (int i = 0; i < 8; ++i) b[i] = uint8_t(v >> (8 * i));
+  return b;
+}
+
+// BCS of a vector<u8>: ULEB128 length, then the bytes.
+inline Bytes bcs_bytes(BytesView b) {
+  Bytes out;
+  uint64_t n = b.size();
+  do {
+    uint8_t byte = n & 0x7f;
+    n >>= 7;
+    out.push_back(byte | (n ? 0x80 : 0));
+  } while (n);
+  out.insert(out.end(), b.begin(), b.end());
+  return out;
+}
+
 // `module 0x1::M { public fun f() { return } }`
 inline CompiledModule tiny_module(uint32_t version = 6) {
   CompiledModule m;
