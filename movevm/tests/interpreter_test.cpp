@@ -391,23 +391,7 @@ TEST(Interpreter, SignedIntegers) {
 TEST(Interpreter, EnumsVariantsAndMismatch) {
   // enum E has drop { A { x: u64 }, B }: f packs B and unpacks it as A.
   auto build = [](bool mismatch) {
-    CompiledModule m = test_util::tiny_module(7);
-    m.identifiers.push_back("E");  // 2
-    m.identifiers.push_back("A");  // 3
-    m.identifiers.push_back("B");  // 4
-    m.identifiers.push_back("x");  // 5
-    StructHandle sh;
-    sh.module = 0;
-    sh.name = 2;
-    sh.abilities = kAbilityDrop;
-    m.struct_handles = {sh};
-    StructDefinition def;
-    def.struct_handle = 0;
-    def.layout = StructLayout::DeclaredVariants;
-    def.variants = {VariantDefinition{3, {FieldDefinition{5, tok(TokenKind::U64)}}}, VariantDefinition{4, {}}};
-    m.struct_defs = {def};
-    m.struct_variant_handles = {StructVariantHandle{0, 0}, StructVariantHandle{0, 1}};
-    m.variant_field_handles = {VariantFieldHandle{0, {0}, 0}};
+    CompiledModule m = test_util::enum_module();
     SignatureToken e{TokenKind::Struct, 0, 0, 0, {}};
     m.signatures = {{}, {tok(TokenKind::Bool), tok(TokenKind::Bool)}, {e}};
     m.function_handles[0].return_ = 1;

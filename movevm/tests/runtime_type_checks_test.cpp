@@ -293,23 +293,7 @@ TEST(RuntimeTypeChecks, PackUnpackFieldsAndAbilities) {
 TEST(RuntimeTypeChecks, VariantsPackTestAndBorrow) {
   // enum E has drop { A { x: u64 }, B }: PackVariant A with a bool; TestVariant on a u64 ref.
   auto build = [](std::vector<Instruction> code, Signature locals) {
-    CompiledModule m = test_util::tiny_module(7);
-    m.identifiers.push_back("E");
-    m.identifiers.push_back("A");
-    m.identifiers.push_back("B");
-    m.identifiers.push_back("x");
-    StructHandle sh;
-    sh.module = 0;
-    sh.name = 2;
-    sh.abilities = kAbilityDrop;
-    m.struct_handles = {sh};
-    StructDefinition def;
-    def.struct_handle = 0;
-    def.layout = StructLayout::DeclaredVariants;
-    def.variants = {VariantDefinition{3, {FieldDefinition{5, tok(TokenKind::U64)}}}, VariantDefinition{4, {}}};
-    m.struct_defs = {def};
-    m.struct_variant_handles = {StructVariantHandle{0, 0}, StructVariantHandle{0, 1}};
-    m.variant_field_handles = {VariantFieldHandle{0, {0}, 0}};
+    CompiledModule m = test_util::enum_module();
     m.signatures = {{}, std::move(locals)};
     m.function_defs[0].code = CodeUnit{1, std::move(code)};
     return m;

@@ -64,4 +64,25 @@ inline CompiledModule tiny_module(uint32_t version = 6) {
   return m;
 }
 
+// tiny_module (version 7) plus `enum E has drop { A { x: u64 }, B }` with its variant and
+// variant-field handles (identifiers E=2, A=3, B=4, x=5).
+inline CompiledModule enum_module() {
+  CompiledModule m = tiny_module(7);
+  for (const char* id : {"E", "A", "B", "x"}) m.identifiers.push_back(id);
+  StructHandle sh;
+  sh.module = 0;
+  sh.name = 2;
+  sh.abilities = kAbilityDrop;
+  m.struct_handles = {sh};
+  StructDefinition def;
+  def.struct_handle = 0;
+  def.layout = StructLayout::DeclaredVariants;
+  def.variants = {VariantDefinition{3, {FieldDefinition{5, SignatureToken{TokenKind::U64, 0, 0, 0, {}}}}},
+                  VariantDefinition{4, {}}};
+  m.struct_defs = {def};
+  m.struct_variant_handles = {StructVariantHandle{0, 0}, StructVariantHandle{0, 1}};
+  m.variant_field_handles = {VariantFieldHandle{0, {0}, 0}};
+  return m;
+}
+
 }  // namespace lumio::movevm::test_util
