@@ -56,10 +56,7 @@ constexpr uint8_t kStrobeR = 166;  // 200 - 256/4 - 2
 constexpr uint8_t kFlagI = 1, kFlagA = 2, kFlagC = 4, kFlagM = 16, kFlagK = 32;
 }  // namespace
 
-void Strobe128::run_f() {
-  st_[pos_] ^= pos_begin_;
-  st_[pos_ + 1] ^= 0x04;
-  st_[kStrobeR + 1] ^= 0x80;
+void Strobe128::permute() {
   uint64_t lanes[25];
   for (int i = 0; i < 25; ++i) {
     uint64_t v = 0;
@@ -69,6 +66,13 @@ void Strobe128::run_f() {
   keccak_f1600(lanes);
   for (int i = 0; i < 25; ++i)
     for (int j = 0; j < 8; ++j) st_[8 * i + j] = uint8_t(lanes[i] >> (8 * j));
+}
+
+void Strobe128::run_f() {
+  st_[pos_] ^= pos_begin_;
+  st_[pos_ + 1] ^= 0x04;
+  st_[kStrobeR + 1] ^= 0x80;
+  permute();
   pos_ = 0;
   pos_begin_ = 0;
 }
@@ -78,15 +82,7 @@ Strobe128::Strobe128(BytesView protocol_label) {
   std::memcpy(st_.data(), init, 6);
   std::memcpy(st_.data() + 6, "STROBEv1.0.2", 12);
   // The initial permutation is a bare Keccak-f (no STROBE padding).
-  uint64_t lanes[25];
-  for (int i = 0; i < 25; ++i) {
-    uint64_t v = 0;
-    for (int j = 0; j < 8; ++j) v |= uint64_t(st_[8 * i + j]) << (8 * j);
-    lanes[i] = v;
-  }
-  keccak_f1600(lanes);
-  for (int i = 0; i < 25; ++i)
-    for (int j = 0; j < 8; ++j) st_[8 * i + j] = uint8_t(lanes[i] >> (8 * j));
+  permute();
   meta_ad(protocol_label, false);
 }
 

@@ -89,6 +89,7 @@ class Strobe128 {
   void absorb(BytesView data);
   void squeeze(uint8_t* out, size_t n);
   void run_f();
+  void permute();  // Keccak-f[1600] over st_ (little-endian lanes)
   std::array<uint8_t, 200> st_{};
   uint8_t pos_ = 0, pos_begin_ = 0, cur_flags_ = 0;
 };
